@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// Module graph: RESP (pure codec) <- HearsayCore (pure core) <- HearsayServer (libuv driver)
+//                                                            <- HearsaySim (simulated driver)
+// Only HearsayServer may import CLibUV. The executables sit on top.
+import PackageDescription
+
+
+let package = Package(
+    name: "Hearsay",
+    products: [
+        .executable(name: "hearsay", targets: ["hearsay"]),
+        .executable(name: "hearsay-inspect", targets: ["hearsay-inspect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        .target(name: "RESP"),
+        .target(name: "HearsayCore", dependencies: ["RESP"]),
+        .target(
+            name: "HearsayServer",
+            dependencies: [
+                "CLibUV", "HearsayCore", "RESP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "HearsaySim", dependencies: ["HearsayCore"]),
+        .executableTarget(
+            name: "hearsay",
+            dependencies: [
+                "HearsayServer", "HearsaySim", "HearsayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "hearsay-inspect",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/inspector"
+        ),
+        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "HearsayCoreTests", dependencies: ["HearsayCore", "RESP"]),
+        .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayCore"]),
+        .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore"]),
+    ]
+)

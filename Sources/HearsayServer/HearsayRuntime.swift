@@ -1,0 +1,2 @@
+/// The libuv runtime that drives a HearsayCore node.
+public enum HearsayRuntime {}

@@ -1,0 +1,2 @@
+/// The deterministic simulator: see Simulator.swift (arrives with issue 4).
+public enum HearsaySimulation {}

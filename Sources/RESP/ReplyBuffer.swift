@@ -1,0 +1,200 @@
+/// Encodes replies in RESP2 or RESP3 into one reusable byte buffer.
+///
+/// All replies to the requests of one read are appended here and leave in one
+/// write. The buffer keeps its capacity between batches (the server shrinks it
+/// after an unusually large reply), so encoding allocates nothing in steady state.
+public struct ReplyBuffer {
+    public var bytes: [UInt8]
+    /// 2 or 3, as negotiated by HELLO.
+    public var protocolVersion: Int
+
+    public init(capacity: Int = 16 * 1024, protocolVersion: Int = 2) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        self.protocolVersion = protocolVersion
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+    public var count: Int { bytes.count }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    // MARK: Building blocks
+
+    @inlinable @inline(__always)
+    mutating func crlf() {
+        bytes.append(13)
+        bytes.append(10)
+    }
+
+    @inlinable
+    mutating func appendStatic(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends the decimal digits of `value`.
+    @inlinable
+    public mutating func appendDecimal(_ value: Int64) {
+        if value >= 0 && value < 10 {
+            bytes.append(UInt8(truncatingIfNeeded: value) &+ 48)
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // 20 digits is the most a UInt64 magnitude needs.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            while magnitude > 0 {
+                i -= 1
+                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
+    }
+
+    @inlinable
+    mutating func header(_ marker: UInt8, _ n: Int) {
+        bytes.append(marker)
+        appendDecimal(Int64(n))
+        crlf()
+    }
+
+    // MARK: Replies
+
+    /// `+OK`
+    @inlinable public mutating func ok() { appendStatic("+OK\r\n") }
+
+    /// A simple string; `text` must not contain CR or LF.
+    public mutating func simple(_ text: StaticString) {
+        bytes.append(UInt8(ascii: "+"))
+        appendStatic(text)
+        crlf()
+    }
+
+    public mutating func simple(_ text: String) {
+        bytes.append(UInt8(ascii: "+"))
+        bytes.append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
+        crlf()
+    }
+
+    /// An error reply; `text` starts with the code ("ERR ...", "WRONGTYPE ...").
+    public mutating func error(_ text: StaticString) {
+        bytes.append(UInt8(ascii: "-"))
+        appendStatic(text)
+        crlf()
+    }
+
+    public mutating func error(_ text: String) {
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
+        crlf()
+    }
+
+    @inlinable
+    public mutating func integer(_ value: Int64) {
+        bytes.append(UInt8(ascii: ":"))
+        appendDecimal(value)
+        crlf()
+    }
+
+    @inlinable
+    public mutating func integer(_ value: Int) { integer(Int64(value)) }
+
+    @inlinable
+    public mutating func bulk(_ value: UnsafeRawBufferPointer) {
+        header(UInt8(ascii: "$"), value.count)
+        bytes.append(contentsOf: value)
+        crlf()
+    }
+
+    @inlinable
+    public mutating func bulk(_ value: [UInt8]) {
+        value.withUnsafeBytes { bulk($0) }
+    }
+
+    public mutating func bulk(_ value: String) {
+        var s = value
+        s.withUTF8 { bulk(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A bulk string holding the decimal form of `value` (how Redis returns INCR'd strings).
+    public mutating func bulkDecimal(_ value: Int64) {
+        let start = bytes.count
+        appendDecimal(value)
+        let digits = Array(bytes[start...])
+        bytes.removeSubrange(start...)
+        bulk(digits)
+    }
+
+    /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
+    @inlinable
+    public mutating func null() {
+        if protocolVersion >= 3 { appendStatic("_\r\n") } else { appendStatic("$-1\r\n") }
+    }
+
+    /// The null array: `*-1` in RESP2, `_` in RESP3.
+    public mutating func nullArray() {
+        if protocolVersion >= 3 { appendStatic("_\r\n") } else { appendStatic("*-1\r\n") }
+    }
+
+    @inlinable
+    public mutating func arrayHeader(_ count: Int) { header(UInt8(ascii: "*"), count) }
+
+    /// A map of `count` pairs: `%` in RESP3, a flat array of 2*count in RESP2.
+    public mutating func mapHeader(_ count: Int) {
+        if protocolVersion >= 3 { header(UInt8(ascii: "%"), count) } else { header(UInt8(ascii: "*"), count * 2) }
+    }
+
+    /// A set: `~` in RESP3, an array in RESP2.
+    public mutating func setHeader(_ count: Int) {
+        if protocolVersion >= 3 { header(UInt8(ascii: "~"), count) } else { header(UInt8(ascii: "*"), count) }
+    }
+
+    /// A double: `,` in RESP3, a bulk string in RESP2 (as Redis does).
+    public mutating func double(_ value: Double) {
+        let text = RESPDouble.format(value)
+        if protocolVersion >= 3 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: text.utf8)
+            crlf()
+        } else {
+            bulk(text)
+        }
+    }
+
+    /// A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2.
+    public mutating func boolean(_ value: Bool) {
+        if protocolVersion >= 3 { appendStatic(value ? "#t\r\n" : "#f\r\n") } else { integer(value ? 1 : 0) }
+    }
+
+    /// A verbatim string (`=` with a format) in RESP3, a bulk string in RESP2.
+    public mutating func verbatim(_ text: String, format: StaticString = "txt") {
+        if protocolVersion >= 3 {
+            var s = text
+            let count = s.utf8.count + 4
+            header(UInt8(ascii: "="), count)
+            appendStatic(format)
+            bytes.append(UInt8(ascii: ":"))
+            s.withUTF8 { bytes.append(contentsOf: $0) }
+            crlf()
+        } else {
+            bulk(text)
+        }
+    }
+
+    /// Raw, already encoded RESP.
+    public mutating func raw(_ encoded: UnsafeRawBufferPointer) { bytes.append(contentsOf: encoded) }
+}
+
+/// How Redis prints doubles: shortest round-trip form, "inf"/"-inf", integers without ".0".
+public enum RESPDouble {
+    public static func format(_ value: Double) -> String {
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        if value.isNaN { return "nan" }
+        if value == value.rounded(), abs(value) < 1e17 {
+            return String(Int64(value))
+        }
+        return "\(value)"
+    }
+}

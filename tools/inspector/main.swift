@@ -1,0 +1,1 @@
+print("hearsay-inspect: not built yet (issue 7)")
