@@ -1,0 +1,171 @@
+/// Every command Hearsay answers, with Redis's metadata: arity (positive = exact,
+/// negative = at least), flags, and the positions of key arguments. COMMAND INFO,
+/// COMMAND DOCS and the arity check all read this one table.
+public enum CommandID: UInt8, CaseIterable, Sendable {
+    // connection
+    case ping, echo, hello, select, quit, reset, auth, client, command
+    // server
+    case info, dbsize, flushall, flushdb, time, config, function, object, memory, debug
+    // strings
+    case get, set, setnx, setex, psetex, getset, getdel, getex, mget, mset, msetnx, strlen, append, getrange
+    case incr, decr, incrby, decrby, incrbyfloat
+    // keys
+    case del, unlink, exists, expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
+    case type, keys, scan, randomkey
+}
+
+public struct CommandSpec: Sendable {
+    public var id: CommandID
+    public var name: StaticString
+    public var arity: Int
+    public var flags: [StaticString]
+    public var firstKey: Int
+    public var lastKey: Int
+    public var step: Int
+    public var group: StaticString
+    public var summary: StaticString
+    public var since: StaticString
+
+    public var nameString: String { name.description }
+}
+
+extension CommandSpec {
+    static func s(_ id: CommandID, _ name: StaticString, _ arity: Int, _ flags: [StaticString],
+                  _ first: Int, _ last: Int, _ step: Int, _ group: StaticString, _ summary: StaticString,
+                  since: StaticString = "1.0.0") -> CommandSpec {
+        CommandSpec(id: id, name: name, arity: arity, flags: flags, firstKey: first, lastKey: last, step: step,
+                    group: group, summary: summary, since: since)
+    }
+}
+
+public enum CommandTable {
+    public static let all: [CommandSpec] = [
+        .s(.ping, "ping", -1, ["fast"], 0, 0, 0, "connection", "Returns the server's liveliness response."),
+        .s(.echo, "echo", 2, ["fast"], 0, 0, 0, "connection", "Returns the given string."),
+        .s(.hello, "hello", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+           "Handshakes with the server.", since: "6.0.0"),
+        .s(.select, "select", 2, ["loading", "stale", "fast"], 0, 0, 0, "connection",
+           "Changes the selected database (only 0 exists)."),
+        .s(.quit, "quit", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+           "Closes the connection."),
+        .s(.reset, "reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+           "Resets the connection.", since: "6.2.0"),
+        .s(.auth, "auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+           "Authenticates the connection."),
+        .s(.client, "client", -2, ["noscript", "loading", "stale"], 0, 0, 0, "connection",
+           "A container for client connection commands.", since: "2.4.0"),
+        .s(.command, "command", -1, ["loading", "stale"], 0, 0, 0, "server",
+           "Returns detailed information about all commands.", since: "2.8.13"),
+        .s(.info, "info", -1, ["loading", "stale"], 0, 0, 0, "server",
+           "Returns information and statistics about the server."),
+        .s(.dbsize, "dbsize", 1, ["readonly", "fast"], 0, 0, 0, "server",
+           "Returns the number of keys in the database."),
+        .s(.flushall, "flushall", -1, ["write"], 0, 0, 0, "server", "Removes all keys from all databases."),
+        .s(.flushdb, "flushdb", -1, ["write"], 0, 0, 0, "server", "Remove all keys from the current database."),
+        .s(.time, "time", 1, ["loading", "stale", "fast"], 0, 0, 0, "server", "Returns the server time.",
+           since: "2.6.0"),
+        .s(.config, "config", -2, ["loading", "stale"], 0, 0, 0, "server",
+           "A container for server configuration commands.", since: "2.0.0"),
+        .s(.function, "function", -2, ["noscript"], 0, 0, 0, "scripting",
+           "A container for function commands (Hearsay has no functions).", since: "7.0.0"),
+        .s(.object, "object", -2, ["readonly"], 2, 2, 1, "generic", "A container for object introspection commands.",
+           since: "2.2.3"),
+        .s(.memory, "memory", -2, ["readonly"], 0, 0, 0, "server", "A container for memory diagnostics commands.",
+           since: "4.0.0"),
+        .s(.debug, "debug", -2, ["admin", "noscript", "loading", "stale"], 0, 0, 0, "server",
+           "A container for debugging commands (Hearsay answers only a few)."),
+        .s(.get, "get", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the string value of a key."),
+        .s(.set, "set", -3, ["write", "denyoom"], 1, 1, 1, "string",
+           "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
+        .s(.setnx, "setnx", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Set the string value of a key only when the key doesn't exist."),
+        .s(.setex, "setex", 4, ["write", "denyoom"], 1, 1, 1, "string",
+           "Sets the string value and expiration time of a key.", since: "2.0.0"),
+        .s(.psetex, "psetex", 4, ["write", "denyoom"], 1, 1, 1, "string",
+           "Sets both string value and expiration time in milliseconds of a key.", since: "2.6.0"),
+        .s(.getset, "getset", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Returns the previous string value of a key after setting it to a new value."),
+        .s(.getdel, "getdel", 2, ["write", "fast"], 1, 1, 1, "string",
+           "Returns the string value of a key after deleting the key.", since: "6.2.0"),
+        .s(.getex, "getex", -2, ["write", "fast"], 1, 1, 1, "string",
+           "Returns the string value of a key after setting its expiration time.", since: "6.2.0"),
+        .s(.mget, "mget", -2, ["readonly", "fast"], 1, -1, 1, "string",
+           "Atomically returns the string values of one or more keys."),
+        .s(.mset, "mset", -3, ["write", "denyoom"], 1, -1, 2, "string",
+           "Atomically creates or modifies the string values of one or more keys.", since: "1.0.1"),
+        .s(.msetnx, "msetnx", -3, ["write", "denyoom"], 1, -1, 2, "string",
+           "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+           since: "1.0.1"),
+        .s(.strlen, "strlen", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the length of a string value.",
+           since: "2.2.0"),
+        .s(.append, "append", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Appends a string to the value of a key. Creates the key if it doesn't exist.", since: "2.0.0"),
+        .s(.getrange, "getrange", 4, ["readonly"], 1, 1, 1, "string", "Returns a substring of the string stored at a key.",
+           since: "2.4.0"),
+        .s(.incr, "incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .s(.decr, "decr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .s(.incrby, "incrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+        .s(.decrby, "decrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
+        .s(.incrbyfloat, "incrbyfloat", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+           "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+           since: "2.6.0"),
+        .s(.del, "del", -2, ["write"], 1, -1, 1, "generic", "Deletes one or more keys."),
+        .s(.unlink, "unlink", -2, ["write", "fast"], 1, -1, 1, "generic", "Asynchronously deletes one or more keys.",
+           since: "4.0.0"),
+        .s(.exists, "exists", -2, ["readonly", "fast"], 1, -1, 1, "generic", "Determines whether one or more keys exist."),
+        .s(.expire, "expire", -3, ["write", "fast"], 1, 1, 1, "generic",
+           "Sets the expiration time of a key in seconds."),
+        .s(.pexpire, "pexpire", -3, ["write", "fast"], 1, 1, 1, "generic",
+           "Sets the expiration time of a key in milliseconds.", since: "2.6.0"),
+        .s(.expireat, "expireat", -3, ["write", "fast"], 1, 1, 1, "generic",
+           "Sets the expiration time of a key to a Unix timestamp.", since: "1.2.0"),
+        .s(.pexpireat, "pexpireat", -3, ["write", "fast"], 1, 1, 1, "generic",
+           "Sets the expiration time of a key to a Unix milliseconds timestamp.", since: "2.6.0"),
+        .s(.expiretime, "expiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+           "Returns the expiration time of a key as a Unix timestamp.", since: "7.0.0"),
+        .s(.pexpiretime, "pexpiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+           "Returns the expiration time of a key as a Unix milliseconds timestamp.", since: "7.0.0"),
+        .s(.ttl, "ttl", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Returns the expiration time in seconds of a key."),
+        .s(.pttl, "pttl", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+           "Returns the expiration time in milliseconds of a key.", since: "2.6.0"),
+        .s(.persist, "persist", 2, ["write", "fast"], 1, 1, 1, "generic", "Removes the expiration time of a key.",
+           since: "2.2.0"),
+        .s(.type, "type", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Determines the type of value stored at a key."),
+        .s(.keys, "keys", 2, ["readonly"], 0, 0, 0, "generic", "Returns all key names that match a pattern."),
+        .s(.scan, "scan", -2, ["readonly"], 0, 0, 0, "generic", "Iterates over the key names in the database.",
+           since: "2.8.0"),
+        .s(.randomkey, "randomkey", 1, ["readonly"], 0, 0, 0, "generic", "Returns a random key name from the database."),
+    ]
+
+    /// Index by StableHash of the lowercase name.
+    static let byNameHash: [UInt64: CommandSpec] = {
+        var table: [UInt64: CommandSpec] = [:]
+        for spec in all {
+            let h = spec.name.withUTF8Buffer { StableHash.hash(UnsafeRawBufferPointer($0)) }
+            precondition(table[h] == nil, "command name hash collision: \(spec.name)")
+            table[h] = spec
+        }
+        return table
+    }()
+
+    /// Finds a command by name, ignoring ASCII case, without allocating.
+    public static func lookup(_ name: UnsafeRawBufferPointer) -> CommandSpec? {
+        guard name.count > 0, name.count <= 32 else { return nil }
+        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { scratch -> CommandSpec? in
+            for i in 0..<name.count {
+                let c = name[i]
+                scratch[i] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+            }
+            let lowered = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(scratch)[0..<name.count])
+            guard let spec = byNameHash[StableHash.hash(lowered)] else { return nil }
+            let matches = spec.name.withUTF8Buffer { EntryHandle.bytesEqual(UnsafeRawBufferPointer($0), lowered) }
+            return matches ? spec : nil
+        }
+    }
+
+    public static func spec(_ id: CommandID) -> CommandSpec { all[Int(id.rawValue)] }
+}

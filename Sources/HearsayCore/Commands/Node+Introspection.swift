@@ -1,0 +1,153 @@
+import RESP
+
+/// COMMAND and INFO: what clients and tools read about the server.
+extension Node {
+    func command(_ a: Arguments, _ r: inout ReplyBuffer) {
+        if a.count == 1 {
+            r.arrayHeader(CommandTable.all.count)
+            for spec in CommandTable.all { commandInfo(spec, &r) }
+            return
+        }
+        if a.matches(1, "COUNT") {
+            r.integer(CommandTable.all.count)
+        } else if a.matches(1, "LIST") {
+            r.arrayHeader(CommandTable.all.count)
+            for spec in CommandTable.all { r.bulk(spec.nameString) }
+        } else if a.matches(1, "INFO") {
+            let specs: [CommandSpec?] = a.count == 2 ? CommandTable.all : (2..<a.count).map { CommandTable.lookup(a[$0]) }
+            r.arrayHeader(specs.count)
+            for spec in specs {
+                if let spec { commandInfo(spec, &r) } else { r.nullArray() }
+            }
+        } else if a.matches(1, "DOCS") {
+            let specs = a.count == 2 ? CommandTable.all : (2..<a.count).compactMap { CommandTable.lookup(a[$0]) }
+            r.mapHeader(specs.count)
+            for spec in specs {
+                r.bulk(spec.nameString)
+                r.mapHeader(3)
+                r.bulk("summary")
+                r.bulk(spec.summary.description)
+                r.bulk("since")
+                r.bulk(spec.since.description)
+                r.bulk("group")
+                r.bulk(spec.group.description)
+            }
+        } else if a.matches(1, "HELP") {
+            let lines = ["COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT",
+                         "DOCS [<command-name> ...]", "INFO [<command-name> ...]", "LIST"]
+            r.arrayHeader(lines.count)
+            for l in lines { r.simple(l) }
+        } else {
+            r.error(ErrorText.unknownSubcommand(a.string(1), "COMMAND"))
+        }
+    }
+
+    /// One COMMAND INFO entry in Redis 7's ten-field layout.
+    func commandInfo(_ spec: CommandSpec, _ r: inout ReplyBuffer) {
+        r.arrayHeader(10)
+        r.bulk(spec.nameString)
+        r.integer(spec.arity)
+        r.setHeader(spec.flags.count)
+        for f in spec.flags { r.simple(f) }
+        r.integer(spec.firstKey)
+        r.integer(spec.lastKey)
+        r.integer(spec.step)
+        r.setHeader(1)
+        r.simple("@" + spec.group.description)
+        r.setHeader(0)
+        r.arrayHeader(0)
+        r.arrayHeader(0)
+    }
+
+    func info(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+        var wanted: Set<String> = []
+        for i in 1..<max(1, a.count) { wanted.insert(a.string(i).lowercased()) }
+        let defaults: [String] = ["server", "clients", "memory", "stats", "keyspace"]
+        let everything = wanted.contains("all") || wanted.contains("everything")
+        let sections = wanted.isEmpty || wanted.contains("default") || everything
+            ? defaults : defaults.filter { wanted.contains($0) }
+        var text = ""
+        for section in sections {
+            if !text.isEmpty { text += "\r\n" }
+            text += infoSection(section, now)
+        }
+        r.verbatim(text)
+    }
+
+    func infoSection(_ name: String, _ now: Instant) -> String {
+        var lines: [String] = []
+        func add(_ key: String, _ value: CustomStringConvertible) { lines.append("\(key):\(value)") }
+        switch name {
+        case "server":
+            lines.append("# Server")
+            let uptime = max(0, (now.nanoseconds - runtime.startedAt.nanoseconds) / 1_000_000_000)
+            add("redis_version", Node.serverVersion)
+            add("hearsay_version", Node.hearsayVersion)
+            add("redis_mode", "standalone")
+            add("os", "Linux")
+            add("arch_bits", 64)
+            add("multiplexing_api", runtime.eventLoop)
+            add("process_id", runtime.processID)
+            add("tcp_port", runtime.tcpPort)
+            add("cluster_port", runtime.clusterPort)
+            add("server_time_usec", now.nanoseconds / 1000)
+            add("uptime_in_seconds", uptime)
+            add("uptime_in_days", uptime / 86400)
+            add("hz", 1000 / max(1, settings.activeExpiryIntervalMilliseconds))
+            add("executable", runtime.executablePath)
+            add("config_file", "")
+        case "clients":
+            lines.append("# Clients")
+            add("connected_clients", runtime.connectedClients)
+            add("blocked_clients", runtime.blockedClients)
+            add("maxclients", runtime.maxClients)
+        case "memory":
+            lines.append("# Memory")
+            add("used_memory", keyspace.usedBytes)
+            add("used_memory_human", MemoryText.human(keyspace.usedBytes))
+            add("used_memory_rss", runtime.residentBytes)
+            add("used_memory_rss_human", MemoryText.human(runtime.residentBytes))
+            add("maxmemory", settings.maxMemoryBytes)
+            add("maxmemory_human", MemoryText.human(settings.maxMemoryBytes))
+            add("maxmemory_policy", "noeviction")
+            add("keys_bytes_estimate", keyspace.usedBytes)
+        case "stats":
+            lines.append("# Stats")
+            add("total_connections_received", runtime.totalConnectionsReceived)
+            add("total_commands_processed", stats.commandsProcessed)
+            add("total_net_input_bytes", runtime.inputBytes)
+            add("total_net_output_bytes", runtime.outputBytes)
+            add("rejected_connections", runtime.rejectedConnections)
+            add("expired_keys", stats.expiredKeys)
+            add("keyspace_hits", stats.keyspaceHits)
+            add("keyspace_misses", stats.keyspaceMisses)
+            add("total_error_replies", stats.errorReplies)
+            add("protocol_errors", stats.protocolErrors)
+        case "keyspace":
+            lines.append("# Keyspace")
+            if keyspace.count > 0 { add("db0", "keys=\(keyspace.count),expires=\(keyspace.expiringCount),avg_ttl=0") }
+        default:
+            break
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
+
+enum MemoryText {
+    /// 1536 -> "1.50K", as Redis's bytesToHuman.
+    static func human(_ bytes: Int) -> String {
+        let units: [(Double, String)] = [(1_099_511_627_776, "T"), (1_073_741_824, "G"), (1_048_576, "M"), (1024, "K")]
+        let b = Double(bytes)
+        for (size, suffix) in units where b >= size {
+            let scaled = (b / size * 100).rounded() / 100
+            return twoDecimals(scaled) + suffix
+        }
+        return "\(bytes)B"
+    }
+
+    static func twoDecimals(_ v: Double) -> String {
+        let cents = Int((v * 100).rounded())
+        let frac = cents % 100
+        return "\(cents / 100)." + (frac < 10 ? "0" : "") + "\(frac)"
+    }
+}

@@ -1,0 +1,145 @@
+import RESP
+
+/// Generic key commands: DEL, EXISTS, expiry, TYPE, KEYS, SCAN, RANDOMKEY.
+extension Node {
+    mutating func del(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        var removed = 0
+        for i in 1..<a.count where keyspace.remove(KeyRef(a[i]), now: now) { removed += 1 }
+        r.integer(removed)
+    }
+
+    mutating func exists(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        var found = 0
+        for i in 1..<a.count where keyspace.find(KeyRef(a[i]), now: now) != nil { found += 1 }
+        r.integer(found)
+    }
+
+    /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX | XX | GT | LT.
+    mutating func expire(_ a: Arguments, _ now: Int64, base: Int64, unitMilliseconds: Int64,
+                         _ r: inout ReplyBuffer) {
+        let name = a.string(0).lowercased()
+        guard let amount = a.int64(2) else { return r.error(ErrorText.notInteger) }
+        var nx = false, xx = false, gt = false, lt = false
+        for i in 3..<max(3, a.count) {
+            if a.matches(i, "NX") { nx = true }
+            else if a.matches(i, "XX") { xx = true }
+            else if a.matches(i, "GT") { gt = true }
+            else if a.matches(i, "LT") { lt = true }
+            else { return r.error("ERR Unsupported option \(a.string(i))") }
+        }
+        if nx && (xx || gt || lt) {
+            return r.error("ERR NX and XX, GT or LT options at the same time are not compatible")
+        }
+        if gt && lt { return r.error("ERR GT and LT options at the same time are not compatible") }
+        guard let when = Expiry.relative(amount, unitMilliseconds: unitMilliseconds, now: base) else {
+            return r.error(ErrorText.invalidExpire(name))
+        }
+        let key = KeyRef(a[1])
+        guard let box = keyspace.find(key, now: now) else { return r.integer(0) }
+        let current = box.header.expiresAtMilliseconds
+        // No expiry counts as an infinite TTL for GT and LT, as in Redis.
+        if nx && current != 0 { return r.integer(0) }
+        if xx && current == 0 { return r.integer(0) }
+        if gt && (current == 0 || when <= current) { return r.integer(0) }
+        if lt && current != 0 && when >= current { return r.integer(0) }
+        if when <= now {
+            keyspace.remove(key, now: now)
+        } else {
+            keyspace.setExpiry(box, when)
+        }
+        r.integer(1)
+    }
+
+    mutating func expireTime(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
+        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
+        let at = box.header.expiresAtMilliseconds
+        r.integer(at == 0 ? -1 : at / divisor)
+    }
+
+    mutating func ttl(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
+        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
+        let at = box.header.expiresAtMilliseconds
+        guard at != 0 else { return r.integer(-1) }
+        let remaining = max(0, at - now)
+        r.integer(divisor == 1 ? remaining : (remaining + 500) / 1000)
+    }
+
+    mutating func persist(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        guard let box = keyspace.find(KeyRef(a[1]), now: now), box.header.expiresAtMilliseconds != 0 else {
+            return r.integer(0)
+        }
+        keyspace.setExpiry(box, 0)
+        r.integer(1)
+    }
+
+    mutating func type(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        if keyspace.find(KeyRef(a[1]), now: now) != nil { r.simple("string") } else { r.simple("none") }
+    }
+
+    mutating func keys(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        let pattern = a[1]
+        let matchAll = pattern.count == 1 && pattern[0] == UInt8(ascii: "*")
+        var found: [EntryBox] = []
+        for p in 0..<keyspace.partitionCount {
+            keyspace.forEachKey(inPartition: p, now: now) { box in
+                if matchAll || box.withKey({ GlobPattern.matches(pattern, $0) }) { found.append(box) }
+            }
+        }
+        r.arrayHeader(found.count)
+        for box in found { box.withKey { r.bulk($0) } }
+    }
+
+    /// SCAN cursor [MATCH pattern] [COUNT n] [TYPE type].
+    ///
+    /// The cursor is a partition number: each call returns whole partitions until at
+    /// least COUNT keys are gathered. A key present for the whole iteration is returned
+    /// at least once, because keys never move between partitions (see README).
+    mutating func scan(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        guard let cursor = a.int64(1).flatMap({ $0 >= 0 ? Int($0) : nil }) ?? unsignedCursor(a[1]) else {
+            return r.error("ERR invalid cursor")
+        }
+        var pattern: UnsafeRawBufferPointer? = nil
+        var count = 10
+        var typeFilter: String? = nil
+        var i = 2
+        while i < a.count {
+            guard i + 1 < a.count else { return r.error(ErrorText.syntax) }
+            if a.matches(i, "MATCH") {
+                pattern = a[i + 1]
+            } else if a.matches(i, "COUNT") {
+                guard let n = a.int64(i + 1) else { return r.error(ErrorText.notInteger) }
+                guard n >= 1 else { return r.error(ErrorText.syntax) }
+                count = Int(min(n, Int64(Int32.max)))
+            } else if a.matches(i, "TYPE") {
+                typeFilter = a.string(i + 1).lowercased()
+            } else {
+                return r.error(ErrorText.syntax)
+            }
+            i += 2
+        }
+        var found: [EntryBox] = []
+        var partition = cursor
+        while partition < keyspace.partitionCount && found.count < count {
+            keyspace.forEachKey(inPartition: partition, now: now) { box in
+                if let typeFilter, typeFilter != "string" { return }
+                if let pattern, !box.withKey({ GlobPattern.matches(pattern, $0) }) { return }
+                found.append(box)
+            }
+            partition += 1
+        }
+        let next = partition >= keyspace.partitionCount ? 0 : partition
+        r.arrayHeader(2)
+        r.bulk(String(next))
+        r.arrayHeader(found.count)
+        for box in found { box.withKey { r.bulk($0) } }
+    }
+
+    private func unsignedCursor(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let v = UInt64(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        return v >= UInt64(keyspace.partitionCount) ? keyspace.partitionCount : Int(v)
+    }
+
+    mutating func randomKey(_ now: Int64, _ r: inout ReplyBuffer) {
+        if let box = keyspace.randomEntry(now: now, using: &rng) { box.withKey { r.bulk($0) } } else { r.null() }
+    }
+}

@@ -1,0 +1,151 @@
+import RESP
+
+/// Server commands: FLUSHALL/FLUSHDB, TIME, CONFIG, FUNCTION, OBJECT, MEMORY, DEBUG.
+extension Node {
+    mutating func flush(_ a: Arguments, _ r: inout ReplyBuffer) {
+        guard a.count == 1 || (a.count == 2 && (a.matches(1, "ASYNC") || a.matches(1, "SYNC"))) else {
+            return r.error(ErrorText.syntax)
+        }
+        keyspace.removeAll()
+        r.ok()
+    }
+
+    func time(_ now: Instant, _ r: inout ReplyBuffer) {
+        r.arrayHeader(2)
+        r.bulk(String(now.nanoseconds / 1_000_000_000))
+        r.bulk(String((now.nanoseconds % 1_000_000_000) / 1000))
+    }
+
+    /// The settings CONFIG GET shows, in a fixed order.
+    func configValues() -> [(String, String)] {
+        [
+            ("bind", runtime.bindAddress), ("port", String(runtime.tcpPort)),
+            ("cluster-port", String(runtime.clusterPort)), ("maxclients", String(runtime.maxClients)),
+            ("maxmemory", String(settings.maxMemoryBytes)), ("maxmemory-policy", "noeviction"),
+            ("requirepass", settings.requirePassword ?? ""), ("databases", "1"), ("save", ""),
+            ("appendonly", "no"), ("hz", String(1000 / max(1, settings.activeExpiryIntervalMilliseconds))),
+            ("timeout", "0"), ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
+        ]
+    }
+
+    mutating func config(_ a: Arguments, _ r: inout ReplyBuffer) {
+        if a.matches(1, "GET") {
+            guard a.count >= 3 else { return r.error(ErrorText.wrongArity("config|get")) }
+            var matched: [(String, String)] = []
+            for (name, value) in configValues() {
+                var n = name
+                let hit = n.withUTF8 { nameBytes in
+                    (2..<a.count).contains { GlobPattern.matches(a[$0], UnsafeRawBufferPointer(nameBytes), ignoringCase: true) }
+                }
+                if hit { matched.append((name, value)) }
+            }
+            r.mapHeader(matched.count)
+            for (name, value) in matched {
+                r.bulk(name)
+                r.bulk(value)
+            }
+        } else if a.matches(1, "SET") {
+            guard a.count >= 4, a.count % 2 == 0 else { return r.error(ErrorText.wrongArity("config|set")) }
+            for i in stride(from: 2, to: a.count, by: 2) {
+                if let error = configSet(a.string(i).lowercased(), a.string(i + 1)) { return r.error(error) }
+            }
+            r.ok()
+        } else if a.matches(1, "RESETSTAT"), a.count == 2 {
+            stats = NodeStats()
+            r.ok()
+        } else if a.matches(1, "REWRITE"), a.count == 2 {
+            r.error("ERR The server is running without a config file")
+        } else {
+            r.error(ErrorText.unknownSubcommand(a.string(1), "CONFIG"))
+        }
+    }
+
+    /// Applies one CONFIG SET pair; nil on success, else the error text.
+    mutating func configSet(_ name: String, _ value: String) -> String? {
+        let invalid = "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument couldn't be parsed into an integer"
+        switch name {
+        case "maxmemory":
+            guard let bytes = MemorySize.parse(value) else { return invalid }
+            settings.maxMemoryBytes = bytes
+            keyspace.maxMemoryBytes = bytes
+        case "maxclients":
+            guard let n = Int(value), n > 0 else { return invalid }
+            runtime.maxClients = n
+        case "requirepass":
+            settings.requirePassword = value.isEmpty ? nil : value
+        case "save" where value.isEmpty, "appendonly" where value == "no", "maxmemory-policy" where value == "noeviction":
+            break  // already what Hearsay does
+        default:
+            return "ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"
+        }
+        return nil
+    }
+
+    func function(_ a: Arguments, _ r: inout ReplyBuffer) {
+        if a.matches(1, "FLUSH") {
+            guard a.count == 2 || (a.count == 3 && (a.matches(2, "ASYNC") || a.matches(2, "SYNC"))) else {
+                return r.error(ErrorText.syntax)
+            }
+            r.ok()
+        } else if a.matches(1, "LIST") {
+            r.arrayHeader(0)
+        } else {
+            r.error("ERR Hearsay has no functions or scripting: FUNCTION \(a.string(1).uppercased()) is not supported")
+        }
+    }
+
+    mutating func object(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        if a.matches(1, "HELP") {
+            let lines = ["OBJECT <subcommand> [<arg> ...]. Subcommands are:", "ENCODING <key>", "FREQ <key>",
+                         "IDLETIME <key>", "REFCOUNT <key>"]
+            r.arrayHeader(lines.count)
+            for l in lines { r.simple(l) }
+            return
+        }
+        guard a.count == 3 else { return r.error(ErrorText.unknownSubcommand(a.string(1), "OBJECT")) }
+        guard let box = keyspace.find(KeyRef(a[2]), now: now) else { return r.null() }
+        if a.matches(1, "ENCODING") {
+            let isInt = box.valueCount <= 20 && box.withValue { Arguments.parseInt64($0) } != nil
+            r.bulk(isInt ? "int" : box.valueCount <= 44 ? "embstr" : "raw")
+        } else if a.matches(1, "REFCOUNT") {
+            r.integer(1)
+        } else if a.matches(1, "IDLETIME") {
+            // Access times are not tracked (no LRU eviction): every key reports 0.
+            r.integer(0)
+        } else if a.matches(1, "FREQ") {
+            r.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        } else {
+            r.error(ErrorText.unknownSubcommand(a.string(1), "OBJECT"))
+        }
+    }
+
+    mutating func memory(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        if a.matches(1, "USAGE") {
+            guard a.count == 3 || (a.count == 5 && a.matches(3, "SAMPLES")) else { return r.error(ErrorText.syntax) }
+            guard let box = keyspace.find(KeyRef(a[2]), now: now) else { return r.null() }
+            r.integer(box.footprint)
+        } else {
+            r.error(ErrorText.unknownSubcommand(a.string(1), "MEMORY"))
+        }
+    }
+
+    func debug(_ a: Arguments, _ r: inout ReplyBuffer) {
+        r.error("ERR DEBUG \(a.string(1).uppercased()) is not supported by Hearsay")
+    }
+}
+
+public enum MemorySize {
+    /// "100", "100b", "64kb", "10mb", "2gb", "1k", "1m", "1g" (k = 1000, kb = 1024), as redis.conf reads them.
+    public static func parse(_ text: String) -> Int? {
+        let t = text.lowercased()
+        let units: [(String, Int)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000),
+                                      ("m", 1_000_000), ("k", 1000), ("b", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let n = Int(t.dropLast(suffix.count)), n >= 0 else { return nil }
+            let (v, o) = n.multipliedReportingOverflow(by: factor)
+            return o ? nil : v
+        }
+        guard let n = Int(t), n >= 0 else { return nil }
+        return n
+    }
+}

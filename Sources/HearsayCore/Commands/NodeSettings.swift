@@ -1,0 +1,17 @@
+/// A node's settings, with their units. The command-line flags of `hearsay server` fill these.
+public struct NodeSettings: Sendable {
+    /// Clients must AUTH with this password when set (Redis `requirepass`).
+    public var requirePassword: String? = nil
+    /// Memory bound for keys and values in bytes; 0 = unbounded. Past it writes fail with OOM (noeviction).
+    public var maxMemoryBytes: Int = 0
+    /// Partitions of the keyspace; a power of two, fixed when the cluster is created.
+    public var partitionCount: Int = 256
+    /// Keys that active expiry may remove per timer tick (the rest wait for the next tick).
+    public var activeExpiryBudgetPerTick: Int = 2_000
+    /// Active expiry timer period in milliseconds (Redis `hz` 10 = 100 ms).
+    public var activeExpiryIntervalMilliseconds: Int64 = 100
+    /// Seed of the node's random generator (RANDOMKEY, SPOP, probe order).
+    public var randomSeed: UInt64 = 0x4865_6172_7361_79
+
+    public init() {}
+}

@@ -1,0 +1,131 @@
+import RESP
+
+/// A Hearsay node: the pure core that the libuv runtime and the simulator drive.
+///
+/// Client requests come in through `execute`, which writes the reply into the
+/// caller's ReplyBuffer at once (a single-node command never waits). Timers come
+/// in through `tick`. The node reads no clock: every call carries `now`.
+public struct Node {
+    public var settings: NodeSettings
+    public var keyspace: Keyspace
+    public var stats = NodeStats()
+    public var runtime = RuntimeFacts()
+    public var clients: [UInt64: ClientInfo] = [:]
+    var rng: SeededGenerator
+
+    public init(settings: NodeSettings = NodeSettings()) {
+        self.settings = settings
+        keyspace = Keyspace(partitionCount: settings.partitionCount, maxMemoryBytes: settings.maxMemoryBytes)
+        rng = SeededGenerator(seed: settings.randomSeed)
+    }
+
+    // MARK: Connections
+
+    /// A new client session, registered for CLIENT LIST.
+    public mutating func connect(id: UInt64, address: String, localAddress: String, now: Instant) -> ClientSession {
+        clients[id] = ClientInfo(id: id, address: address, localAddress: localAddress, connectedAt: now)
+        return ClientSession(id: id, authenticated: settings.requirePassword == nil)
+    }
+
+    public mutating func disconnect(id: UInt64) {
+        clients[id] = nil
+    }
+
+    // MARK: Timers
+
+    /// Periodic work: active expiry. The driver calls it every `activeExpiryIntervalMilliseconds`.
+    public mutating func tick(now: Instant) {
+        stats.expiredKeys += keyspace.expireDue(now: now.milliseconds, budget: settings.activeExpiryBudgetPerTick)
+    }
+
+    // MARK: Requests
+
+    /// Executes one request and appends its reply to `reply`.
+    public mutating func execute(_ a: Arguments, session: inout ClientSession, now: Instant,
+                                 reply: inout ReplyBuffer) -> CommandOutcome {
+        guard a.count > 0 else { return .proceed }
+        stats.commandsProcessed &+= 1
+        guard let spec = CommandTable.lookup(a[0]) else {
+            stats.errorReplies += 1
+            reply.error(ErrorText.unknownCommand(a))
+            return .proceed
+        }
+        if spec.arity > 0 ? a.count != spec.arity : a.count < -spec.arity {
+            stats.errorReplies += 1
+            reply.error(ErrorText.wrongArity(spec.nameString))
+            return .proceed
+        }
+        if !session.authenticated && !CommandTable.allowedBeforeAuth(spec.id) {
+            stats.errorReplies += 1
+            reply.error(ErrorText.noAuth)
+            return .proceed
+        }
+        let ms = now.milliseconds
+        switch spec.id {
+        case .get: get(a, ms, &reply)
+        case .set: set(a, ms, &reply)
+        case .ping: ping(a, &reply)
+        case .echo: reply.bulk(a[1])
+        case .hello: hello(a, &session, &reply)
+        case .select: select(a, &reply)
+        case .quit:
+            reply.ok()
+            return .closeAfterReply
+        case .reset: reset(&session, &reply)
+        case .auth: auth(a, &session, &reply)
+        case .client: client(a, &session, now, &reply)
+        case .command: command(a, &reply)
+        case .info: info(a, now, &reply)
+        case .dbsize: reply.integer(keyspace.count)
+        case .flushall, .flushdb: flush(a, &reply)
+        case .time: time(now, &reply)
+        case .config: config(a, &reply)
+        case .function: function(a, &reply)
+        case .object: object(a, ms, &reply)
+        case .memory: memory(a, ms, &reply)
+        case .debug: debug(a, &reply)
+        case .setnx: setnx(a, ms, &reply)
+        case .setex: setex(a, ms, unitMilliseconds: 1000, &reply)
+        case .psetex: setex(a, ms, unitMilliseconds: 1, &reply)
+        case .getset: getset(a, ms, &reply)
+        case .getdel: getdel(a, ms, &reply)
+        case .getex: getex(a, ms, &reply)
+        case .mget: mget(a, ms, &reply)
+        case .mset: mset(a, ms, &reply)
+        case .msetnx: msetnx(a, ms, &reply)
+        case .strlen: strlen(a, ms, &reply)
+        case .append: append(a, ms, &reply)
+        case .getrange: getrange(a, ms, &reply)
+        case .incr: incrBy(a, 1, ms, &reply)
+        case .decr: incrBy(a, -1, ms, &reply)
+        case .incrby, .decrby: incrByArgument(a, negate: spec.id == .decrby, ms, &reply)
+        case .incrbyfloat: incrByFloat(a, ms, &reply)
+        case .del, .unlink: del(a, ms, &reply)
+        case .exists: exists(a, ms, &reply)
+        case .expire: expire(a, ms, base: ms, unitMilliseconds: 1000, &reply)
+        case .pexpire: expire(a, ms, base: ms, unitMilliseconds: 1, &reply)
+        case .expireat: expire(a, ms, base: 0, unitMilliseconds: 1000, &reply)
+        case .pexpireat: expire(a, ms, base: 0, unitMilliseconds: 1, &reply)
+        case .expiretime: expireTime(a, ms, divisor: 1000, &reply)
+        case .pexpiretime: expireTime(a, ms, divisor: 1, &reply)
+        case .ttl: ttl(a, ms, divisor: 1000, &reply)
+        case .pttl: ttl(a, ms, divisor: 1, &reply)
+        case .persist: persist(a, ms, &reply)
+        case .type: type(a, ms, &reply)
+        case .keys: keys(a, ms, &reply)
+        case .scan: scan(a, ms, &reply)
+        case .randomkey: randomKey(ms, &reply)
+        }
+        return .proceed
+    }
+}
+
+extension CommandTable {
+    /// Commands a client may send before AUTH, as in Redis.
+    static func allowedBeforeAuth(_ id: CommandID) -> Bool {
+        switch id {
+        case .auth, .hello, .quit, .reset: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import CLibUV
+import Glibc
+import HearsayCore
+import Logging
+
+/// One Hearsay node on its own libuv loop: the client listener, the reserved peer
+/// listener, the core's timer and the signals that stop it. Single-threaded: every
+/// callback runs on the thread inside `run()`; only `requestStop()` may be called
+/// from elsewhere.
+public final class Server {
+    public let configuration: ServerConfiguration
+    var logger: Logger
+    var node: Node
+    let loop: UnsafeMutablePointer<uv_loop_t>
+    var listener: UnsafeMutablePointer<uv_tcp_t>?
+    var peerListener: UnsafeMutablePointer<uv_tcp_t>?
+    var tickTimer: UnsafeMutablePointer<uv_timer_t>?
+    var stopAsync: UnsafeMutablePointer<uv_async_t>?
+    var signalHandles: [UnsafeMutablePointer<uv_signal_t>] = []
+    var connections: [UInt64: ClientConnection] = [:]
+    var nextClientID: UInt64 = 1
+    var ticks = 0
+    var stopping = false
+    /// The client port actually bound (differs from the configured one when that was 0).
+    public private(set) var boundPort = 0
+    public private(set) var boundClusterPort = 0
+
+    /// Binds the listeners; `run()` then serves until stopped.
+    public init(configuration: ServerConfiguration, logger: Logger) throws(ServerError) {
+        self.configuration = configuration
+        self.logger = logger
+        node = Node(settings: configuration.node)
+        loop = .allocate(capacity: 1)
+        try UV.check(uv_loop_init(loop), "uv_loop_init")
+        loop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        do {
+            listener = try bind(configuration.bindAddress, configuration.port, onConnection: { server, status in
+                Server.from(server).accept(server, status)
+            })
+            boundPort = Self.localPort(listener!)
+            let peerPort = configuration.clusterPort ?? (boundPort + 10_000)
+            peerListener = try bind(configuration.bindAddress, peerPort, onConnection: { server, status in
+                Server.from(server).acceptPeer(server, status)
+            })
+            boundClusterPort = Self.localPort(peerListener!)
+            try startTimersAndSignals()
+        } catch {
+            closeAllHandles()
+            uv_run(loop, UV_RUN_DEFAULT)
+            uv_loop_close(loop)
+            throw error
+        }
+        node.runtime.processID = ProcessFacts.processID
+        node.runtime.tcpPort = boundPort
+        node.runtime.clusterPort = boundClusterPort
+        node.runtime.bindAddress = configuration.bindAddress
+        node.runtime.maxClients = configuration.maxClients
+        node.runtime.startedAt = WallClock.now()
+        node.runtime.residentBytes = ProcessFacts.residentBytes()
+        node.runtime.executablePath = CommandLine.arguments.first ?? ""
+    }
+
+    /// Runs the loop until SIGINT, SIGTERM or `requestStop()`; then every handle is closed.
+    public func run() {
+        signal(SIGPIPE, SIG_IGN)
+        logger.info("listening", metadata: ["address": "\(configuration.bindAddress):\(boundPort)",
+                                            "cluster-port": "\(boundClusterPort)"])
+        uv_run(loop, UV_RUN_DEFAULT)
+        uv_loop_close(loop)
+        logger.info("stopped")
+    }
+
+    /// Asks the loop to stop; safe from any thread while `run()` has not returned.
+    public func requestStop() {
+        if let stopAsync { uv_async_send(stopAsync) }
+    }
+
+    deinit {
+        stopAsync?.deallocate()
+        loop.deallocate()
+    }
+
+    static func from<T>(_ handle: UnsafeMutablePointer<T>?) -> Server {
+        let h = UV.handle(handle!)
+        return Unmanaged<Server>.fromOpaque(h.pointee.loop.pointee.data!).takeUnretainedValue()
+    }
+
+    // MARK: Listening
+
+    func bind(_ address: String, _ port: Int, onConnection: uv_connection_cb) throws(ServerError)
+        -> UnsafeMutablePointer<uv_tcp_t>
+    {
+        var storage = sockaddr_storage()
+        let parsed = withUnsafeMutableBytes(of: &storage) { raw -> Int32 in
+            if address.contains(":") {
+                return uv_ip6_addr(address, Int32(port), raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self))
+            }
+            return uv_ip4_addr(address, Int32(port), raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self))
+        }
+        guard parsed == 0 else { throw ServerError.invalidAddress(address) }
+        let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
+        uv_tcp_init(loop, tcp)
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_bind(tcp, $0, 0) }
+        }
+        var status = bound
+        if status == 0 { status = uv_listen(UV.stream(tcp), 511, onConnection) }
+        if status != 0 {
+            uv_close(UV.handle(tcp)) { $0?.deallocate() }
+            throw ServerError.libuv("listen on \(address):\(port)", UV.errorText(status))
+        }
+        return tcp
+    }
+
+    static func localPort(_ tcp: UnsafeMutablePointer<uv_tcp_t>) -> Int {
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_getsockname(tcp, $0, &length) }
+        }
+        return withUnsafeBytes(of: storage) { raw in
+            let family = raw.load(as: sa_family_t.self)
+            let port = family == sa_family_t(AF_INET6)
+                ? raw.load(as: sockaddr_in6.self).sin6_port : raw.load(as: sockaddr_in.self).sin_port
+            return Int(UInt16(bigEndian: port))
+        }
+    }
+
+    func accept(_ server: UnsafeMutablePointer<uv_stream_t>?, _ status: Int32) {
+        guard status == 0, !stopping else { return }
+        let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
+        uv_tcp_init(loop, tcp)
+        guard uv_accept(server, UV.stream(tcp)) == 0 else {
+            uv_close(UV.handle(tcp)) { $0?.deallocate() }
+            return
+        }
+        node.runtime.totalConnectionsReceived += 1
+        if connections.count >= node.runtime.maxClients {
+            node.runtime.rejectedConnections += 1
+            ClientConnection.refuse(tcp, "-ERR max number of clients reached\r\n")
+            return
+        }
+        uv_tcp_nodelay(tcp, 1)
+        let id = nextClientID
+        nextClientID += 1
+        let connection = ClientConnection(server: self, handle: tcp, id: id)
+        connections[id] = connection
+        node.runtime.connectedClients = connections.count
+        connection.start()
+    }
+
+    /// The peer port is reserved: peers arrive with the cluster protocol, so for now
+    /// a connection there is closed at once.
+    func acceptPeer(_ server: UnsafeMutablePointer<uv_stream_t>?, _ status: Int32) {
+        guard status == 0 else { return }
+        let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
+        uv_tcp_init(loop, tcp)
+        _ = uv_accept(server, UV.stream(tcp))
+        logger.debug("peer connection refused: the peer protocol is not served by this build")
+        uv_close(UV.handle(tcp)) { $0?.deallocate() }
+    }
+
+    func connectionClosed(_ connection: ClientConnection) {
+        connections[connection.id] = nil
+        node.disconnect(id: connection.id)
+        node.runtime.connectedClients = connections.count
+    }
+
+    // MARK: Timers and signals
+
+    func startTimersAndSignals() throws(ServerError) {
+        let timer = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
+        uv_timer_init(loop, timer)
+        tickTimer = timer
+        let period = UInt64(max(1, configuration.node.activeExpiryIntervalMilliseconds))
+        try UV.check(uv_timer_start(timer, { Server.from($0).tick() }, period, period), "uv_timer_start")
+
+        let async = UnsafeMutablePointer<uv_async_t>.allocate(capacity: 1)
+        try UV.check(uv_async_init(loop, async, { Server.from($0).stop(reason: "stop requested") }), "uv_async_init")
+        stopAsync = async
+
+        for signum in [SIGINT, SIGTERM] {
+            let handle = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
+            uv_signal_init(loop, handle)
+            try UV.check(uv_signal_start(handle, { h, signum in
+                Server.from(h).stop(reason: signum == SIGINT ? "SIGINT" : "SIGTERM")
+            }, signum), "uv_signal_start")
+            signalHandles.append(handle)
+        }
+    }
+
+    func tick() {
+        let now = WallClock.now()
+        node.tick(now: now)
+        ticks += 1
+        if ticks % 10 == 0 {
+            node.runtime.residentBytes = ProcessFacts.residentBytes()
+            for connection in connections.values { connection.checkOutputDeadline(now) }
+        }
+    }
+
+    /// Closes every handle; the loop then runs out of work and `run()` returns.
+    func stop(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        logger.info("stopping", metadata: ["reason": "\(reason)"])
+        for connection in Array(connections.values) { connection.close() }
+        closeAllHandles()
+    }
+
+    func closeAllHandles() {
+        if let listener { uv_close(UV.handle(listener)) { $0?.deallocate() } }
+        if let peerListener { uv_close(UV.handle(peerListener)) { $0?.deallocate() } }
+        if let tickTimer { uv_close(UV.handle(tickTimer)) { $0?.deallocate() } }
+        // The async handle is freed in deinit, so a late requestStop() never touches freed memory.
+        if let stopAsync, uv_is_closing(UV.handle(stopAsync)) == 0 { uv_close(UV.handle(stopAsync), nil) }
+        for s in signalHandles { uv_close(UV.handle(s)) { $0?.deallocate() } }
+        listener = nil
+        peerListener = nil
+        tickTimer = nil
+        signalHandles = []
+    }
+}
