@@ -42,9 +42,26 @@ public struct Arguments {
     }
 
     public mutating func append(start: Int, length: Int) {
+        precondition(start >= 0 && length >= 0, "span start \(start) length \(length)")
         spans.append(start)
         spans.append(length)
         count += 1
+    }
+
+    /// Takes the spans in `stash` (arguments read before the request was split), leaving
+    /// `stash` with this value's old, empty storage. Swapping moves no bytes and keeps both
+    /// capacities, so a request split across reads allocates nothing.
+    mutating func adoptSpans(_ stash: inout [Int]) {
+        precondition(count == 0, "adopting spans into \(count) arguments")
+        swap(&spans, &stash)
+        count = spans.count / 2
+    }
+
+    /// Moves the spans into `stash` for a later `adoptSpans`, leaving no arguments.
+    mutating func surrenderSpans(to stash: inout [Int]) {
+        stash.removeAll(keepingCapacity: true)
+        swap(&spans, &stash)
+        count = 0
     }
 
     // MARK: Conveniences for command implementations.
@@ -102,10 +119,13 @@ public struct Arguments {
         return value
     }
 
-    /// Argument `index` as a finite double as Redis reads one ("inf" allowed only where the caller allows).
+    /// Argument `index` as a double as Redis reads one (`strtod` on the whole argument):
+    /// no blanks, not NaN. "inf"/"-inf" are returned; callers that forbid them check.
     public func double(_ index: Int) -> Double? {
-        let s = string(index)
-        guard !s.isEmpty, s.count <= 300, !s.contains(" ") else { return nil }
-        return Double(s)
+        let arg = self[index]
+        guard arg.count > 0, arg.count <= 300 else { return nil }
+        for byte in arg where InlineSplitter.isBlank(byte) || byte == 0 { return nil }
+        guard let value = Double(string(index)), !value.isNaN else { return nil }
+        return value
     }
 }

@@ -119,12 +119,23 @@ public struct ReplyBuffer {
     }
 
     /// A bulk string holding the decimal form of `value` (how Redis returns INCR'd strings).
+    /// Writes the digits in place: no temporary array.
     public mutating func bulkDecimal(_ value: Int64) {
-        let start = bytes.count
+        header(UInt8(ascii: "$"), ReplyBuffer.decimalLength(value))
         appendDecimal(value)
-        let digits = Array(bytes[start...])
-        bytes.removeSubrange(start...)
-        bulk(digits)
+        crlf()
+    }
+
+    /// How many bytes `appendDecimal(value)` writes.
+    @inlinable
+    static func decimalLength(_ value: Int64) -> Int {
+        var magnitude = value.magnitude
+        var digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
+        }
+        return value < 0 ? digits + 1 : digits
     }
 
     /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
@@ -169,11 +180,12 @@ public struct ReplyBuffer {
     }
 
     /// A verbatim string (`=` with a format) in RESP3, a bulk string in RESP2.
+    /// `format` MUST be exactly three bytes ("txt", "mkd"), as RESP3 requires.
     public mutating func verbatim(_ text: String, format: StaticString = "txt") {
+        precondition(format.utf8CodeUnitCount == 3, "verbatim format must be 3 bytes: \(format)")
         if protocolVersion >= 3 {
             var s = text
-            let count = s.utf8.count + 4
-            header(UInt8(ascii: "="), count)
+            header(UInt8(ascii: "="), s.utf8.count + format.utf8CodeUnitCount + 1)
             appendStatic(format)
             bytes.append(UInt8(ascii: ":"))
             s.withUTF8 { bytes.append(contentsOf: $0) }
@@ -187,12 +199,17 @@ public struct ReplyBuffer {
     public mutating func raw(_ encoded: UnsafeRawBufferPointer) { bytes.append(contentsOf: encoded) }
 }
 
-/// How Redis prints doubles: shortest round-trip form, "inf"/"-inf", integers without ".0".
+/// How Redis prints doubles (`d2string` in util.c): "nan", "inf"/"-inf", "0"/"-0", integral
+/// values within +-2^62 as integers, anything else in shortest round-trip form.
 public enum RESPDouble {
+    /// `LLONG_MAX / 2`, the range in which Redis's `double2ll` prints a double as an integer.
+    static let integralMagnitudeMax = Double(Int64.max / 2)
+
     public static func format(_ value: Double) -> String {
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value.isNaN { return "nan" }
-        if value == value.rounded(), abs(value) < 1e17 {
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        if value >= -integralMagnitudeMax && value <= integralMagnitudeMax, value == value.rounded(.towardZero) {
             return String(Int64(value))
         }
         return "\(value)"

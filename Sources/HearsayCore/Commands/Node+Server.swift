@@ -35,7 +35,7 @@ extension Node {
             for (name, value) in configValues() {
                 var n = name
                 let hit = n.withUTF8 { nameBytes in
-                    (2..<a.count).contains { GlobPattern.matches(a[$0], UnsafeRawBufferPointer(nameBytes), ignoringCase: true) }
+                    (2..<a.count).contains { GlobPattern.matches(a[$0], UnsafeRawBufferPointer(nameBytes), caseInsensitive: true) }
                 }
                 if hit { matched.append((name, value)) }
             }
