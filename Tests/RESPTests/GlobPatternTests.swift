@@ -24,7 +24,8 @@ let globCases: [(String, String, Bool)] = [
 @Test(arguments: globCases.indices)
 func globPattern_matches_followsStringmatchlen(index: Int) {
     let (pattern, string, expected) = globCases[index]
-    #expect(GlobPattern.matches(pattern, string) == expected, "\(pattern.debugDescription) ~ \(string.debugDescription)")
+    let result = GlobPattern.matches(pattern, string)
+    #expect(result == expected, "\(pattern.debugDescription) ~ \(string.debugDescription)")
 }
 
 @Test func globPattern_caseInsensitive_foldsAsciiLettersAndRanges() {

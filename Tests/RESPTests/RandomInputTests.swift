@@ -10,7 +10,9 @@ let protocolAlphabet: [UInt8] = Array("*$\r\n\r\n0123-\"' \\xa1".utf8) + [0, 0xF
     for round in 0..<3000 {
         let length = Int.random(in: 0...48, using: &rng)
         let input = (0..<length).map { _ in
-            Bool.random(using: &rng) ? protocolAlphabet.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            Bool.random(using: &rng)
+                ? protocolAlphabet.randomElement(using: &rng)!
+                : UInt8.random(in: 0...255, using: &rng)
         }
         let whole = parseStream(input, limits: limits)
         var cuts = (0..<Int.random(in: 1...6, using: &rng)).map { _ in Int.random(in: 0...max(0, length), using: &rng) }

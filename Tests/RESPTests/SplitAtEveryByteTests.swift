@@ -7,7 +7,8 @@ let splitCatalogue: [(String, [UInt8], [Parsed])] = [
     ("multibulk SET with empty value", multibulk("SET", "k", ""), [request("SET", "k", "")]),
     ("multibulk binary value", multibulk([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]]),
      [.request([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]])]),
-    ("multibulk ten-byte lengths", multibulk("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100)),
+    ("multibulk multi-digit lengths",
+     multibulk("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100)),
      [request("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100))]),
     ("zero count", bytes("*0\r\n"), [.request([])]),
     ("null count", bytes("*-1\r\n"), [.request([])]),
@@ -59,7 +60,9 @@ func parse_requestFedOneByteAtATime_givesSameResultAsWhole(index: Int) {
     var length = 0
     while length < input.count {
         length = min(input.count, length + 1500)
-        outcome = input.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length]), into: &arguments) }
+        outcome = input.withUnsafeBytes {
+            parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length]), into: &arguments)
+        }
         calls += 1
         if length > 40 && length < input.count {
             // Once the payload header is read the parser knows the full size it needs.
@@ -77,4 +80,32 @@ func parse_requestFedOneByteAtATime_givesSameResultAsWhole(index: Int) {
     // A read every 7 bytes: thousands of resumptions, each continuing where the last stopped.
     let result = parseStream(input, readEnds: Array(stride(from: 7, to: input.count, by: 7)))
     #expect(result == [.request(args)])
+}
+
+@Test func parse_headerTrickledByteByByte_resumesSearchWhereItStopped() {
+    // A client sending a long header one byte per read must not make each read rescan it.
+    let input = bytes("*1\r\n$" + String(repeating: "9", count: 2000))
+    var parser = RequestParser()
+    var arguments = Arguments()
+    for length in 5...input.count {
+        let outcome = input.withUnsafeBytes {
+            parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length]), into: &arguments)
+        }
+        #expect(outcome == .needMore)
+        #expect(parser.scanFrom == length, "the next search starts at the first unseen byte")
+        #expect(parser.needed == length + 1)
+    }
+}
+
+@Test func parse_sameIncompleteBufferTwice_returnsNeedMoreWithoutProgress() {
+    let input = bytes("*2\r\n$3\r\nGET\r\n$10\r\nab")
+    var parser = RequestParser()
+    var arguments = Arguments()
+    let first = input.withUnsafeBytes { parser.parse($0, into: &arguments) }
+    let neededAfterFirst = parser.needed
+    let second = input.withUnsafeBytes { parser.parse($0, into: &arguments) }
+    #expect(first == .needMore)
+    #expect(second == .needMore)
+    #expect(neededAfterFirst == input.count - 2 + 10 + 2)
+    #expect(parser.needed == neededAfterFirst)
 }
