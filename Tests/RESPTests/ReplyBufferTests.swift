@@ -61,7 +61,20 @@ private func encode(_ version: Int, _ build: (inout ReplyBuffer) -> Void) -> Str
     #expect(RESPDouble.format(4611686018427387904) == "4611686018427387904")
     #expect(RESPDouble.format(-12) == "-12")
     #expect(RESPDouble.format(0.1) == "0.1")
-    #expect(RESPDouble.format(1e19) != "10000000000000000000", "beyond 2^62 Redis prints a float")
+    #expect(RESPDouble.format(1e19) == "1e+19", "beyond 2^62 fpconv lays it out, with at most 7 added zeros")
+}
+
+@Test func respDouble_format_laysOutNonIntegersLikeFpconv() {
+    #expect(RESPDouble.format(3.14) == "3.14")
+    #expect(RESPDouble.format(-2.5) == "-2.5")
+    #expect(RESPDouble.format(0.0001) == "0.0001")
+    #expect(RESPDouble.format(1.5e-7) == "1.5e-7")
+    #expect(RESPDouble.format(1e-7) == "1e-7")
+    #expect(RESPDouble.format(1.25e-300) == "1.25e-300")
+    #expect(RESPDouble.format(1e22) == "1e+22")
+    #expect(RESPDouble.format(-1.5e100) == "-1.5e+100")
+    #expect(RESPDouble.format(123456.789) == "123456.789")
+    #expect(RESPDouble.format(4611686018427389952) == "4611686018427390000")
 }
 
 @Test func replyBuffer_boolean_isHashInResp3AndIntegerInResp2() {
