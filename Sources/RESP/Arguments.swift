@@ -1,6 +1,8 @@
 /// The arguments of one parsed request, as byte ranges into the buffer it was
 /// parsed from. Nothing is copied: an argument is valid only while that buffer
 /// is alive and unchanged, that is, while the request is being executed.
+/// (Inline commands with quotes are the exception: their decoded arguments live in
+/// the parser, and stay valid until its next `parse` call.)
 ///
 /// The offset storage is reused from request to request, so parsing allocates
 /// nothing once it has grown to the widest request seen.

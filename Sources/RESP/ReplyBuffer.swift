@@ -200,7 +200,8 @@ public struct ReplyBuffer {
 }
 
 /// How Redis prints doubles (`d2string` in util.c): "nan", "inf"/"-inf", "0"/"-0", integral
-/// values within +-2^62 as integers, anything else in shortest round-trip form.
+/// values within +-2^62 as integers, anything else as `fpconv_dtoa` lays out the shortest
+/// round-trip digits (plain up to 1e-7 and up to 7 trailing zeros, else `1.5e-7`, `1e+22`).
 public enum RESPDouble {
     /// `LLONG_MAX / 2`, the range in which Redis's `double2ll` prints a double as an integer.
     static let integralMagnitudeMax = Double(Int64.max / 2)
@@ -212,6 +213,72 @@ public enum RESPDouble {
         if value >= -integralMagnitudeMax && value <= integralMagnitudeMax, value == value.rounded(.towardZero) {
             return String(Int64(value))
         }
-        return "\(value)"
+        let (digits, exponent) = shortestDigits(value.magnitude)
+        return (value < 0 ? "-" : "") + layout(digits, exponent: exponent, negative: value < 0)
+    }
+
+    /// The shortest digits that round-trip (as Swift prints them) and the power of ten of the
+    /// last one: `value == digits * 10^exponent`. `magnitude` is finite and positive.
+    static func shortestDigits(_ magnitude: Double) -> (digits: [UInt8], exponent: Int) {
+        var digits: [UInt8] = []
+        var exponent = 0
+        var afterPoint = 0
+        var seenPoint = false
+        var text = "\(magnitude)".utf8[...]
+        if let e = text.firstIndex(of: UInt8(ascii: "e")) {
+            exponent = Int(String(decoding: text[text.index(after: e)...], as: UTF8.self)) ?? 0
+            text = text[..<e]
+        }
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                digits.append(byte)
+                if seenPoint { afterPoint += 1 }
+            }
+        }
+        exponent -= afterPoint
+        while digits.count > 1 && digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
+        }
+        return (digits, exponent)
+    }
+
+    /// `emit_digits` from Redis's fpconv_dtoa.c.
+    static func layout(_ digits: [UInt8], exponent k: Int, negative: Bool) -> String {
+        var count = digits.count
+        var exp = abs(k + count - 1)
+        var out: [UInt8] = []
+        if k >= 0 && exp < count + 7 {
+            out = digits + [UInt8](repeating: UInt8(ascii: "0"), count: k)
+        } else if k < 0 && (k > -7 || exp < 4) {
+            let offset = count - abs(k)
+            if offset <= 0 {
+                out = Array("0.".utf8) + [UInt8](repeating: UInt8(ascii: "0"), count: -offset) + digits
+            } else {
+                out = Array(digits[..<offset]) + [UInt8(ascii: ".")] + Array(digits[offset...])
+            }
+        } else {
+            count = min(count, 18 - (negative ? 1 : 0))
+            out = [digits[0]]
+            if count > 1 { out += [UInt8(ascii: ".")] + Array(digits[1..<count]) }
+            out += Array((k + count - 1 < 0 ? "e-" : "e+").utf8)
+            var hundreds = 0
+            if exp > 99 {
+                hundreds = exp / 100
+                out.append(UInt8(hundreds) + 48)
+                exp -= hundreds * 100
+            }
+            if exp > 9 {
+                out.append(UInt8(exp / 10) + 48)
+                exp %= 10
+            } else if hundreds > 0 {
+                out.append(48)
+            }
+            out.append(UInt8(exp) + 48)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -36,7 +36,6 @@ public struct RequestParser {
     }
 
     /// Where a partly received request stopped.
-    @usableFromInline
     enum Phase {
         /// No request in progress.
         case idle
@@ -52,21 +51,21 @@ public struct RequestParser {
 
     public var limits: RESPLimits
 
-    @usableFromInline var phase: Phase = .idle
+    var phase: Phase = .idle
     /// Offset of the line or payload being read (relative to the request start).
-    @usableFromInline var position = 0
+    var position = 0
     /// Offset from which to continue searching for a line terminator.
-    @usableFromInline var scanFrom = 0
+    var scanFrom = 0
     /// Bulk arguments still to read in the current multibulk request.
-    @usableFromInline var remaining = 0
-    @usableFromInline var bulkLength = 0
+    var remaining = 0
+    var bulkLength = 0
     /// Fewer bytes than this cannot let the current request progress.
-    @usableFromInline var needed = 1
+    var needed = 1
     /// Spans of the arguments already read while the request waits for more bytes.
     /// Swapped with `Arguments.spans`, so no copy and no allocation once warm.
-    @usableFromInline var partialSpans: [Int] = []
+    var partialSpans: [Int] = []
     /// Decoded inline arguments that contained quotes (they differ from the input bytes).
-    @usableFromInline var scratch: InlineScratch?
+    var scratch: InlineScratch?
 
     public init(limits: RESPLimits = .standard) {
         self.limits = limits
@@ -246,7 +245,7 @@ public struct RequestParser {
 
     // MARK: Helpers
 
-    private mutating func failure(_ reason: String) -> Outcome {
+    private func failure(_ reason: String) -> Outcome {
         .failure(ProtocolError(reason))
     }
 
@@ -270,7 +269,6 @@ public struct RequestParser {
 }
 
 /// Storage for inline arguments decoded from quotes; freed with the parser.
-@usableFromInline
 final class InlineScratch {
     let pointer: UnsafeMutablePointer<UInt8>
     let capacity: Int
