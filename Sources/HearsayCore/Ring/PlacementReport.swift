@@ -55,7 +55,8 @@ public struct PlacementReport: Sendable {
     /// A Markdown table, one row per cluster size.
     public var table: String {
         var out = "P=\(partitionCount), N=\(replicationFactor)\n\n"
-        out += "| n | min load | max load | ideal load | moved on add | ideal | ratio | moved on remove | ideal | ratio |\n"
+        out += "| n | min load | max load | ideal load | moved on add | ideal | ratio"
+        out += " | moved on remove | ideal | ratio |\n"
         out += "|---|---|---|---|---|---|---|---|---|---|\n"
         for r in rows {
             let ideal = Self.decimal(r.idealLoadNumerator * 100 / r.nodeCount, places: 2)
