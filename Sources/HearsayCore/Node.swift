@@ -45,23 +45,24 @@ public struct Node {
                                  reply: inout ReplyBuffer) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
         stats.commandsProcessed &+= 1
-        guard let spec = CommandTable.lookup(a[0]) else {
+        guard let id = CommandTable.lookupID(a[0]) else {
             stats.errorReplies += 1
             reply.error(ErrorText.unknownCommand(a))
             return .proceed
         }
-        if spec.arity > 0 ? a.count != spec.arity : a.count < -spec.arity {
+        let arity = CommandTable.arity[Int(id.rawValue)]
+        if arity > 0 ? a.count != arity : a.count < -arity {
             stats.errorReplies += 1
-            reply.error(ErrorText.wrongArity(spec.nameString))
+            reply.error(ErrorText.wrongArity(CommandTable.spec(id).nameString))
             return .proceed
         }
-        if !session.authenticated && !CommandTable.allowedBeforeAuth(spec.id) {
+        if !session.authenticated && !CommandTable.allowedBeforeAuth(id) {
             stats.errorReplies += 1
             reply.error(ErrorText.noAuth)
             return .proceed
         }
         let ms = now.milliseconds
-        switch spec.id {
+        switch id {
         case .get: get(a, ms, &reply)
         case .set: set(a, ms, &reply)
         case .ping: ping(a, &reply)
@@ -98,7 +99,7 @@ public struct Node {
         case .getrange: getrange(a, ms, &reply)
         case .incr: incrBy(a, 1, ms, &reply)
         case .decr: incrBy(a, -1, ms, &reply)
-        case .incrby, .decrby: incrByArgument(a, negate: spec.id == .decrby, ms, &reply)
+        case .incrby, .decrby: incrByArgument(a, negate: id == .decrby, ms, &reply)
         case .incrbyfloat: incrByFloat(a, ms, &reply)
         case .del, .unlink: del(a, ms, &reply)
         case .exists: exists(a, ms, &reply)

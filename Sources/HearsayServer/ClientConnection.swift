@@ -12,7 +12,9 @@ import RESP
 /// client is dropped.
 final class ClientConnection {
     let id: UInt64
-    unowned let server: Server
+    /// unowned(unsafe): the server outlives its connections, and checked unowned cost a
+    /// runtime call per access on the hot path.
+    unowned(unsafe) let server: Server
     let handle: UnsafeMutablePointer<uv_tcp_t>
     var input: UnsafeMutableRawPointer
     var inputCapacity: Int
@@ -149,7 +151,7 @@ final class ClientConnection {
         server.node.runtime.outputBytes += total
         var offset = 0
         if pendingWriteBytes == 0 {
-            let written = reply.bytes.withUnsafeBytes { raw -> Int32 in
+            let written = reply.withUnsafeBytes { raw -> Int32 in
                 var buf = uv_buf_init(
                     UnsafeMutableRawPointer(mutating: raw.baseAddress!).assumingMemoryBound(to: CChar.self),
                     UInt32(total))
@@ -164,7 +166,7 @@ final class ClientConnection {
         }
         if offset < total { enqueue(offset) }
         reply.removeAll()
-        if reply.bytes.capacity > Self.replyCapacityKept { reply.bytes = []; reply.bytes.reserveCapacity(16 * 1024) }
+        reply.shrink(ifLargerThan: Self.replyCapacityKept)
         if pendingWriteBytes > server.configuration.outputHardLimitBytes {
             server.logger.warning("closing client: output hard limit", metadata: ["client": "\(id)"])
             close()
@@ -179,7 +181,7 @@ final class ClientConnection {
         let length = reply.count - offset
         let pending = UnsafeMutablePointer<PendingWrite>.allocate(capacity: 1)
         let bytes = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: 1)
-        reply.bytes.withUnsafeBytes { bytes.copyMemory(from: $0.baseAddress! + offset, byteCount: length) }
+        reply.withUnsafeBytes { bytes.copyMemory(from: $0.baseAddress! + offset, byteCount: length) }
         pending.initialize(to: PendingWrite(request: uv_write_t(), bytes: bytes, length: length))
         pending.pointee.request.data = UnsafeMutableRawPointer(pending)
         var buf = uv_buf_init(bytes.assumingMemoryBound(to: CChar.self), UInt32(length))

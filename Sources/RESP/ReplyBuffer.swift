@@ -3,61 +3,128 @@
 /// All replies to the requests of one read are appended here and leave in one
 /// write. The buffer keeps its capacity between batches (the server shrinks it
 /// after an unusually large reply), so encoding allocates nothing in steady state.
+/// Storage is raw memory rather than `[UInt8]`: Array's generic append path cost
+/// more than the encoding itself (callgrind), and copy-on-write keeps value semantics.
 public struct ReplyBuffer {
-    public var bytes: [UInt8]
+    @usableFromInline var storage: ReplyStorage
     /// 2 or 3, as negotiated by HELLO.
     public var protocolVersion: Int
 
     public init(capacity: Int = 16 * 1024, protocolVersion: Int = 2) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = ReplyStorage(capacity: max(64, capacity))
         self.protocolVersion = protocolVersion
     }
 
-    public var isEmpty: Bool { bytes.isEmpty }
-    public var count: Int { bytes.count }
+    /// A copy of the encoded bytes (for tests and tools; the server uses `withUnsafeBytes`).
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    @inlinable public var isEmpty: Bool { storage.count == 0 }
+    @inlinable public var count: Int { storage.count }
+    public var capacity: Int { storage.capacity }
 
-    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+    }
+
+    public mutating func removeAll() {
+        makeUnique()
+        storage.count = 0
+    }
+
+    /// Drops storage that grew past `limit` bytes for one large reply, back to `capacity`.
+    public mutating func shrink(ifLargerThan limit: Int, to capacity: Int = 16 * 1024) {
+        if storage.capacity > limit && storage.count <= capacity { storage = storage.copy(capacity: capacity) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
+    }
+
+    /// Room for `n` more bytes; returns where they go.
+    @inlinable @inline(__always)
+    mutating func reserve(_ n: Int) -> UnsafeMutableRawPointer {
+        makeUnique()
+        if storage.count + n > storage.capacity { storage.grow(toFit: storage.count + n) }
+        return storage.base + storage.count
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(_ source: UnsafeRawPointer?, _ n: Int) {
+        guard n > 0, let source else { return }
+        reserve(n).copyMemory(from: source, byteCount: n)
+        storage.count += n
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(byte: UInt8) {
+        reserve(1).storeBytes(of: byte, as: UInt8.self)
+        storage.count += 1
+    }
+
+    @inlinable
+    mutating func append(contentsOf value: UnsafeRawBufferPointer) { append(value.baseAddress, value.count) }
+
+    @inlinable
+    mutating func append(contentsOf value: UnsafeBufferPointer<UInt8>) {
+        append(UnsafeRawPointer(value.baseAddress), value.count)
+    }
+
+    mutating func append<S: Sequence>(contentsOf seq: S) where S.Element == UInt8 {
+        for b in seq { append(byte: b) }
+    }
 
     // MARK: Building blocks
 
     @inlinable @inline(__always)
     mutating func crlf() {
-        bytes.append(13)
-        bytes.append(10)
+        append(byte: 13)
+        append(byte: 10)
     }
 
     @inlinable
     mutating func appendStatic(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Writes the decimal digits of `value` at `p` (room for 20 bytes needed); returns how many.
+    @inlinable @inline(__always)
+    static func writeDecimal(_ value: Int64, at p: UnsafeMutableRawPointer) -> Int {
+        if value >= 0 && value < 10 {
+            p.storeBytes(of: UInt8(truncatingIfNeeded: value) &+ 48, as: UInt8.self)
+            return 1
+        }
+        var magnitude = value.magnitude
+        var length = value < 0 ? 1 : 0
+        var probe = magnitude
+        while probe > 0 {
+            length += 1
+            probe /= 10
+        }
+        if value < 0 { p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
+        var i = length
+        while magnitude > 0 {
+            i -= 1
+            p.storeBytes(of: UInt8(truncatingIfNeeded: magnitude % 10) &+ 48, toByteOffset: i, as: UInt8.self)
+            magnitude /= 10
+        }
+        return length
     }
 
     /// Appends the decimal digits of `value`.
     @inlinable
     public mutating func appendDecimal(_ value: Int64) {
-        if value >= 0 && value < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: value) &+ 48)
-            return
-        }
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        // 20 digits is the most a UInt64 magnitude needs.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var i = 20
-            while magnitude > 0 {
-                i -= 1
-                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-                magnitude /= 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
-        }
+        let p = reserve(20)
+        storage.count += ReplyBuffer.writeDecimal(value, at: p)
     }
 
-    @inlinable
+    /// Appends `marker`, the decimal `n` and CRLF in one step.
+    @inlinable @inline(__always)
     mutating func header(_ marker: UInt8, _ n: Int) {
-        bytes.append(marker)
-        appendDecimal(Int64(n))
-        crlf()
+        let p = reserve(24)
+        p.storeBytes(of: marker, as: UInt8.self)
+        let digits = ReplyBuffer.writeDecimal(Int64(n), at: p + 1)
+        p.storeBytes(of: 0x0A0D, toByteOffset: 1 + digits, as: UInt16.self)
+        storage.count += digits + 3
     }
 
     // MARK: Replies
@@ -67,45 +134,51 @@ public struct ReplyBuffer {
 
     /// A simple string; `text` must not contain CR or LF.
     public mutating func simple(_ text: StaticString) {
-        bytes.append(UInt8(ascii: "+"))
+        append(byte: UInt8(ascii: "+"))
         appendStatic(text)
         crlf()
     }
 
     public mutating func simple(_ text: String) {
-        bytes.append(UInt8(ascii: "+"))
-        bytes.append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
+        append(byte: UInt8(ascii: "+"))
+        append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
         crlf()
     }
 
     /// An error reply; `text` starts with the code ("ERR ...", "WRONGTYPE ...").
     public mutating func error(_ text: StaticString) {
-        bytes.append(UInt8(ascii: "-"))
+        append(byte: UInt8(ascii: "-"))
         appendStatic(text)
         crlf()
     }
 
     public mutating func error(_ text: String) {
-        bytes.append(UInt8(ascii: "-"))
-        bytes.append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
+        append(byte: UInt8(ascii: "-"))
+        append(contentsOf: text.utf8.lazy.map { $0 == 13 || $0 == 10 ? 32 : $0 })
         crlf()
     }
 
     @inlinable
     public mutating func integer(_ value: Int64) {
-        bytes.append(UInt8(ascii: ":"))
-        appendDecimal(value)
-        crlf()
+        header(UInt8(ascii: ":"), Int(value))
     }
 
     @inlinable
     public mutating func integer(_ value: Int) { integer(Int64(value)) }
 
+    /// `$<n>\r\n<bytes>\r\n`, reserved and written in one step (the GET hot path).
     @inlinable
     public mutating func bulk(_ value: UnsafeRawBufferPointer) {
-        header(UInt8(ascii: "$"), value.count)
-        bytes.append(contentsOf: value)
-        crlf()
+        let n = value.count
+        let p = reserve(n + 26)
+        p.storeBytes(of: UInt8(ascii: "$"), as: UInt8.self)
+        var at = 1 + ReplyBuffer.writeDecimal(Int64(n), at: p + 1)
+        p.storeBytes(of: 0x0A0D, toByteOffset: at, as: UInt16.self)
+        at += 2
+        if n > 0, let source = value.baseAddress { (p + at).copyMemory(from: source, byteCount: n) }
+        at += n
+        p.storeBytes(of: 0x0A0D, toByteOffset: at, as: UInt16.self)
+        storage.count += at + 2
     }
 
     @inlinable
@@ -166,8 +239,8 @@ public struct ReplyBuffer {
     public mutating func double(_ value: Double) {
         let text = RESPDouble.format(value)
         if protocolVersion >= 3 {
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: text.utf8)
+            append(byte: UInt8(ascii: ","))
+            append(contentsOf: text.utf8)
             crlf()
         } else {
             bulk(text)
@@ -187,8 +260,8 @@ public struct ReplyBuffer {
             var s = text
             header(UInt8(ascii: "="), s.utf8.count + format.utf8CodeUnitCount + 1)
             appendStatic(format)
-            bytes.append(UInt8(ascii: ":"))
-            s.withUTF8 { bytes.append(contentsOf: $0) }
+            append(byte: UInt8(ascii: ":"))
+            s.withUTF8 { append(contentsOf: $0) }
             crlf()
         } else {
             bulk(text)
@@ -196,7 +269,7 @@ public struct ReplyBuffer {
     }
 
     /// Raw, already encoded RESP.
-    public mutating func raw(_ encoded: UnsafeRawBufferPointer) { bytes.append(contentsOf: encoded) }
+    public mutating func raw(_ encoded: UnsafeRawBufferPointer) { append(contentsOf: encoded) }
 }
 
 /// How Redis prints doubles (`d2string` in util.c): "nan", "inf"/"-inf", "0"/"-0", integral
@@ -280,5 +353,36 @@ public enum RESPDouble {
             out.append(UInt8(exp) + 48)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The raw memory behind a ReplyBuffer.
+public final class ReplyStorage {
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
+
+    @usableFromInline init(capacity: Int) {
+        base = .allocate(byteCount: capacity, alignment: 16)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
+
+    @usableFromInline func copy(capacity newCapacity: Int) -> ReplyStorage {
+        let fresh = ReplyStorage(capacity: max(newCapacity, count))
+        fresh.base.copyMemory(from: base, byteCount: count)
+        fresh.count = count
+        return fresh
+    }
+
+    @usableFromInline func grow(toFit needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        fresh.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = fresh
+        capacity = newCapacity
     }
 }

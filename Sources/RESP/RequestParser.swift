@@ -96,7 +96,12 @@ public struct RequestParser {
         let outcome: Outcome
         switch phase {
         case .idle:
+            if bytes[0] == asterisk, let consumed = parseCompleteMultibulk(bytes, into: &arguments) {
+                needed = 1
+                return .request(consumed: consumed)
+            }
             if bytes[0] == asterisk {
+                arguments.reset(base: base)
                 phase = .countLine
                 scanFrom = 1
                 outcome = parseMultibulk(bytes, into: &arguments)
@@ -128,6 +133,50 @@ public struct RequestParser {
     }
 
     // MARK: Multibulk
+
+    /// The fast path: a whole, ordinary multibulk request already in `bytes`, read in one
+    /// pass with no parser state. Returns nil for anything else (incomplete, unusual or
+    /// malformed), and the general parser below then decides, so results never differ.
+    @inline(__always)
+    private func parseCompleteMultibulk(_ bytes: UnsafeBufferPointer<UInt8>, into arguments: inout Arguments)
+        -> Int? {
+        let n = bytes.count
+        var i = 1
+        guard let argc = Self.smallNumber(bytes, &i, limit: limits.maxArgumentCount), argc > 0 else { return nil }
+        arguments.reset(base: UnsafeRawPointer(bytes.baseAddress))
+        var remaining = argc
+        while remaining > 0 {
+            guard i < n, bytes[i] == dollar else { return nil }
+            i += 1
+            guard let length = Self.smallNumber(bytes, &i, limit: limits.maxBulkLength) else { return nil }
+            let end = i + length + 2
+            guard end <= n else { return nil }
+            arguments.append(start: i, length: length)
+            i = end
+            remaining -= 1
+        }
+        return i
+    }
+
+    /// Reads decimal digits at `i` up to CRLF (no sign, no leading zero except "0", at most
+    /// 15 digits, at most `limit`) and moves `i` past the CRLF; nil if the text is anything else.
+    @inline(__always)
+    private static func smallNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: Int) -> Int? {
+        let n = bytes.count
+        let start = i
+        var value = 0
+        while i < n {
+            let d = bytes[i] &- 48
+            if d > 9 { break }
+            value = value &* 10 &+ Int(d)
+            i += 1
+        }
+        let digits = i - start
+        guard digits > 0, digits <= 15, digits == 1 || bytes[start] != 48, value <= limit,
+              i + 1 < n, bytes[i] == 13, bytes[i + 1] == 10 else { return nil }
+        i += 2
+        return value
+    }
 
     @inline(__always)
     private mutating func waitForLineEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {

@@ -108,8 +108,8 @@ private func encode(_ version: Int, _ build: (inout ReplyBuffer) -> Void) -> Str
 @Test func replyBuffer_removeAll_keepsCapacity() {
     var reply = ReplyBuffer(capacity: 1024)
     reply.bulk(String(repeating: "x", count: 900))
-    let capacity = reply.bytes.capacity
+    let capacity = reply.capacity
     reply.removeAll()
     #expect(reply.isEmpty)
-    #expect(reply.bytes.capacity == capacity)
+    #expect(reply.capacity == capacity)
 }

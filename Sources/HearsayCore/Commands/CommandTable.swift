@@ -141,31 +141,76 @@ public enum CommandTable {
         .s(.randomkey, "randomkey", 1, ["readonly"], 0, 0, 0, "generic", "Returns a random key name from the database."),
     ]
 
-    /// Index by StableHash of the lowercase name.
-    static let byNameHash: [UInt64: CommandSpec] = {
-        var table: [UInt64: CommandSpec] = [:]
+    /// Specs in `CommandID` order, so `spec(id)` is an index.
+    static let byID: [CommandSpec] = {
+        var specs = all
+        specs.sort { $0.id.rawValue < $1.id.rawValue }
+        precondition(specs.count == CommandID.allCases.count, "every CommandID needs one spec")
+        for (i, spec) in specs.enumerated() { precondition(Int(spec.id.rawValue) == i, "duplicate \(spec.name)") }
+        return specs
+    }()
+
+    /// Arity per CommandID, checked on every request without copying a spec.
+    public static let arity: [Int] = byID.map(\.arity)
+
+    /// Open-addressing table from a name packed into two lowercase words to its CommandID.
+    /// Names are at most 16 bytes, so packing is exact and a match needs no byte compare.
+    static let slots: [NameSlot] = {
+        var table = [NameSlot](repeating: NameSlot(w0: 0, w1: 0, id: 0, used: false), count: slotCount)
         for spec in all {
-            let h = spec.name.withUTF8Buffer { StableHash.hash(UnsafeRawBufferPointer($0)) }
-            precondition(table[h] == nil, "command name hash collision: \(spec.name)")
-            table[h] = spec
+            let (w0, w1) = spec.name.withUTF8Buffer { packName(UnsafeRawBufferPointer($0))! }
+            var i = slotIndex(w0, w1)
+            while table[i].used { i = (i + 1) & (slotCount - 1) }
+            table[i] = NameSlot(w0: w0, w1: w1, id: spec.id.rawValue, used: true)
         }
         return table
     }()
 
-    /// Finds a command by name, ignoring ASCII case, without allocating.
-    public static func lookup(_ name: UnsafeRawBufferPointer) -> CommandSpec? {
-        guard name.count > 0, name.count <= 32 else { return nil }
-        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { scratch -> CommandSpec? in
-            for i in 0..<name.count {
-                let c = name[i]
-                scratch[i] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+    static let slotCount = 256
+
+    struct NameSlot {
+        var w0: UInt64
+        var w1: UInt64
+        var id: UInt8
+        var used: Bool
+    }
+
+    @inline(__always)
+    static func slotIndex(_ w0: UInt64, _ w1: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((w0 ^ (w1 &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> 56)
+    }
+
+    /// The name lowercased and packed little-endian into two words; nil past 16 bytes.
+    @inline(__always)
+    static func packName(_ name: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
+        let n = name.count
+        guard n > 0, n <= 16 else { return nil }
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        for i in 0..<n {
+            var c = UInt64(name[i])
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if i < 8 { w0 |= c << (8 * UInt64(i)) } else { w1 |= c << (8 * UInt64(i - 8)) }
+        }
+        return (w0, w1)
+    }
+
+    /// Finds a command by name, ignoring ASCII case, without allocating or copying a spec.
+    @inline(__always)
+    public static func lookupID(_ name: UnsafeRawBufferPointer) -> CommandID? {
+        guard let (w0, w1) = packName(name) else { return nil }
+        return slots.withUnsafeBufferPointer { table -> CommandID? in
+            var i = slotIndex(w0, w1)
+            while table[i].used {
+                if table[i].w0 == w0 && table[i].w1 == w1 { return CommandID(rawValue: table[i].id) }
+                i = (i + 1) & (slotCount - 1)
             }
-            let lowered = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(scratch)[0..<name.count])
-            guard let spec = byNameHash[StableHash.hash(lowered)] else { return nil }
-            let matches = spec.name.withUTF8Buffer { EntryHandle.bytesEqual(UnsafeRawBufferPointer($0), lowered) }
-            return matches ? spec : nil
+            return nil
         }
     }
 
-    public static func spec(_ id: CommandID) -> CommandSpec { all[Int(id.rawValue)] }
+    /// The spec of a command named `name`, for introspection (COMMAND INFO, DOCS).
+    public static func lookup(_ name: UnsafeRawBufferPointer) -> CommandSpec? { lookupID(name).map(spec) }
+
+    public static func spec(_ id: CommandID) -> CommandSpec { byID[Int(id.rawValue)] }
 }

@@ -9,7 +9,7 @@
 /// writes that would exceed it fail with OOM, as Redis's `noeviction` policy does.
 public struct Keyspace {
     public let partitionShift: UInt64
-    @usableFromInline var partitions: [Set<EntryHandle>]
+    @usableFromInline var partitions: [KeyTable]
     @usableFromInline var expiry: ExpiryHeap
     public private(set) var count: Int
     /// Estimated bytes held by keys and values, including per-entry overhead.
@@ -20,7 +20,7 @@ public struct Keyspace {
     public init(partitionCount: Int = 256, maxMemoryBytes: Int = 0) {
         precondition(partitionCount > 0 && partitionCount & (partitionCount - 1) == 0, "partitions: power of two")
         partitionShift = UInt64(64 - partitionCount.trailingZeroBitCount)
-        partitions = Array(repeating: [], count: partitionCount)
+        partitions = (0..<partitionCount).map { _ in KeyTable() }
         expiry = ExpiryHeap()
         count = 0
         usedBytes = 0
@@ -38,12 +38,12 @@ public struct Keyspace {
     /// The live entry for `key`, removing it first if it has expired at `now`.
     @inlinable
     public mutating func find(_ key: KeyRef, now: Int64) -> EntryBox? {
-        let p = partition(ofHash: key.hash)
-        guard let index = partitions[p].firstIndex(of: .probe(key.bytes, key.hash)) else { return nil }
-        guard case .stored(let box) = partitions[p][index] else { preconditionFailure("probe stored in keyspace") }
+        let table = partitions[partition(ofHash: key.hash)]
+        guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return nil }
+        let box = table.box(at: slot)
         let expires = box.header.expiresAtMilliseconds
         if expires != 0 && expires <= now {
-            removeStored(at: index, partition: p, box: box)
+            removeStored(at: slot, table: table, box: box)
             return nil
         }
         return box
@@ -88,9 +88,9 @@ public struct Keyspace {
     @discardableResult
     public mutating func remove(_ key: KeyRef, now: Int64) -> Bool {
         guard let box = find(key, now: now) else { return false }
-        let p = partition(ofHash: key.hash)
-        guard let index = partitions[p].firstIndex(of: .stored(box)) else { return false }
-        removeStored(at: index, partition: p, box: box)
+        let table = partitions[partition(ofHash: key.hash)]
+        guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return false }
+        removeStored(at: slot, table: table, box: box)
         return true
     }
 
@@ -109,8 +109,8 @@ public struct Keyspace {
     /// Removes every key.
     public mutating func removeAll() {
         for p in partitions.indices {
-            for case .stored(let box) in partitions[p] { box.header.isLive = false }
-            partitions[p] = []
+            partitions[p].forEach { $0.header.isLive = false }
+            partitions[p] = KeyTable()
         }
         expiry = ExpiryHeap()
         count = 0
@@ -125,9 +125,9 @@ public struct Keyspace {
             expiry.pop()
             let box = top.box
             guard box.header.isLive, box.header.expiresAtMilliseconds == top.at else { continue }
-            let p = partition(ofHash: box.hash)
-            if let index = partitions[p].firstIndex(of: .stored(box)) {
-                removeStored(at: index, partition: p, box: box)
+            let table = partitions[partition(ofHash: box.hash)]
+            if let slot = box.withKey({ table.slot(of: $0, hash: box.hash) }) {
+                removeStored(at: slot, table: table, box: box)
                 removed += 1
             }
         }
@@ -139,10 +139,9 @@ public struct Keyspace {
 
     /// Calls `body` with every live key of `partition` (expired keys are skipped, not removed).
     public func forEachKey(inPartition partition: Int, now: Int64, _ body: (EntryBox) -> Void) {
-        for case .stored(let box) in partitions[partition] {
+        partitions[partition].forEach { box in
             let e = box.header.expiresAtMilliseconds
-            if e != 0 && e <= now { continue }
-            body(box)
+            if e == 0 || e > now { body(box) }
         }
     }
 
@@ -153,10 +152,8 @@ public struct Keyspace {
         guard count > 0 else { return nil }
         for _ in 0..<(partitions.count * 4) {
             let p = Int.random(in: 0..<partitions.count, using: &rng)
-            let set = partitions[p]
-            guard !set.isEmpty else { continue }
-            let offset = Int.random(in: 0..<set.count, using: &rng)
-            guard case .stored(let box) = set[set.index(set.startIndex, offsetBy: offset)] else { continue }
+            let table = partitions[p]
+            guard let box = table.entry(nearSlot: Int.random(in: 0..<table.slotCount, using: &rng)) else { continue }
             let e = box.header.expiresAtMilliseconds
             if e == 0 || e > now { return box }
         }
@@ -167,8 +164,7 @@ public struct Keyspace {
 
     @usableFromInline
     mutating func insert(_ box: EntryBox) {
-        let p = partition(ofHash: box.hash)
-        if let old = partitions[p].update(with: .stored(box)), case .stored(let oldBox) = old {
+        if let oldBox = partitions[partition(ofHash: box.hash)].insert(box) {
             oldBox.header.isLive = false
             if oldBox.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
             usedBytes -= oldBox.footprint
@@ -179,8 +175,8 @@ public struct Keyspace {
     }
 
     @usableFromInline
-    mutating func removeStored(at index: Set<EntryHandle>.Index, partition p: Int, box: EntryBox) {
-        partitions[p].remove(at: index)
+    mutating func removeStored(at slot: Int, table: KeyTable, box: EntryBox) {
+        table.remove(at: slot)
         box.header.isLive = false
         if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
         count -= 1
