@@ -196,19 +196,20 @@ public struct StoredObject: Equatable, Sendable {
         return latest == WriteStamp.neverExpires ? nil : Instant(nanoseconds: latest)
     }
 
-    /// Drops entries expired at `now`. Like a delete that saw exactly them, this is an
-    /// inflation, so it commutes with merges: every replica drops the same entries.
-    public mutating func purgeExpired(at now: Instant) {
-        register.removeAll { !$0.stamp.isLive(at: now) }
-        guard box != nil else { return }
-        var rest = collections
-        for entry in rest.counter where !entry.stamp.isLive(at: now) {
-            CounterBaseline.insert(CounterBaseline(removing: entry), into: &rest.baselines)
-        }
-        rest.counter.removeAll { !$0.stamp.isLive(at: now) }
-        rest.members.removeAll { !$0.stamp.isLive(at: now) }
-        rest.fields.removeAll { !$0.stamp.isLive(at: now) }
-        collections = rest
+    /// Drops entries expired at `now` and returns the delta that does the same elsewhere. Like
+    /// a delete that saw exactly them, this is an inflation, so it commutes with merges; since
+    /// expiry is absolute, every replica may purge alike without telling the others.
+    @discardableResult
+    public mutating func purgeExpired(at now: Instant) -> StoredObject {
+        var removal = Removal()
+        for sibling in register where !sibling.stamp.isLive(at: now) { removal.drop(sibling.stamp) }
+        let rest = collections
+        for entry in rest.counter where !entry.stamp.isLive(at: now) { removal.drop(entry) }
+        for member in rest.members where !member.stamp.isLive(at: now) { removal.drop(member.stamp) }
+        for field in rest.fields where !field.stamp.isLive(at: now) { removal.drop(field.stamp) }
+        var delta = Collections()
+        delta.baselines = removal.baselines
+        return absorb(StoredObject(context: CausalContext(dots: removal.dots), register: [], collections: delta))
     }
 }
 
