@@ -76,7 +76,9 @@ private func sampleObjects(count: Int, seed: UInt64) -> [StoredObject] {
 }
 
 @Test func causalContext_encodeThenDecode_roundTripsAndRejectsNonCanonicalForms() throws {
-    let context = CausalContext(dots: [Dot(node: NodeID(1), counter: 1), Dot(node: NodeID(1), counter: 3), Dot(node: NodeID(2), counter: 5)])
+    let context = CausalContext(dots: [
+        Dot(node: NodeID(1), counter: 1), Dot(node: NodeID(1), counter: 3), Dot(node: NodeID(2), counter: 5),
+    ])
     #expect(context.versionVector[NodeID(1)] == 1 && context.cloud.count == 2)
     #expect(try CausalContext(decoding: context.encoded) == context)
     #expect(try CausalContext(opaqueText: context.opaqueText) == context)

@@ -8,7 +8,8 @@ import Testing
 @Test func multiValueRegister_randomHistories_mergeIsAJoinAndDeltasConverge() {
     let cases = Simulation.checkLaws("MultiValueRegister", seed: 0x4D56_5200, runs: 500, steps: 24, casesPerRun: 20) {
         (register: inout MultiValueRegister, site, rng) -> MultiValueRegister? in
-        let expiry: Instant? = Bool.random(using: &rng) ? nil : site.now.adding(milliseconds: Int64.random(in: 1...20, using: &rng))
+        let lifetime = Int64.random(in: 1...20, using: &rng)
+        let expiry: Instant? = Bool.random(using: &rng) ? nil : site.now.adding(milliseconds: lifetime)
         return register.write(
             value: smallBytes(&rng), context: register.context, by: site.node, at: site.timestamp, expiresAt: expiry)
     }
@@ -58,7 +59,9 @@ import Testing
 }
 
 /// One random command on a stored object, as a coordinator would apply it; nil when refused.
-func randomObjectOperation(_ object: inout StoredObject, _ site: OperationSite, _ rng: inout SeededGenerator) -> StoredObject? {
+func randomObjectOperation(
+    _ object: inout StoredObject, _ site: OperationSite, _ rng: inout SeededGenerator
+) -> StoredObject? {
     let (node, ts, now) = (site.node, site.timestamp, site.now)
     let soon = now.adding(milliseconds: Int64.random(in: 1...15, using: &rng))
     switch Int.random(in: 0..<14, using: &rng) {
@@ -71,7 +74,9 @@ func randomObjectOperation(_ object: inout StoredObject, _ site: OperationSite, 
     case 8: return try? object.increment(byFloat: 0.25, by: node, at: ts, now: now)
     case 9: return try? object.addMembers([smallBytes(&rng), smallBytes(&rng)], by: node, at: ts, now: now)
     case 10: return try? object.removeMembers([smallBytes(&rng)], now: now)
-    case 11: return try? object.setFields([(smallBytes(&rng, choices: 3), smallBytes(&rng))], by: node, at: ts, now: now)
+    case 11:
+        let pair = (smallBytes(&rng, choices: 3), smallBytes(&rng))
+        return try? object.setFields([pair], by: node, at: ts, now: now)
     case 12: return try? object.removeFields([smallBytes(&rng, choices: 3)], now: now)
     default: return object.purgeExpired(at: now)
     }

@@ -99,7 +99,10 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     }
     #expect(value.asDouble == 10.75)
     #expect(value.description == "10.75")
-    #expect(throws: CounterError.notAnInteger) { var c = a.merged(b); try c.increment(by: 1, by: nodeA, at: ts(3), now: t0) }
+    #expect(throws: CounterError.notAnInteger) {
+        var c = a.merged(b)
+        try c.increment(by: 1, by: nodeA, at: ts(3), now: t0)
+    }
 }
 
 @Test func sadd_concurrentWithSremOfSameElement_keepsTheElement() throws {

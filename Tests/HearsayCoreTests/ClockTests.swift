@@ -46,7 +46,8 @@ import Testing
 @Test func hybridLogicalClock_observeRemoteBehind_reportsNegativeSkewAndKeepsOwnTime() {
     var clock = HybridLogicalClock()
     let mine = clock.now(physical: Instant(milliseconds: 2_000))
-    let observation = clock.observe(HybridTimestamp(physicalMilliseconds: 1_500, logical: 0), physical: Instant(milliseconds: 2_000))
+    let remote = HybridTimestamp(physicalMilliseconds: 1_500, logical: 0)
+    let observation = clock.observe(remote, physical: Instant(milliseconds: 2_000))
     #expect(observation.aheadMilliseconds == -500 && !observation.exceedsBound && !observation.adopted)
     #expect(clock.latest == mine)
 }

@@ -7,10 +7,14 @@ private func randomVector(_ rng: inout SeededGenerator) -> VersionVector {
     })
 }
 
+private func randomDot(_ rng: inout SeededGenerator) -> Dot {
+    Dot(node: NodeID(UInt64.random(in: 1...5, using: &rng)), counter: UInt64.random(in: 1...12, using: &rng))
+}
+
 private func randomContext(_ rng: inout SeededGenerator) -> CausalContext {
     var context = CausalContext(randomVector(&rng))
     for _ in 0..<Int.random(in: 0...4, using: &rng) {
-        context.insert(Dot(node: NodeID(UInt64.random(in: 1...5, using: &rng)), counter: UInt64.random(in: 1...12, using: &rng)))
+        context.insert(randomDot(&rng))
     }
     return context
 }
@@ -45,7 +49,7 @@ private func randomContext(_ rng: inout SeededGenerator) -> CausalContext {
         #expect(ab == b.merged(a), "case \(i) seed=0xCA050001")
         #expect(ab.merged(c) == a.merged(b.merged(c)), "case \(i) seed=0xCA050001")
         #expect(a.merged(a) == a, "case \(i) seed=0xCA050001")
-        let probe = Dot(node: NodeID(UInt64.random(in: 1...5, using: &rng)), counter: UInt64.random(in: 1...12, using: &rng))
+        let probe = randomDot(&rng)
         #expect(ab.contains(probe) == (a.contains(probe) || b.contains(probe)), "case \(i) seed=0xCA050001")
         #expect(ab.cloud.allSatisfy { $0.counter > ab.versionVector[$0.node] + 1 }, "compacted, case \(i)")
     }

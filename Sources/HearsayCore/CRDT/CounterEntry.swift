@@ -52,7 +52,8 @@ public struct CounterBaseline: Hashable, Sendable, CustomStringConvertible {
     }
 
     init(removing entry: CounterEntry) {
-        self.init(node: entry.stamp.dot.node, counter: entry.stamp.dot.counter, net: entry.net, floatNet: entry.floatNet)
+        let dot = entry.stamp.dot
+        self.init(node: dot.node, counter: dot.counter, net: entry.net, floatNet: entry.floatNet)
     }
 
     /// Deterministic order for two baselines of one node: the later observation wins.

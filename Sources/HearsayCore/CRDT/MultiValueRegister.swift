@@ -48,7 +48,8 @@ public struct MultiValueRegister: Equatable, Sendable {
         let dot = context.merged(observed).nextDot(for: node)
         var deltaContext = observed
         deltaContext.insert(dot)
-        let sibling = RegisterSibling(stamp: WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt), value: value)
+        let stamp = WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt)
+        let sibling = RegisterSibling(stamp: stamp, value: value)
         let delta = MultiValueRegister(siblings: [sibling], context: deltaContext)
         merge(delta)
         return delta

@@ -74,7 +74,8 @@ public struct ORMap: Equatable, Sendable {
         let dot = context.nextDot(for: node)
         var seen = fields.filter { $0.field == field }.map(\.stamp.dot)
         seen.append(dot)
-        let entry = HashField(field: field, stamp: WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt), value: value)
+        let stamp = WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt)
+        let entry = HashField(field: field, stamp: stamp, value: value)
         let delta = ORMap(fields: [entry], context: CausalContext(dots: seen))
         merge(delta)
         return delta
@@ -83,7 +84,8 @@ public struct ORMap: Equatable, Sendable {
     /// Removes the writes of `field` this replica has seen.
     @discardableResult
     public mutating func remove(_ field: [UInt8]) -> ORMap {
-        let delta = ORMap(fields: [], context: CausalContext(dots: fields.filter { $0.field == field }.map(\.stamp.dot)))
+        let seen = fields.filter { $0.field == field }.map(\.stamp.dot)
+        let delta = ORMap(fields: [], context: CausalContext(dots: seen))
         merge(delta)
         return delta
     }

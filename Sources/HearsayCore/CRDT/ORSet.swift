@@ -57,7 +57,8 @@ public struct ORSet: Equatable, Sendable {
         let dot = context.nextDot(for: node)
         var seen = members.filter { $0.element == element }.map(\.stamp.dot)
         seen.append(dot)
-        let member = SetMember(element: element, stamp: WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt))
+        let stamp = WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt)
+        let member = SetMember(element: element, stamp: stamp)
         let delta = ORSet(members: [member], context: CausalContext(dots: seen))
         merge(delta)
         return delta

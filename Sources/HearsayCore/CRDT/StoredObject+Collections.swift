@@ -160,7 +160,8 @@ extension StoredObject {
         removal.dots += dots
         var rest = Collections()
         rest.fields = zip(lastValue, dots).map {
-            HashField(field: $0.field, stamp: WriteStamp(dot: $1, timestamp: timestamp, expiresAt: expiresAt), value: $0.value)
+            let stamp = WriteStamp(dot: $1, timestamp: timestamp, expiresAt: expiresAt)
+            return HashField(field: $0.field, stamp: stamp, value: $0.value)
         }
         rest.baselines = removal.baselines
         return absorb(StoredObject(context: CausalContext(dots: removal.dots), register: [], collections: rest))

@@ -73,7 +73,8 @@ extension StoredObject {
         let dot = mint(1, for: node, seen: seen)[0]
         var deltaContext = seen
         deltaContext.insert(dot)
-        let sibling = RegisterSibling(stamp: WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt), value: value)
+        let stamp = WriteStamp(dot: dot, timestamp: timestamp, expiresAt: expiresAt)
+        let sibling = RegisterSibling(stamp: stamp, value: value)
         var rest = Collections()
         rest.baselines = removal.baselines
         return absorb(StoredObject(context: deltaContext, register: [sibling], collections: rest))
@@ -118,7 +119,9 @@ extension StoredObject {
             let value = PNCounter.value(counterEntries, counterBaselines, at: now)
             newDots = mint(1, for: node, seen: context)
             let stamp = WriteStamp(dot: newDots[0], timestamp: timestamp, expiresAt: expiresAt)
-            rest.counter = [CounterEntry(stamp: stamp, origin: newDots[0].counter, net: value.integer, floatNet: value.floating)]
+            rest.counter = [
+                CounterEntry(stamp: stamp, origin: newDots[0].counter, net: value.integer, floatNet: value.floating)
+            ]
         case .set:
             let live = setMembers.filter { $0.stamp.isLive(at: now) }.sorted { $1.stamp.winsOver($0.stamp) }
             newDots = mint(live.count, for: node, seen: context)
@@ -127,7 +130,9 @@ extension StoredObject {
         case .hash:
             let live = hashFields.filter { $0.stamp.isLive(at: now) }.sorted { $1.stamp.winsOver($0.stamp) }
             newDots = mint(live.count, for: node, seen: context)
-            rest.fields = zip(live, newDots).map { HashField(field: $0.field, stamp: restamp($0.stamp, $1), value: $0.value) }
+            rest.fields = zip(live, newDots).map {
+                HashField(field: $0.field, stamp: restamp($0.stamp, $1), value: $0.value)
+            }
             rest.fields.sort { DotStore.compare($0, $1) < 0 }
         }
         var deltaContext = context

@@ -138,7 +138,9 @@ public struct StoredObject: Equatable, Sendable {
 
     /// True when no write survives (deleted, or never written): the key is a tombstone whose
     /// context still matters to merges. Expired entries still count until purged.
-    public var isTombstone: Bool { register.isEmpty && counterEntries.isEmpty && setMembers.isEmpty && hashFields.isEmpty }
+    public var isTombstone: Bool {
+        register.isEmpty && counterEntries.isEmpty && setMembers.isEmpty && hashFields.isEmpty
+    }
 
     /// Every surviving write's stamp with its kind, expired or not.
     func allStamps() -> [(Kind, WriteStamp)] {
