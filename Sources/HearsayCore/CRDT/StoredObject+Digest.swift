@@ -12,7 +12,7 @@ extension StoredObject {
         }
         for entry in context.versionVector.entries { add(1, entry.node, entry.counter) }
         for dot in context.cloud { add(2, dot.node, dot.counter) }
-        for (kind, stamp) in allStamps() {
+        forEachStamp { kind, stamp in
             add(0x10 + UInt64(kind.rawValue), stamp.dot.node, stamp.dot.counter)
             // Purging an expired entry changes the state, so expiry is part of it too.
             sum &+= StableHash.combine(UInt64(bitPattern: stamp.expiryNanoseconds), stamp.dot.counter)

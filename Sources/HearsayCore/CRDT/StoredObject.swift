@@ -144,21 +144,32 @@ public struct StoredObject: Equatable, Sendable {
 
     /// Every surviving write's stamp with its kind, expired or not.
     func allStamps() -> [(Kind, WriteStamp)] {
-        var out = register.map { (Kind.string, $0.stamp) }
-        let rest = collections
-        out += rest.counter.map { (Kind.counter, $0.stamp) }
-        out += rest.members.map { (Kind.set, $0.stamp) }
-        out += rest.fields.map { (Kind.hash, $0.stamp) }
+        var out: [(Kind, WriteStamp)] = []
+        forEachStamp { out.append(($0, $1)) }
         return out
+    }
+
+    /// Calls `body` with every surviving write's kind and stamp, expired or not, without
+    /// allocating (reads are on the hot path).
+    @inline(__always)
+    func forEachStamp(_ body: (Kind, WriteStamp) -> Void) {
+        for sibling in register { body(.string, sibling.stamp) }
+        guard case .value(let rest)? = box else { return }
+        for entry in rest.counter { body(.counter, entry.stamp) }
+        for member in rest.members { body(.set, member.stamp) }
+        for field in rest.fields { body(.hash, field.stamp) }
     }
 
     /// The visible type at `now`: the kind of the winning live write; nil if the key is absent.
     public func kind(at now: Instant) -> Kind? {
-        var best: (Kind, WriteStamp)?
-        for (kind, stamp) in allStamps() where stamp.isLive(at: now) {
-            if best.map({ stamp.winsOver($0.1) }) ?? true { best = (kind, stamp) }
+        var best: WriteStamp?
+        var bestKind: Kind?
+        forEachStamp { kind, stamp in
+            guard stamp.isLive(at: now), best.map({ stamp.winsOver($0) }) ?? true else { return }
+            best = stamp
+            bestKind = kind
         }
-        return best?.0
+        return bestKind
     }
 
     public func exists(at now: Instant) -> Bool { kind(at: now) != nil }
@@ -192,8 +203,8 @@ public struct StoredObject: Equatable, Sendable {
     public func expiry(at now: Instant) -> Instant? {
         guard let kind = kind(at: now) else { return nil }
         var latest = Int64.min
-        for (entryKind, stamp) in allStamps() where entryKind == kind && stamp.isLive(at: now) {
-            latest = max(latest, stamp.expiryNanoseconds)
+        forEachStamp { entryKind, stamp in
+            if entryKind == kind && stamp.isLive(at: now) { latest = max(latest, stamp.expiryNanoseconds) }
         }
         return latest == WriteStamp.neverExpires ? nil : Instant(nanoseconds: latest)
     }
