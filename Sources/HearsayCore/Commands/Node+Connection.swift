@@ -138,7 +138,8 @@ extension Node {
             for id in clients.keys.sorted() { text += clientLine(clients[id]!, now) + "\n" }
             r.verbatim(text)
         case ("NO-EVICT", 3), ("NO-TOUCH", 3):
-            r.ok()
+            // Nothing is evicted and access is not tracked, but the argument is checked as in Redis.
+            if a.matches(2, "ON") || a.matches(2, "OFF") { r.ok() } else { r.error(ErrorText.syntax) }
         case ("REPLY", 3) where a.matches(2, "ON"):
             r.ok()
         case ("HELP", 2):
@@ -146,6 +147,10 @@ extension Node {
                          "SETNAME <name>", "SETINFO <LIB-NAME|LIB-VER> <value>", "HELP"]
             r.arrayHeader(lines.count)
             for l in lines { r.simple(l) }
+        case ("SETNAME", _), ("GETNAME", _), ("ID", _), ("SETINFO", _), ("INFO", _), ("NO-EVICT", _),
+             ("NO-TOUCH", _), ("HELP", _):
+            // A known subcommand with the wrong number of arguments, worded as Redis 7 does.
+            r.error(ErrorText.wrongArity("client|" + sub.lowercased()))
         default:
             r.error(ErrorText.unknownSubcommand(a.string(1), "CLIENT"))
         }

@@ -17,7 +17,7 @@ extension Node {
             let specs: [CommandSpec?] = a.count == 2 ? CommandTable.all : (2..<a.count).map { CommandTable.lookup(a[$0]) }
             r.arrayHeader(specs.count)
             for spec in specs {
-                if let spec { commandInfo(spec, &r) } else { r.nullArray() }
+                if let spec { commandInfo(spec, &r) } else { r.null() }  // Redis: $-1, not *-1
             }
         } else if a.matches(1, "DOCS") {
             let specs = a.count == 2 ? CommandTable.all : (2..<a.count).compactMap { CommandTable.lookup(a[$0]) }

@@ -53,7 +53,8 @@ extension Node {
     mutating func expireTime(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
         let at = box.header.expiresAtMilliseconds
-        r.integer(at == 0 ? -1 : at / divisor)
+        // Redis rounds EXPIRETIME to the nearest second, as it does TTL.
+        r.integer(at == 0 ? -1 : divisor == 1 ? at : (at + 500) / 1000)
     }
 
     mutating func ttl(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
@@ -95,7 +96,7 @@ extension Node {
     /// least COUNT keys are gathered. A key present for the whole iteration is returned
     /// at least once, because keys never move between partitions (see README).
     mutating func scan(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
-        guard let cursor = a.int64(1).flatMap({ $0 >= 0 ? Int($0) : nil }) ?? unsignedCursor(a[1]) else {
+        guard let cursor = scanCursor(a[1]) else {
             return r.error("ERR invalid cursor")
         }
         var pattern: UnsafeRawBufferPointer? = nil
@@ -134,9 +135,29 @@ extension Node {
         for box in found { box.withKey { r.bulk($0) } }
     }
 
-    private func unsignedCursor(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let v = UInt64(String(decoding: bytes, as: UTF8.self)) else { return nil }
-        return v >= UInt64(keyspace.partitionCount) ? keyspace.partitionCount : Int(v)
+    /// The cursor as Redis reads it (`strtoul`: optional sign, a negative number wraps,
+    /// the empty string is 0, no blanks, no overflow), clamped to the partition count:
+    /// a cursor past the last partition ends the iteration.
+    private func scanCursor(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var i = 0
+        var negative = false
+        if bytes.count > 0 && (bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-")) {
+            negative = bytes[0] == UInt8(ascii: "-")
+            i = 1
+            guard bytes.count > 1 else { return nil }
+        }
+        var value: UInt64 = 0
+        while i < bytes.count {
+            let d = bytes[i] &- UInt8(ascii: "0")
+            guard d <= 9 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(d))
+            guard !o1 && !o2 else { return nil }
+            value = s
+            i += 1
+        }
+        if negative { value = 0 &- value }
+        return value >= UInt64(keyspace.partitionCount) ? keyspace.partitionCount : Int(value)
     }
 
     mutating func randomKey(_ now: Int64, _ r: inout ReplyBuffer) {

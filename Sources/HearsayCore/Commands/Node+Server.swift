@@ -65,7 +65,9 @@ extension Node {
         let invalid = "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument couldn't be parsed into an integer"
         switch name {
         case "maxmemory":
-            guard let bytes = MemorySize.parse(value) else { return invalid }
+            guard let bytes = MemorySize.parse(value) else {
+                return "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument must be a memory value"
+            }
             settings.maxMemoryBytes = bytes
             keyspace.maxMemoryBytes = bytes
         case "maxclients":

@@ -228,7 +228,7 @@ extension Node {
         guard let delta = FloatText.parse(a[2]) else { return r.error(ErrorText.notFloat) }
         let key = KeyRef(a[1])
         let box = keyspace.find(key, now: now)
-        var current = 0.0
+        var current: RedisLongDouble = 0
         if let box {
             guard let parsed = box.withValue({ FloatText.parse($0) }) else { return r.error(ErrorText.notFloat) }
             current = parsed
