@@ -12,11 +12,20 @@ public struct Node {
     public var runtime = RuntimeFacts()
     public var clients: [UInt64: ClientInfo] = [:]
     var rng: SeededGenerator
+    /// The identity this process's writes carry in their dots. New on every start (the
+    /// driver draws it), because an in-memory node that restarts has forgotten its dots.
+    public let writer: NodeID
+    /// The last dot counter this writer minted, for every key (see Node+Versioning).
+    var lastDot: UInt64 = 0
+    /// Timestamps for writes: hybrid logical time, never the raw wall clock.
+    var clock: HybridLogicalClock
 
     public init(settings: NodeSettings = NodeSettings()) {
         self.settings = settings
         keyspace = Keyspace(partitionCount: settings.partitionCount, maxMemoryBytes: settings.maxMemoryBytes)
         rng = SeededGenerator(seed: settings.randomSeed)
+        writer = NodeID(settings.writerID)
+        clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
     }
 
     // MARK: Connections
@@ -35,7 +44,7 @@ public struct Node {
 
     /// Periodic work: active expiry. The driver calls it every `activeExpiryIntervalMilliseconds`.
     public mutating func tick(now: Instant) {
-        stats.expiredKeys += keyspace.expireDue(now: now.milliseconds, budget: settings.activeExpiryBudgetPerTick)
+        _ = keyspace.expireDue(now: now.milliseconds, budget: settings.activeExpiryBudgetPerTick)
     }
 
     // MARK: Requests
@@ -77,7 +86,7 @@ public struct Node {
         case .client: client(a, &session, now, &reply)
         case .command: command(a, &reply)
         case .info: info(a, now, &reply)
-        case .dbsize: reply.integer(keyspace.count)
+        case .dbsize: reply.integer(keyspace.liveCount)
         case .flushall, .flushdb: flush(a, &reply)
         case .time: time(now, &reply)
         case .config: config(a, &reply)
@@ -116,6 +125,29 @@ public struct Node {
         case .keys: keys(a, ms, &reply)
         case .scan: scan(a, ms, &reply)
         case .randomkey: randomKey(ms, &reply)
+        case .sadd: sadd(a, now, &reply)
+        case .srem: srem(a, now, &reply)
+        case .smembers: smembers(a, now, &reply)
+        case .sismember: sismember(a, now, &reply)
+        case .smismember: smismember(a, now, &reply)
+        case .scard: scard(a, now, &reply)
+        case .srandmember: srandmember(a, now, &reply)
+        case .spop: spop(a, now, &reply)
+        case .hset: hset(a, now, legacy: false, &reply)
+        case .hmset: hset(a, now, legacy: true, &reply)
+        case .hsetnx: hsetnx(a, now, &reply)
+        case .hget: hget(a, now, &reply)
+        case .hmget: hmget(a, now, &reply)
+        case .hdel: hdel(a, now, &reply)
+        case .hgetall: hgetall(a, now, &reply)
+        case .hlen: hlen(a, now, &reply)
+        case .hexists: hexists(a, now, &reply)
+        case .hkeys: hkeys(a, now, &reply)
+        case .hvals: hvals(a, now, &reply)
+        case .hincrby: hincrby(a, now, &reply)
+        case .hsSiblings: siblings(a, now, &reply)
+        case .hsGetctx: getContext(a, now, &reply)
+        case .hsSetctx: setWithContext(a, now, &reply)
         }
         return .proceed
     }

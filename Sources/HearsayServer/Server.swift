@@ -29,7 +29,13 @@ public final class Server {
     public init(configuration: ServerConfiguration, logger: Logger) throws(ServerError) {
         self.configuration = configuration
         self.logger = logger
-        node = Node(settings: configuration.node)
+        var settings = configuration.node
+        // A fresh writer id per start: an in-memory node that restarts has lost its dots,
+        // so reusing an id could mint a dot twice (see Node.writer). Drawn here, in the
+        // driver, because the core owns no unseeded randomness.
+        settings.writerID = UInt64.random(in: 1...UInt64.max)
+        settings.randomSeed = UInt64.random(in: 0...UInt64.max)
+        node = Node(settings: settings)
         loop = .allocate(capacity: 1)
         try UV.check(uv_loop_init(loop), "uv_loop_init")
         loop.pointee.data = Unmanaged.passUnretained(self).toOpaque()

@@ -5,7 +5,10 @@ extension StoredObject {
     /// differ. It covers the context, the surviving dots and the counter baselines; a dot
     /// names one write's payload, so the payloads need no hashing. Parts are combined by
     /// wrapping addition, so the digest does not depend on any iteration order.
-    public func causalDigest(key: [UInt8]) -> UInt64 {
+    public func causalDigest(key: [UInt8]) -> UInt64 { causalDigest(keyHash: StableHash.hash(key)) }
+
+    /// The same digest given the key's StableHash (the store keeps it, so it need not rehash).
+    public func causalDigest(keyHash: UInt64) -> UInt64 {
         var sum: UInt64 = 0
         func add(_ tag: UInt64, _ node: NodeID, _ counter: UInt64) {
             sum &+= StableHash.combine(StableHash.combine(tag, node.rawValue), counter)
@@ -18,7 +21,7 @@ extension StoredObject {
             sum &+= StableHash.combine(UInt64(bitPattern: stamp.expiryNanoseconds), stamp.dot.counter)
         }
         for baseline in counterBaselines { add(3, baseline.node, baseline.counter) }
-        return StableHash.combine(StableHash.hash(key), sum)
+        return StableHash.combine(keyHash, sum)
     }
 
     /// Approximate bytes this object occupies in memory, excluding the key: the inline struct,

@@ -128,6 +128,11 @@ public struct StoredObject: Equatable, Sendable {
         context.merge(other.context)
     }
 
+    /// Raises this replica's context entry for `node` to `counter` (see `CausalContext.raise`).
+    public mutating func raiseContext(of node: NodeID, to counter: UInt64) {
+        context.raise(node, to: counter)
+    }
+
     public func merged(_ other: StoredObject) -> StoredObject {
         var copy = self
         copy.merge(other)

@@ -12,6 +12,12 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     // keys
     case del, unlink, exists, expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
     case type, keys, scan, randomkey
+    // sets
+    case sadd, srem, smembers, sismember, smismember, scard, srandmember, spop
+    // hashes
+    case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
+    // Hearsay's own
+    case hsSiblings, hsGetctx, hsSetctx
 }
 
 public struct CommandSpec: Sendable {
@@ -139,6 +145,50 @@ public enum CommandTable {
         .s(.scan, "scan", -2, ["readonly"], 0, 0, 0, "generic", "Iterates over the key names in the database.",
            since: "2.8.0"),
         .s(.randomkey, "randomkey", 1, ["readonly"], 0, 0, 0, "generic", "Returns a random key name from the database."),
+        .s(.sadd, "sadd", -3, ["write", "denyoom", "fast"], 1, 1, 1, "set",
+           "Adds one or more members to a set. Creates the key if it doesn't exist."),
+        .s(.srem, "srem", -3, ["write", "fast"], 1, 1, 1, "set", "Removes one or more members from a set."),
+        .s(.smembers, "smembers", 2, ["readonly"], 1, 1, 1, "set", "Returns all members of a set."),
+        .s(.sismember, "sismember", 3, ["readonly", "fast"], 1, 1, 1, "set",
+           "Determines whether a member belongs to a set."),
+        .s(.smismember, "smismember", -3, ["readonly", "fast"], 1, 1, 1, "set",
+           "Determines whether multiple members belong to a set.", since: "6.2.0"),
+        .s(.scard, "scard", 2, ["readonly", "fast"], 1, 1, 1, "set", "Returns the number of members in a set."),
+        .s(.srandmember, "srandmember", -2, ["readonly"], 1, 1, 1, "set",
+           "Get one or multiple random members from a set"),
+        .s(.spop, "spop", -2, ["write", "fast"], 1, 1, 1, "set",
+           "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped."),
+        .s(.hset, "hset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+           "Creates or modifies the value of a field in a hash.", since: "2.0.0"),
+        .s(.hmset, "hmset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+           "Sets the values of multiple fields.", since: "2.0.0"),
+        .s(.hsetnx, "hsetnx", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+           "Sets the value of a field in a hash only when the field doesn't exist.", since: "2.0.0"),
+        .s(.hget, "hget", 3, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the value of a field in a hash.",
+           since: "2.0.0"),
+        .s(.hmget, "hmget", -3, ["readonly", "fast"], 1, 1, 1, "hash",
+           "Returns the values of all fields in a hash.", since: "2.0.0"),
+        .s(.hdel, "hdel", -3, ["write", "fast"], 1, 1, 1, "hash",
+           "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
+           since: "2.0.0"),
+        .s(.hgetall, "hgetall", 2, ["readonly"], 1, 1, 1, "hash", "Returns all fields and values in a hash.",
+           since: "2.0.0"),
+        .s(.hlen, "hlen", 2, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the number of fields in a hash.",
+           since: "2.0.0"),
+        .s(.hexists, "hexists", 3, ["readonly", "fast"], 1, 1, 1, "hash",
+           "Determines whether a field exists in a hash.", since: "2.0.0"),
+        .s(.hkeys, "hkeys", 2, ["readonly"], 1, 1, 1, "hash", "Returns all fields in a hash.", since: "2.0.0"),
+        .s(.hvals, "hvals", 2, ["readonly"], 1, 1, 1, "hash", "Returns all values in a hash.", since: "2.0.0"),
+        .s(.hincrby, "hincrby", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+           "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
+           since: "2.0.0"),
+        .s(.hsSiblings, "hs.siblings", 2, ["readonly"], 1, 1, 1, "hearsay",
+           "Returns every concurrent value (sibling) of a key with its timestamp, writer and expiry.", since: "0.1.0"),
+        .s(.hsGetctx, "hs.getctx", 2, ["readonly"], 1, 1, 1, "hearsay",
+           "Returns the value(s) of a key and its causal context, an opaque string.", since: "0.1.0"),
+        .s(.hsSetctx, "hs.setctx", 4, ["write", "denyoom"], 1, 1, 1, "hearsay",
+           "Sets a key with a write that replaces exactly the values the given causal context had seen.",
+           since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

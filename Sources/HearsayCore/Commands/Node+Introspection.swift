@@ -118,14 +118,14 @@ extension Node {
             add("total_net_input_bytes", runtime.inputBytes)
             add("total_net_output_bytes", runtime.outputBytes)
             add("rejected_connections", runtime.rejectedConnections)
-            add("expired_keys", stats.expiredKeys)
+            add("expired_keys", keyspace.expiredCount)
             add("keyspace_hits", stats.keyspaceHits)
             add("keyspace_misses", stats.keyspaceMisses)
             add("total_error_replies", stats.errorReplies)
             add("protocol_errors", stats.protocolErrors)
         case "keyspace":
             lines.append("# Keyspace")
-            if keyspace.count > 0 { add("db0", "keys=\(keyspace.count),expires=\(keyspace.expiringCount),avg_ttl=0") }
+            if keyspace.liveCount > 0 { add("db0", "keys=\(keyspace.liveCount),expires=\(keyspace.expiringCount),avg_ttl=0") }
         default:
             break
         }

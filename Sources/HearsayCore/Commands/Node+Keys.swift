@@ -4,7 +4,12 @@ import RESP
 extension Node {
     mutating func del(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         var removed = 0
-        for i in 1..<a.count where keyspace.remove(KeyRef(a[i]), now: now) { removed += 1 }
+        for i in 1..<a.count {
+            let key = KeyRef(a[i])
+            guard let box = keyspace.find(key, now: now) else { continue }
+            deleteEntry(key, existing: box, now: Instant(milliseconds: now))
+            removed += 1
+        }
         r.integer(removed)
     }
 
@@ -43,9 +48,9 @@ extension Node {
         if gt && (current == 0 || when <= current) { return r.integer(0) }
         if lt && current != 0 && when >= current { return r.integer(0) }
         if when <= now {
-            keyspace.remove(key, now: now)
+            deleteEntry(key, existing: box, now: Instant(milliseconds: now))
         } else {
-            keyspace.setExpiry(box, when)
+            changeExpiry(key, existing: box, to: when, now: Instant(milliseconds: now))
         }
         r.integer(1)
     }
@@ -69,12 +74,23 @@ extension Node {
         guard let box = keyspace.find(KeyRef(a[1]), now: now), box.header.expiresAtMilliseconds != 0 else {
             return r.integer(0)
         }
-        keyspace.setExpiry(box, 0)
+        changeExpiry(KeyRef(a[1]), existing: box, to: 0, now: Instant(milliseconds: now))
         r.integer(1)
     }
 
+    /// TYPE's answer: a counter is a "string", as Redis's integers are.
+    func typeName(_ box: EntryBox, _ now: Int64) -> StaticString {
+        switch visibleKind(box, Instant(milliseconds: now)) {
+        case .string?, .counter?: return "string"
+        case .set?: return "set"
+        case .hash?: return "hash"
+        case nil: return "none"
+        }
+    }
+
     mutating func type(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
-        if keyspace.find(KeyRef(a[1]), now: now) != nil { r.simple("string") } else { r.simple("none") }
+        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.simple("none") }
+        r.simple(typeName(box, now))
     }
 
     mutating func keys(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
@@ -122,7 +138,7 @@ extension Node {
         var partition = cursor
         while partition < keyspace.partitionCount && found.count < count {
             keyspace.forEachKey(inPartition: partition, now: now) { box in
-                if let typeFilter, typeFilter != "string" { return }
+                if let typeFilter, typeFilter != typeName(box, now).description { return }
                 if let pattern, !box.withKey({ GlobPattern.matches(pattern, $0) }) { return }
                 found.append(box)
             }

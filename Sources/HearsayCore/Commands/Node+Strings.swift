@@ -17,20 +17,43 @@ extension Node {
         return false
     }
 
-    mutating func get(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
-        if let box = findCounted(KeyRef(a[1]), now) {
-            box.withValue { r.bulk($0) }
-        } else {
+    /// Replies with the string GET would return for `box` (null when absent); false after
+    /// replying WRONGTYPE because the key holds a set or hash.
+    @inline(__always)
+    func replyString(_ box: EntryBox?, _ now: Int64, _ r: inout ReplyBuffer) -> Bool {
+        guard let box else {
             r.null()
+            return true
         }
+        if box.header.state == .string {
+            box.withValue { r.bulk($0) }
+            return true
+        }
+        if readString(box, Instant(milliseconds: now), { r.bulk($0) }) == nil {
+            r.error(ErrorText.wrongType)
+            return false
+        }
+        return true
+    }
+
+    /// Whether a visible key holds a set or hash (string commands answer WRONGTYPE).
+    func holdsCollection(_ box: EntryBox?, _ now: Int64) -> Bool {
+        guard let box, box.header.state == .extended else { return false }
+        let kind = visibleKind(box, Instant(milliseconds: now))
+        return kind == .set || kind == .hash
+    }
+
+    mutating func get(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+        _ = replyString(findCounted(KeyRef(a[1]), now), now, &r)
     }
 
     mutating func set(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let value = a[2]
         guard admitWrite(key.bytes.count + value.count, &r) else { return }
+        let instant = Instant(milliseconds: now)
         if a.count == 3 {
-            keyspace.store(key, value: value, expiresAt: 0, now: now)
+            writeString(key, existing: keyspace.entry(key, now: now), value: value, expiresAt: 0, now: instant)
             r.ok()
             return
         }
@@ -41,24 +64,25 @@ extension Node {
             r.error(e.text)
             return
         }
-        let existing = keyspace.find(key, now: now)
+        let visible = keyspace.find(key, now: now)
         if options.returnOld {
-            if let box = existing { box.withValue { r.bulk($0) } } else { r.null() }
+            guard replyString(visible, now, &r) else { return }
         }
-        if (options.condition == .ifAbsent && existing != nil) || (options.condition == .ifPresent && existing == nil) {
+        if (options.condition == .ifAbsent && visible != nil) || (options.condition == .ifPresent && visible == nil) {
             if !options.returnOld { r.null() }
             return
         }
         let expiresAt: Int64
         switch options.expiry {
         case .none: expiresAt = 0
-        case .keep: expiresAt = existing?.header.expiresAtMilliseconds ?? 0
+        case .keep: expiresAt = visible?.header.expiresAtMilliseconds ?? 0
         case .at(let when): expiresAt = when
         }
+        let existing = keyspace.entry(key, now: now)
         if expiresAt != 0 && expiresAt <= now {
-            keyspace.remove(key, now: now)
+            if let existing { deleteEntry(key, existing: existing, now: instant) }
         } else {
-            keyspace.store(key, value: value, expiresAt: expiresAt, now: now)
+            writeString(key, existing: existing, value: value, expiresAt: expiresAt, now: instant)
         }
         if !options.returnOld { r.ok() }
     }
@@ -70,7 +94,8 @@ extension Node {
             return
         }
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
-        keyspace.store(key, value: a[2], expiresAt: 0, now: now)
+        writeString(key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
+                    now: Instant(milliseconds: now))
         r.integer(1)
     }
 
@@ -82,22 +107,24 @@ extension Node {
         }
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[3].count, &r) else { return }
-        keyspace.store(key, value: a[3], expiresAt: when, now: now)
+        writeString(key, existing: keyspace.entry(key, now: now), value: a[3], expiresAt: when,
+                    now: Instant(milliseconds: now))
         r.ok()
     }
 
     mutating func getset(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
-        if let box = findCounted(key, now) { box.withValue { r.bulk($0) } } else { r.null() }
-        keyspace.store(key, value: a[2], expiresAt: 0, now: now)
+        guard replyString(findCounted(key, now), now, &r) else { return }
+        writeString(key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
+                    now: Instant(milliseconds: now))
     }
 
     mutating func getdel(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        box.withValue { r.bulk($0) }
-        keyspace.remove(key, now: now)
+        guard replyString(box, now, &r) else { return }
+        deleteEntry(key, existing: box, now: Instant(milliseconds: now))
     }
 
     mutating func getex(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
@@ -121,19 +148,27 @@ extension Node {
         }
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        box.withValue { r.bulk($0) }
+        guard replyString(box, now, &r) else { return }
+        let instant = Instant(milliseconds: now)
         switch change {
         case .unchanged: break
-        case .persist: keyspace.setExpiry(box, 0)
+        case .persist:
+            if box.header.expiresAtMilliseconds != 0 { changeExpiry(key, existing: box, to: 0, now: instant) }
         case .at(let when):
-            if when <= now { keyspace.remove(key, now: now) } else { keyspace.setExpiry(box, when) }
+            if when <= now {
+                deleteEntry(key, existing: box, now: instant)
+            } else {
+                changeExpiry(key, existing: box, to: when, now: instant)
+            }
         }
     }
 
     mutating func mget(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         r.arrayHeader(a.count - 1)
         for i in 1..<a.count {
-            if let box = findCounted(KeyRef(a[i]), now) { box.withValue { r.bulk($0) } } else { r.null() }
+            let box = findCounted(KeyRef(a[i]), now)
+            // MGET answers nil for a key of another type, as Redis does.
+            if holdsCollection(box, now) { r.null() } else { _ = replyString(box, now, &r) }
         }
     }
 
@@ -142,8 +177,10 @@ extension Node {
         var total = 0
         for i in 1..<a.count { total += a[i].count }
         guard admitWrite(total, &r) else { return }
+        let instant = Instant(milliseconds: now)
         for i in stride(from: 1, to: a.count, by: 2) {
-            keyspace.store(KeyRef(a[i]), value: a[i + 1], expiresAt: 0, now: now)
+            let key = KeyRef(a[i])
+            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: instant)
         }
         r.ok()
     }
@@ -156,34 +193,54 @@ extension Node {
         var total = 0
         for i in 1..<a.count { total += a[i].count }
         guard admitWrite(total, &r) else { return }
+        let instant = Instant(milliseconds: now)
         for i in stride(from: 1, to: a.count, by: 2) {
-            keyspace.store(KeyRef(a[i]), value: a[i + 1], expiresAt: 0, now: now)
+            let key = KeyRef(a[i])
+            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: instant)
         }
         r.integer(1)
     }
 
+    /// The bytes of a string key (a copy; for the less common string commands), nil when absent.
+    /// Replies WRONGTYPE and returns .failure for a set or hash.
+    mutating func stringBytes(_ key: KeyRef, _ now: Int64, _ r: inout ReplyBuffer) -> Result<[UInt8]?, CommandError> {
+        guard let box = keyspace.find(key, now: now) else { return .success(nil) }
+        guard let bytes = readString(box, Instant(milliseconds: now), { Array($0) }) else {
+            r.error(ErrorText.wrongType)
+            return .failure(CommandError(ErrorText.wrongType))
+        }
+        return .success(bytes)
+    }
+
     mutating func strlen(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
-        r.integer(keyspace.find(KeyRef(a[1]), now: now)?.valueCount ?? 0)
+        let key = KeyRef(a[1])
+        if let box = keyspace.find(key, now: now), box.header.state == .string { return r.integer(box.valueCount) }
+        guard case .success(let bytes) = stringBytes(key, now, &r) else { return }
+        r.integer(bytes?.count ?? 0)
     }
 
     mutating func append(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let tail = a[2]
         guard admitWrite(tail.count, &r) else { return }
-        guard var box = keyspace.find(key, now: now) else {
-            keyspace.store(key, value: tail, expiresAt: 0, now: now)
-            return r.integer(tail.count)
+        guard case .success(let current) = stringBytes(key, now, &r) else { return }
+        var joined = current ?? []
+        guard joined.count + tail.count <= Int(Int32.max) else { return r.error(ErrorText.stringTooLong) }
+        joined.append(contentsOf: tail)
+        // APPEND keeps the key's TTL, as in Redis.
+        let expiresAt = keyspace.find(key, now: now)?.header.expiresAtMilliseconds ?? 0
+        joined.withUnsafeBytes { bytes in
+            writeString(key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
+                            now: Instant(milliseconds: now))
         }
-        guard box.valueCount + tail.count <= Int(Int32.max) else { return r.error(ErrorText.stringTooLong) }
-        box = keyspace.reserve(box, valueCapacity: box.valueCount + tail.count)
-        box.appendValue(tail)
-        r.integer(box.valueCount)
+        r.integer(joined.count)
     }
 
     mutating func getrange(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         guard var start = a.int64(2), var end = a.int64(3) else { return r.error(ErrorText.notInteger) }
-        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.bulk([]) }
-        let length = Int64(box.valueCount)
+        guard case .success(let found) = stringBytes(KeyRef(a[1]), now, &r) else { return }
+        guard let bytes = found else { return r.bulk([]) }
+        let length = Int64(bytes.count)
         if start < 0 && end < 0 && start > end { return r.bulk([]) }
         if start < 0 { start = length + start }
         if end < 0 { end = length + end }
@@ -191,7 +248,7 @@ extension Node {
         if end < 0 { end = 0 }
         if end >= length { end = length - 1 }
         if length == 0 || start > end { return r.bulk([]) }
-        box.withValue { r.bulk(UnsafeRawBufferPointer(rebasing: $0[Int(start)...Int(end)])) }
+        r.bulk(Array(bytes[Int(start)...Int(end)]))
     }
 
     mutating func incrByArgument(_ a: Arguments, negate: Bool, _ now: Int64, _ r: inout ReplyBuffer) {
@@ -204,40 +261,43 @@ extension Node {
         }
     }
 
+    /// INCR family: a PN-counter, so increments made concurrently on different nodes all count.
     mutating func incrBy(_ a: Arguments, _ delta: Int64, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
-        let box = keyspace.find(key, now: now)
-        var current: Int64 = 0
-        if let box {
-            guard let parsed = box.withValue({ Arguments.parseInt64($0) }) else { return r.error(ErrorText.notInteger) }
-            current = parsed
+        let instant = Instant(milliseconds: now)
+        let existing = keyspace.entry(key, now: now)
+        if let box = existing, box.header.state == .extended, holdsCollection(keyspace.find(key, now: now), now) {
+            return r.error(ErrorText.wrongType)
         }
-        let (sum, overflow) = current.addingReportingOverflow(delta)
-        guard !overflow else { return r.error(ErrorText.overflow) }
-        withDecimal(sum) { digits in
-            if let box, digits.count <= box.valueCapacity {
-                box.storeValue(digits)
-            } else {
-                keyspace.store(key, value: digits, expiresAt: box?.header.expiresAtMilliseconds ?? 0, now: now)
-            }
+        switch incrementCounter(key, existing: existing, by: delta, now: instant) {
+        case .success(let value): r.integer(value)
+        case .failure(.overflow): r.error(ErrorText.overflow)
+        case .failure(.notAFloat): r.error(ErrorText.notFloat)
+        case .failure(.notFinite): r.error(ErrorText.nanOrInfinity)
+        case .failure(.wrongType): r.error(ErrorText.wrongType)
+        case .failure(.notAnInteger): r.error(ErrorText.notInteger)
         }
-        r.integer(sum)
     }
 
+    /// INCRBYFLOAT: computed in long double and written back as a string, as Redis does (see
+    /// README: unlike INCR it is a read-modify-write of the string register, because float
+    /// addition is not associative, so concurrent INCRBYFLOATs resolve like concurrent SETs).
     mutating func incrByFloat(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         guard let delta = FloatText.parse(a[2]) else { return r.error(ErrorText.notFloat) }
         let key = KeyRef(a[1])
-        let box = keyspace.find(key, now: now)
+        guard case .success(let found) = stringBytes(key, now, &r) else { return }
         var current: RedisLongDouble = 0
-        if let box {
-            guard let parsed = box.withValue({ FloatText.parse($0) }) else { return r.error(ErrorText.notFloat) }
+        if let bytes = found {
+            guard let parsed = bytes.withUnsafeBytes({ FloatText.parse($0) }) else { return r.error(ErrorText.notFloat) }
             current = parsed
         }
         let sum = current + delta
         guard sum.isFinite else { return r.error(ErrorText.nanOrInfinity) }
         let text = Array(FloatText.format(sum).utf8)
-        _ = text.withUnsafeBytes { bytes in
-            keyspace.store(key, value: bytes, expiresAt: box?.header.expiresAtMilliseconds ?? 0, now: now)
+        let expiresAt = keyspace.find(key, now: now)?.header.expiresAtMilliseconds ?? 0
+        text.withUnsafeBytes { bytes in
+            writeString(key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
+                            now: Instant(milliseconds: now))
         }
         r.bulk(text)
     }

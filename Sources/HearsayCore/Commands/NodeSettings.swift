@@ -13,5 +13,10 @@ public struct NodeSettings: Sendable {
     /// Seed of the node's random generator (RANDOMKEY, SPOP, probe order).
     public var randomSeed: UInt64 = 0x4865_6172_7361_79
 
+    /// The id this process's writes carry in their dots; the driver draws a fresh one per start.
+    public var writerID: UInt64 = 1
+    /// A peer timestamp further ahead than this (milliseconds) is flagged, not adopted.
+    public var maxClockSkewMilliseconds: Int64 = 500
+
     public init() {}
 }

@@ -1,13 +1,44 @@
+/// How a stored key holds its versioned value.
+///
+/// Most keys are in a compact state: one write, whose dot is the only entry of the causal
+/// context, so the whole `StoredObject` fits in the header (writer, counter, timestamp,
+/// expiry) and the value bytes in the tail. Anything else (siblings, several writers,
+/// sets, hashes) is `extended`: the full object lives in a side box. A compact entry and
+/// its materialised object are the same state; `CompactObject` converts between them.
+public enum EntryState: UInt8, Sendable {
+    /// A string register with one sibling; the tail holds the value.
+    case string
+    /// A PN-counter with one entry of one writer; the tail holds origin and net (16 bytes).
+    case counter
+    /// No surviving write; the context remembers what was deleted or expired.
+    case tombstone
+    /// The full object, in `extended`.
+    case extended
+}
+
 /// The header of one stored key: what the store needs besides the bytes.
 public struct EntryHeader {
     /// StableHash of the key, kept so that rehashing and partitioning never re-read the key.
     public var hash: UInt64
-    /// Absolute expiry in Unix milliseconds; 0 means the key does not expire.
+    /// The key's visible expiry in Unix milliseconds; 0 means it does not expire.
     public var expiresAtMilliseconds: Int64
+    /// Compact states: the dot (writer, counter) of the single write, and its timestamp.
+    public var writer: UInt64
+    public var counter: UInt64
+    public var timestamp: HybridTimestamp
+    /// The full object when `state == .extended`.
+    public var extended: ExtendedObject?
     public var keyCount: Int32
     public var valueCount: Int32
+    public var state: EntryState
     /// False once the entry has left the store (the expiry heap may still hold it).
     public var isLive: Bool
+}
+
+/// The side box of an extended entry.
+public final class ExtendedObject {
+    public var object: StoredObject
+    public init(_ object: StoredObject) { self.object = object }
 }
 
 /// One key and its value in a single allocation: header, then key bytes, then value
@@ -17,7 +48,8 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
     /// Makes a box able to hold `key` and a value of up to `valueCapacity` bytes.
     public static func make(key: UnsafeRawBufferPointer, hash: UInt64, valueCapacity: Int) -> EntryBox {
         let box = EntryBox.create(minimumCapacity: key.count + valueCapacity) { _ in
-            EntryHeader(hash: hash, expiresAtMilliseconds: 0, keyCount: Int32(key.count), valueCount: 0, isLive: true)
+            EntryHeader(hash: hash, expiresAtMilliseconds: 0, writer: 0, counter: 0, timestamp: .zero,
+                        extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true)
         }
         let entry = unsafeDowncast(box, to: EntryBox.self)
         entry.withUnsafeMutablePointerToElements { elements in
@@ -32,11 +64,14 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
     @inlinable public var keyCount: Int { Int(header.keyCount) }
     @inlinable public var valueCount: Int { Int(header.valueCount) }
     @inlinable public var valueCapacity: Int { capacity - keyCount }
+    @inlinable public var state: EntryState { header.state }
 
     @inlinable
     public func withKey<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeMutablePointerToElements { try body(UnsafeRawBufferPointer(start: $0, count: keyCount)) }
     }
+
+    public var keyBytes: [UInt8] { withKey { Array($0) } }
 
     @inlinable
     public func withValue<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -57,17 +92,33 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
         header.valueCount = Int32(value.count)
     }
 
-    /// Appends to the value in place; the caller guarantees the capacity.
-    public func appendValue(_ tail: UnsafeRawBufferPointer) {
-        precondition(valueCount + tail.count <= valueCapacity, "append past capacity")
-        withUnsafeMutablePointerToElements { elements in
-            if let source = tail.baseAddress, tail.count > 0 {
-                UnsafeMutableRawPointer(elements + keyCount + valueCount).copyMemory(from: source, byteCount: tail.count)
-            }
-        }
-        header.valueCount += Int32(tail.count)
+    /// The compact counter's chain origin and net, stored in the tail.
+    @inlinable public var counterOrigin: UInt64 {
+        withUnsafeMutablePointerToElements { UnsafeRawPointer($0 + keyCount).loadUnaligned(as: UInt64.self) }
     }
 
-    /// Bytes this entry costs in memory: object header, EntryHeader, tail, and its slot in the table.
-    @inlinable public var footprint: Int { 16 + MemoryLayout<EntryHeader>.stride + capacity + 32 }
+    @inlinable public var counterNet: Int64 {
+        withUnsafeMutablePointerToElements {
+            UnsafeRawPointer($0 + keyCount).loadUnaligned(fromByteOffset: 8, as: Int64.self)
+        }
+    }
+
+    /// Stores a compact counter's origin and net; the caller guarantees 16 bytes of capacity.
+    @inlinable
+    public func storeCounter(origin: UInt64, net: Int64) {
+        precondition(valueCapacity >= 16, "counter needs 16 bytes")
+        withUnsafeMutablePointerToElements { elements in
+            let p = UnsafeMutableRawPointer(elements + keyCount)
+            p.storeBytes(of: origin, as: UInt64.self)
+            p.storeBytes(of: net, toByteOffset: 8, as: Int64.self)
+        }
+        header.valueCount = 16
+    }
+
+    /// Bytes this entry costs in memory: object header, EntryHeader, tail, its slot in the
+    /// table, and an extended object's estimate.
+    @inlinable public var footprint: Int {
+        16 + MemoryLayout<EntryHeader>.stride + capacity + 16
+            + (header.extended.map { 16 + $0.object.approximateByteSize } ?? 0)
+    }
 }

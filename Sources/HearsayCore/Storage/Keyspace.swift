@@ -1,52 +1,95 @@
-/// The node's in-memory keyspace: one hash set per partition, lazy and active
-/// expiry, and byte accounting.
+/// The node's in-memory keyspace: versioned entries in one hash table per partition,
+/// Merkle leaf digests kept current on every change, lazy and active expiry, tombstones,
+/// and byte accounting.
 ///
-/// Keys are split by partition so that iteration (SCAN), repair and handoff can
-/// walk one partition at a time, and a SCAN cursor stays valid while keys come
-/// and go. Look-ups borrow the caller's key bytes; only inserting a new key allocates.
+/// Keys are split by partition so that iteration (SCAN), repair and handoff walk one
+/// partition at a time, and a SCAN cursor stays valid while keys come and go. Look-ups
+/// borrow the caller's key bytes; only a new key (or a value outgrowing its box) allocates.
 ///
-/// Bounds: the number of keys is bounded by `maxMemoryBytes` (0 = unbounded) and
-/// writes that would exceed it fail with OOM, as Redis's `noeviction` policy does.
+/// Bounds: keys and values are bounded by `maxMemoryBytes` (0 = unbounded); writes past it
+/// fail with OOM, as Redis's `noeviction` policy does. Tombstones count against it too.
 public struct Keyspace {
     public let partitionShift: UInt64
     @usableFromInline var partitions: [KeyTable]
+    /// `leavesPerPartition` digests per partition: the sum of the causal digests of the keys
+    /// whose hash falls in that leaf. Updated in O(1) on every change (subtract old, add new).
+    public private(set) var leafDigests: [UInt64]
+    public let leafBits: Int
     @usableFromInline var expiry: ExpiryHeap
+    /// Entries, tombstones included.
     public private(set) var count: Int
+    public private(set) var tombstoneCount: Int
     /// Estimated bytes held by keys and values, including per-entry overhead.
     public private(set) var usedBytes: Int
     public var maxMemoryBytes: Int
+    /// Whether a tombstone may be dropped as soon as it is made. True only while this node
+    /// is the sole replica of everything; in a cluster tombstones wait for causal stability.
+    public var purgesTombstonesAtOnce: Bool
+    /// Keys removed or turned into tombstones by expiry.
+    public private(set) var expiredCount = 0
 
     /// - Parameter partitionCount: a power of two (256 by default).
-    public init(partitionCount: Int = 256, maxMemoryBytes: Int = 0) {
+    public init(partitionCount: Int = 256, leavesPerPartition: Int = 64, maxMemoryBytes: Int = 0) {
         precondition(partitionCount > 0 && partitionCount & (partitionCount - 1) == 0, "partitions: power of two")
+        precondition(leavesPerPartition > 0 && leavesPerPartition & (leavesPerPartition - 1) == 0, "leaves: power of two")
         partitionShift = UInt64(64 - partitionCount.trailingZeroBitCount)
         partitions = (0..<partitionCount).map { _ in KeyTable() }
+        leafBits = leavesPerPartition.trailingZeroBitCount
+        leafDigests = Array(repeating: 0, count: partitionCount * leavesPerPartition)
         expiry = ExpiryHeap()
         count = 0
+        tombstoneCount = 0
         usedBytes = 0
         self.maxMemoryBytes = maxMemoryBytes
+        purgesTombstonesAtOnce = true
     }
 
     public var partitionCount: Int { partitions.count }
+    public var leavesPerPartition: Int { 1 << leafBits }
+    /// Keys with a visible or expired-but-unprocessed value (what DBSIZE shows).
+    public var liveCount: Int { count - tombstoneCount }
     public var expiringCount: Int { expiry.liveCount }
 
-    /// The partition of a key hash: its top bits (the bottom bits feed the hash set).
+    /// The partition of a key hash: its top bits (the table uses the low bits).
     @inlinable public func partition(ofHash hash: UInt64) -> Int {
         partitionShift == 64 ? 0 : Int(truncatingIfNeeded: hash >> partitionShift)
     }
 
-    /// The live entry for `key`, removing it first if it has expired at `now`.
+    /// The Merkle leaf of a key hash: the bits just below the partition bits.
+    @inlinable public func leaf(ofHash hash: UInt64) -> Int {
+        let partitionBits = 64 - Int(partitionShift)
+        let within = leafBits == 0 ? 0 : Int(truncatingIfNeeded: (hash << UInt64(partitionBits)) >> UInt64(64 - leafBits))
+        return partition(ofHash: hash) << leafBits | within
+    }
+
+    /// The sum of a partition's leaf digests (its Merkle root is built over the leaves).
+    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> {
+        leafDigests[(p << leafBits)..<((p + 1) << leafBits)]
+    }
+
+    // MARK: Reading
+
+    /// The entry for `key`, tombstones included, after applying expiry at `now` (an expired
+    /// value becomes a tombstone, which may then be purged). Writes start here.
     @inlinable
-    public mutating func find(_ key: KeyRef, now: Int64) -> EntryBox? {
+    public mutating func entry(_ key: KeyRef, now: Int64) -> EntryBox? {
         let table = partitions[partition(ofHash: key.hash)]
         guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return nil }
         let box = table.box(at: slot)
         let expires = box.header.expiresAtMilliseconds
-        if expires != 0 && expires <= now {
-            removeStored(at: slot, table: table, box: box)
-            return nil
-        }
+        if expires != 0 && expires <= now { return expire(box, now: now) }
         return box
+    }
+
+    /// The entry for `key` if it has a visible value at `now`.
+    @inlinable
+    public mutating func find(_ key: KeyRef, now: Int64) -> EntryBox? {
+        guard let box = entry(key, now: now) else { return nil }
+        switch box.header.state {
+        case .string, .counter: return box
+        case .tombstone: return nil
+        case .extended: return box.header.extended!.object.exists(at: Instant(milliseconds: now)) ? box : nil
+        }
     }
 
     /// Whether a write of `additional` bytes fits under `maxMemoryBytes`.
@@ -54,55 +97,115 @@ public struct Keyspace {
         maxMemoryBytes == 0 || usedBytes + additional <= maxMemoryBytes
     }
 
-    /// Stores `value` under `key` (overwriting in place when it fits) and sets its expiry
-    /// (0 = none). Returns the entry.
+    // MARK: Writing
+
+    /// Makes `key` a compact string register: one write `dot` with `value`.
     @discardableResult
-    public mutating func store(_ key: KeyRef, value: UnsafeRawBufferPointer, expiresAt: Int64, now: Int64) -> EntryBox {
-        if let box = find(key, now: now), value.count <= box.valueCapacity {
+    public mutating func putString(_ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
+                                   expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp) -> EntryBox {
+        update(key, existing: existing, valueCapacity: value.count) { box in
+            box.header.state = .string
+            box.header.extended = nil
+            box.header.writer = dot.node.rawValue
+            box.header.counter = dot.counter
+            box.header.timestamp = timestamp
+            box.header.expiresAtMilliseconds = expiresAt
             box.storeValue(value)
-            setExpiry(box, expiresAt)
-            return box
         }
-        let box = EntryBox.make(key: key.bytes, hash: key.hash, valueCapacity: value.count)
-        box.storeValue(value)
-        insert(box)
-        setExpiry(box, expiresAt)
-        return box
     }
 
-    /// Grows `box` so that its value can take `needed` bytes, replacing it in the
-    /// table; returns the box to use from now on (the same one if it already fits).
-    public mutating func reserve(_ box: EntryBox, valueCapacity needed: Int) -> EntryBox {
-        if needed <= box.valueCapacity { return box }
-        let grown = box.withKey { key in
-            EntryBox.make(key: key, hash: box.hash, valueCapacity: max(needed, box.valueCount * 2))
-        }
-        box.withValue { grown.storeValue($0) }
-        let expires = box.header.expiresAtMilliseconds
-        insert(grown)  // replaces the old box, which is marked dead
-        setExpiry(grown, expires)
-        return grown
-    }
-
-    /// Deletes `key`; true if it existed (and had not expired).
+    /// Makes `key` a compact counter: one chain entry of `dot.node`.
     @discardableResult
-    public mutating func remove(_ key: KeyRef, now: Int64) -> Bool {
-        guard let box = find(key, now: now) else { return false }
-        let table = partitions[partition(ofHash: key.hash)]
-        guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return false }
-        removeStored(at: slot, table: table, box: box)
-        return true
+    public mutating func putCounter(_ key: KeyRef, existing: EntryBox?, origin: UInt64, net: Int64,
+                                    expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp) -> EntryBox {
+        update(key, existing: existing, valueCapacity: 16) { box in
+            box.header.state = .counter
+            box.header.extended = nil
+            box.header.writer = dot.node.rawValue
+            box.header.counter = dot.counter
+            box.header.timestamp = timestamp
+            box.header.expiresAtMilliseconds = expiresAt
+            box.storeCounter(origin: origin, net: net)
+        }
     }
 
-    /// Sets or clears (0) the absolute expiry of a live entry.
-    public mutating func setExpiry(_ box: EntryBox, _ expiresAt: Int64) {
-        let old = box.header.expiresAtMilliseconds
-        if old == expiresAt { return }
-        box.header.expiresAtMilliseconds = expiresAt
-        if old != 0 { expiry.liveCount -= 1 }
-        if expiresAt != 0 {
-            expiry.liveCount += 1
-            expiry.push(expiresAt, box)
+    /// Makes `key` a compact tombstone remembering `dot` (DEL of a compact key), or removes
+    /// it at once when tombstones need not wait.
+    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox, dot: Dot) {
+        if purgesTombstonesAtOnce { return remove(existing) }
+        update(key, existing: existing, valueCapacity: 0) { box in
+            box.header.state = .tombstone
+            box.header.extended = nil
+            box.header.writer = dot.node.rawValue
+            box.header.counter = dot.counter
+            box.header.timestamp = .zero
+            box.header.expiresAtMilliseconds = 0
+            box.header.valueCount = 0
+        }
+    }
+
+    /// Stores any object, in compact form when it has one. Returns the entry, or nil when
+    /// the object is a tombstone that was purged at once.
+    @discardableResult
+    public mutating func putObject(_ key: KeyRef, existing: EntryBox?, object: StoredObject,
+                                   now: Instant) -> EntryBox? {
+        switch CompactObject.form(of: object) {
+        case .string(let dot, let timestamp, let expiresAt, let value)?:
+            return value.withUnsafeBytes {
+                putString(key, existing: existing, value: $0, expiresAt: expiresAt, dot: dot, timestamp: timestamp)
+            }
+        case .counter(let dot, let timestamp, let expiresAt, let origin, let net)?:
+            return putCounter(key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
+                              dot: dot, timestamp: timestamp)
+        case .tombstone(let dot)?:
+            if purgesTombstonesAtOnce {
+                if let existing { remove(existing) }
+                return nil
+            }
+            return update(key, existing: existing, valueCapacity: 0) { box in
+                box.header.state = .tombstone
+                box.header.extended = nil
+                box.header.writer = dot.node.rawValue
+                box.header.counter = dot.counter
+                box.header.timestamp = .zero
+                box.header.expiresAtMilliseconds = 0
+                box.header.valueCount = 0
+            }
+        case nil:
+            if object.isTombstone && purgesTombstonesAtOnce {
+                if let existing { remove(existing) }
+                return nil
+            }
+            let visibleExpiry = object.expiry(at: now).map { CompactObject.expiryMilliseconds($0.nanoseconds) } ?? 0
+            return update(key, existing: existing, valueCapacity: 0) { box in
+                box.header.state = .extended
+                box.header.extended = ExtendedObject(object)
+                box.header.expiresAtMilliseconds = visibleExpiry
+                box.header.valueCount = 0
+            }
+        }
+    }
+
+    /// Removes an entry outright (tombstone purge, FLUSHALL, a sole replica's DEL).
+    public mutating func remove(_ box: EntryBox) {
+        let table = partitions[partition(ofHash: box.hash)]
+        guard let slot = box.withKey({ table.slot(of: $0, hash: box.hash) }) else { return }
+        leafDigests[leaf(ofHash: box.hash)] &-= EntryDigest.digest(box)
+        table.remove(at: slot)
+        box.header.isLive = false
+        if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
+        if Keyspace.isTombstone(box) { tombstoneCount -= 1 }
+        count -= 1
+        usedBytes -= box.footprint
+    }
+
+    /// Whether an entry holds no surviving write (compact or extended).
+    @inlinable
+    public static func isTombstone(_ box: EntryBox) -> Bool {
+        switch box.header.state {
+        case .tombstone: return true
+        case .string, .counter: return false
+        case .extended: return box.header.extended!.object.isTombstone
         }
     }
 
@@ -112,75 +215,136 @@ public struct Keyspace {
             partitions[p].forEach { $0.header.isLive = false }
             partitions[p] = KeyTable()
         }
+        for i in leafDigests.indices { leafDigests[i] = 0 }
         expiry = ExpiryHeap()
         count = 0
+        tombstoneCount = 0
         usedBytes = 0
     }
 
-    /// Active expiry: removes keys whose time has come, at most `budget` per call,
-    /// so a mass expiry never stalls the loop. Returns how many were removed.
+    /// The common step of every write: reuses `existing` when the value fits (else moves
+    /// to a bigger box), runs `write`, then brings the leaf digest, byte count, tombstone
+    /// count and expiry heap up to date.
+    @usableFromInline
+    mutating func update(_ key: KeyRef, existing: EntryBox?, valueCapacity: Int,
+                         _ write: (EntryBox) -> Void) -> EntryBox {
+        var oldDigest: UInt64 = 0
+        var oldFootprint = 0
+        var oldExpiry: Int64 = 0
+        let box: EntryBox
+        if let existing {
+            oldDigest = EntryDigest.digest(existing)
+            oldFootprint = existing.footprint
+            oldExpiry = existing.header.expiresAtMilliseconds
+            if Keyspace.isTombstone(existing) { tombstoneCount -= 1 }
+            if valueCapacity <= existing.valueCapacity {
+                box = existing
+            } else {
+                box = EntryBox.make(key: key.bytes, hash: key.hash, valueCapacity: valueCapacity)
+                partitions[partition(ofHash: key.hash)].insert(box)
+                existing.header.isLive = false
+            }
+        } else {
+            box = EntryBox.make(key: key.bytes, hash: key.hash, valueCapacity: valueCapacity)
+            partitions[partition(ofHash: key.hash)].insert(box)
+            count += 1
+        }
+        write(box)
+        leafDigests[leaf(ofHash: key.hash)] &+= EntryDigest.digest(box) &- oldDigest
+        usedBytes += box.footprint - oldFootprint
+        if Keyspace.isTombstone(box) { tombstoneCount += 1 }
+        let newExpiry = box.header.expiresAtMilliseconds
+        if oldExpiry != 0 { expiry.liveCount -= 1 }
+        if newExpiry != 0 {
+            expiry.liveCount += 1
+            if newExpiry != oldExpiry || box !== existing { expiry.push(newExpiry, box) }
+        }
+        return box
+    }
+
+    // MARK: Expiry
+
+    /// Applies expiry to an entry whose visible expiry has passed: its expired writes are
+    /// dropped (a compact value becomes a tombstone). Returns the entry, or nil if purged.
+    @usableFromInline
+    mutating func expire(_ box: EntryBox, now: Int64) -> EntryBox? {
+        expiredCount += 1
+        let key = box.withKey { Array($0) }
+        return key.withUnsafeBytes { bytes -> EntryBox? in
+            let ref = KeyRef(bytes, hash: box.hash)
+            switch box.header.state {
+            case .string, .counter:
+                let dot = Dot(node: NodeID(box.header.writer), counter: box.header.counter)
+                if purgesTombstonesAtOnce {
+                    remove(box)
+                    return nil
+                }
+                putTombstone(ref, existing: box, dot: dot)
+                return box
+            case .tombstone:
+                return box
+            case .extended:
+                var object = box.header.extended!.object
+                object.purgeExpired(at: Instant(milliseconds: now))
+                return putObject(ref, existing: box, object: object, now: Instant(milliseconds: now))
+            }
+        }
+    }
+
+    /// Active expiry: handles keys whose time has come, at most `budget` per call, so a
+    /// mass expiry never stalls the loop. Returns how many were handled.
     public mutating func expireDue(now: Int64, budget: Int) -> Int {
-        var removed = 0
-        while removed < budget, let top = expiry.peek(), top.at <= now {
+        var handled = 0
+        while handled < budget, let top = expiry.peek(), top.at <= now {
             expiry.pop()
             let box = top.box
             guard box.header.isLive, box.header.expiresAtMilliseconds == top.at else { continue }
-            let table = partitions[partition(ofHash: box.hash)]
-            if let slot = box.withKey({ table.slot(of: $0, hash: box.hash) }) {
-                removeStored(at: slot, table: table, box: box)
-                removed += 1
-            }
+            _ = expire(box, now: now)
+            handled += 1
         }
         expiry.compactIfSparse()
-        return removed
+        return handled
     }
 
     // MARK: Iteration
 
-    /// Calls `body` with every live key of `partition` (expired keys are skipped, not removed).
+    /// Calls `body` with every entry of `partition` that has a visible value at `now`.
     public func forEachKey(inPartition partition: Int, now: Int64, _ body: (EntryBox) -> Void) {
+        let instant = Instant(milliseconds: now)
         partitions[partition].forEach { box in
             let e = box.header.expiresAtMilliseconds
-            if e == 0 || e > now { body(box) }
+            if e != 0 && e <= now { return }
+            switch box.header.state {
+            case .string, .counter: body(box)
+            case .tombstone: return
+            case .extended: if box.header.extended!.object.exists(at: instant) { body(box) }
+            }
         }
+    }
+
+    /// Calls `body` with every entry of `partition`, tombstones included (repair, digests).
+    public func forEachEntry(inPartition partition: Int, _ body: (EntryBox) -> Void) {
+        partitions[partition].forEach(body)
     }
 
     public func keyCount(inPartition partition: Int) -> Int { partitions[partition].count }
 
-    /// A random live entry, or nil if the keyspace is empty.
+    /// A random entry with a visible value, or nil if there is none.
     public func randomEntry<G: RandomNumberGenerator>(now: Int64, using rng: inout G) -> EntryBox? {
-        guard count > 0 else { return nil }
+        guard liveCount > 0 else { return nil }
         for _ in 0..<(partitions.count * 4) {
             let p = Int.random(in: 0..<partitions.count, using: &rng)
             let table = partitions[p]
             guard let box = table.entry(nearSlot: Int.random(in: 0..<table.slotCount, using: &rng)) else { continue }
             let e = box.header.expiresAtMilliseconds
-            if e == 0 || e > now { return box }
+            guard e == 0 || e > now else { continue }
+            switch box.header.state {
+            case .string, .counter: return box
+            case .tombstone: continue
+            case .extended: if box.header.extended!.object.exists(at: Instant(milliseconds: now)) { return box }
+            }
         }
         return nil
-    }
-
-    // MARK: Internals
-
-    @usableFromInline
-    mutating func insert(_ box: EntryBox) {
-        if let oldBox = partitions[partition(ofHash: box.hash)].insert(box) {
-            oldBox.header.isLive = false
-            if oldBox.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
-            usedBytes -= oldBox.footprint
-        } else {
-            count += 1
-        }
-        usedBytes += box.footprint
-    }
-
-    @usableFromInline
-    mutating func removeStored(at slot: Int, table: KeyTable, box: EntryBox) {
-        table.remove(at: slot)
-        box.header.isLive = false
-        if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
-        count -= 1
-        usedBytes -= box.footprint
     }
 }
 
@@ -191,5 +355,9 @@ public struct KeyRef {
     @inlinable public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.hash = StableHash.hash(bytes)
+    }
+    @inlinable public init(_ bytes: UnsafeRawBufferPointer, hash: UInt64) {
+        self.bytes = bytes
+        self.hash = hash
     }
 }

@@ -66,6 +66,15 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         cloud.insert(dot, at: i)
     }
 
+    /// Records that every dot of `node` up to `counter` has been seen. A node mints dots for
+    /// a key only on its own copy of it, in order, so its copy has seen all of them: the
+    /// store raises its own entry to the node-wide counter before minting (see Keyspace).
+    public mutating func raise(_ node: NodeID, to counter: UInt64) {
+        guard counter > versionVector[node] else { return }
+        versionVector.raise(node, to: counter)
+        if !cloud.isEmpty { compact() }
+    }
+
     /// The join: union of the seen dots.
     public mutating func merge(_ other: CausalContext) {
         versionVector.merge(other.versionVector)
