@@ -7,7 +7,8 @@ import HearsayCore
 public final class MembershipChecker {
     /// Broken invariants, in the order seen. Any entry fails a run.
     public private(set) var violations: [String] = []
-    /// (virtual time, observer, subject) for every `down` of a node that was running.
+    /// (virtual time, observer, subject) for every `down` of a node that was running
+    /// at that incarnation (a down about an older incarnation is stale, not false).
     public private(set) var falseDowns: [(time: Int64, observer: Int, subject: Int)] = []
     /// (virtual time, observer, subject) for every `suspect` of a node that was running.
     public private(set) var falseSuspicions = 0
@@ -20,8 +21,15 @@ public final class MembershipChecker {
     private let isRunning: (Int) -> Bool
     /// Subjects whose accusation is expected (crashed, left, cut off on purpose).
     public var expectedDown: Set<Int> = []
+    /// Restarted nodes that have not yet raised their incarnation: a down about
+    /// them is still about their previous life.
+    private var awaitingRefutation: Set<Int> = []
 
-    init(ids: [NodeID], isRunning: @escaping (Int) -> Bool) {
+    /// Ground truth: the incarnation a running node currently announces for itself.
+    private let incarnationOf: (Int) -> UInt64?
+
+    init(ids: [NodeID], isRunning: @escaping (Int) -> Bool, incarnationOf: @escaping (Int) -> UInt64?) {
+        self.incarnationOf = incarnationOf
         var map: [NodeID: Int] = [:]
         for (i, id) in ids.enumerated() { map[id] = i }
         indexOf = map
@@ -29,7 +37,10 @@ public final class MembershipChecker {
     }
 
     /// The observer restarted: its view starts over.
-    func reset(observer: Int) { lastIncarnation[observer] = nil }
+    func reset(observer: Int) {
+        lastIncarnation[observer] = nil
+        awaitingRefutation.insert(observer)
+    }
 
     func observe(time: Int64, observer: Int, _ observation: MembershipNode.Observation) {
         switch observation {
@@ -56,8 +67,15 @@ public final class MembershipChecker {
         if subject == observer && (current.status == .suspect || current.status == .down) {
             violations.append("node \(observer) marked itself \(current.status)")
         }
-        guard subject != observer else { return }
+        guard subject != observer else {
+            if let previous = change.previous, current.incarnation > previous.incarnation {
+                awaitingRefutation.remove(subject)
+            }
+            return
+        }
         let runningForReal = isRunning(subject) && !expectedDown.contains(subject)
+            && !awaitingRefutation.contains(subject)
+            && current.incarnation >= (incarnationOf(subject) ?? 0)
         if current.status == .down {
             if firstDown[subject]?[observer] == nil { firstDown[subject, default: [:]][observer] = time }
             if runningForReal { falseDowns.append((time, observer, subject)) }

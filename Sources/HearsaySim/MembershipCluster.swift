@@ -47,7 +47,10 @@ public final class MembershipCluster {
             let membership = Membership(id: spec.id, address: spec.address, settings: settings, seed: spec.seed)
             return MembershipNode(membership: membership, seeds: seeds)
         }
-        checker = MembershipChecker(ids: chosen, isRunning: { [weak sim] index in sim?.isRunning(index) ?? false })
+        checker = MembershipChecker(
+            ids: chosen,
+            isRunning: { [weak sim] index in sim?.isRunning(index) ?? false },
+            incarnationOf: { [weak sim] index in sim?.node(index)?.membership.myself.incarnation })
         checkerGroundTruth()
         for index in 0..<nodes {
             var clock = NodeClock.exact
