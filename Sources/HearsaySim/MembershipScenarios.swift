@@ -25,6 +25,9 @@ public enum MembershipScenarios {
             name: "membership-partition", summary: "a two-way partition for 45 s heals; everyone sees everyone alive",
             nodeRange: 2...300, defaultNodes: 20, body: partition),
         SimulationScenario(
+            name: "membership-one-way", summary: "links cut in one direction only for 30 s; no one is marked down",
+            nodeRange: 3...300, defaultNodes: 20, body: oneWay),
+        SimulationScenario(
             name: "membership-leave", summary: "a node leaves gracefully; it is left (never down) in every view",
             nodeRange: 2...300, defaultNodes: 20, body: leave),
         SimulationScenario(
@@ -134,7 +137,9 @@ public enum MembershipScenarios {
         run.cluster.checker.expectedDown.remove(victim)
         let incarnation = run.cluster.view(victim)?.first { $0.id == run.cluster.ids[victim] }?.incarnation ?? 0
         run.notes.append("its incarnation is \(incarnation)")
-        if run.sim.node(victim)?.membership.lagsSeen == 0 { run.failures.append("node \(victim) never noticed its lag") }
+        if run.sim.node(victim)?.membership.lagsSeen == 0 {
+            run.failures.append("node \(victim) never noticed its lag")
+        }
         // Others may have marked the stalled node down (it was unresponsive); the
         // stalled node itself must accuse no one, and no one else may be accused.
         run.forbidFalseDowns { observer, subject in subject == victim && observer != victim }
@@ -153,6 +158,27 @@ public enum MembershipScenarios {
         run.sim.heal()
         run.notes.append("split \(sides[0].count)/\(sides[1].count)")
         run.converge("healed")
+        return run.result()
+    }
+
+    /// One-way cuts: a ping gets through but its ack does not (or the reverse).
+    /// Indirect probes route around them, so nobody may be marked down.
+    static func oneWay(seed: UInt64, nodes: Int) -> SimulationResult {
+        var run = Run("membership-one-way", seed: seed, nodes: nodes)
+        guard run.form() else { return run.result() }
+        let cuts = max(1, run.sim.nodeCount / 4)
+        var described: [String] = []
+        for _ in 0..<cuts {
+            let from = run.sim.random(in: 0..<run.sim.nodeCount)
+            let to = (from + 1 + run.sim.random(in: 0..<(run.sim.nodeCount - 1))) % run.sim.nodeCount
+            run.sim.blockOneWay(from: from, to: to)
+            described.append("\(from)->\(to)")
+        }
+        run.notes.append("cut \(described.joined(separator: " "))")
+        run.sim.run(forNanoseconds: 30 * second)
+        run.sim.heal()
+        run.converge("healed")
+        run.forbidFalseDowns()
         return run.result()
     }
 

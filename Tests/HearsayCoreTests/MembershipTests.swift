@@ -146,8 +146,9 @@ struct MembershipTests {
                                              gossip: [MemberUpdate(downB)])), now: t0, into: &effects)
         m.forget(b, now: t0, into: &effects)
         #expect(m.member(b) == nil)
-        m.handle(.received(MembershipMessage(sender: alive(c), body: .ack(sequence: 0),
-                                             gossip: [MemberUpdate(alive(b, incarnation: 2))])), now: t0, into: &effects)
+        let stale = MembershipMessage(sender: alive(c), body: .ack(sequence: 0),
+                                      gossip: [MemberUpdate(alive(b, incarnation: 2))])
+        m.handle(.received(stale), now: t0, into: &effects)
         #expect(m.member(b) == nil)
         var restarted = alive(b, incarnation: 3)
         restarted.address = "elsewhere:9"

@@ -59,6 +59,10 @@ struct MembershipScenarioTests {
         Self.check("membership-partition", Self.cases(Self.seedCount(default: 30), nodes: 3...30))
     }
 
+    @Test func oneWayCuts_shouldBeRoutedAroundByIndirectProbes() {
+        Self.check("membership-one-way", Self.cases(Self.seedCount(default: 25), nodes: 3...30))
+    }
+
     @Test func gracefulLeave_shouldBeLeftInEveryView() {
         Self.check("membership-leave", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
     }
