@@ -72,6 +72,8 @@ struct MembershipSupportTests {
         #expect(s.retransmitLimit(reachableMembers: 9) == 4)
         #expect(s.retransmitLimit(reachableMembers: 10) == 8)
         #expect(s.retransmitLimit(reachableMembers: 1000) == 16)
+        #expect(s.pushPullIntervalMilliseconds(reachableMembers: 32) == 30_000)
+        #expect(s.pushPullIntervalMilliseconds(reachableMembers: 1000) == 180_000)
         // 2 * log2(8) * 1 s = 6 s.
         let nanos = s.suspicionMinimumNanoseconds(reachableMembers: 7)
         #expect(abs(nanos - 6_000_000_000) < 1_000)

@@ -41,7 +41,8 @@ extension Membership {
     /// sides of a healed partition find each other again.
     mutating func pushPullIfDue(now: Instant, into effects: inout [MembershipEffect]) {
         guard isJoined, settings.pushPullIntervalMilliseconds > 0, now >= nextPushPullAt else { return }
-        nextPushPullAt = now.adding(milliseconds: settings.pushPullIntervalMilliseconds)
+        nextPushPullAt = now.adding(
+            milliseconds: settings.pushPullIntervalMilliseconds(reachableMembers: reachableMemberCount))
         scratchIDs.removeAll(keepingCapacity: true)
         let preferDown = Bool.random(using: &rng)
         if preferDown {

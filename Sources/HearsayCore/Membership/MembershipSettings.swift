@@ -31,8 +31,9 @@ public struct MembershipSettings: Sendable, Equatable {
     /// Most updates piggybacked on one message. Updates per message.
     public var maxPiggybackUpdates: Int
     /// Time between two full state exchanges with a random member; members that
-    /// are down are picked too, which is how partitions heal. 0 disables.
-    /// Milliseconds.
+    /// are down are picked too, which is how partitions heal. Above 32 members it
+    /// is stretched by (ceil(log2(n)) - 4), as memberlist does, so the total
+    /// push-pull traffic stays flat as the cluster grows. 0 disables. Milliseconds.
     public var pushPullIntervalMilliseconds: Int64
     /// Time between join attempts until a seed answers. Milliseconds.
     public var joinRetryIntervalMilliseconds: Int64
@@ -164,6 +165,14 @@ public struct MembershipSettings: Sendable, Equatable {
     public func suspicionMinimumNanoseconds(reachableMembers n: Int) -> Int64 {
         let factor = suspicionMultiplier * log2Approx(Double(max(1, n) + 1))
         return Int64(factor * Double(probeIntervalMilliseconds) * 1_000_000)
+    }
+
+    /// The push-pull interval for a cluster of `reachableMembers`. Milliseconds.
+    public func pushPullIntervalMilliseconds(reachableMembers n: Int) -> Int64 {
+        guard n > 32 else { return pushPullIntervalMilliseconds }
+        var bits = 0
+        while (1 << bits) < n && bits < 62 { bits += 1 }
+        return pushPullIntervalMilliseconds &* Int64(bits - 4)
     }
 
     /// How many times each update is piggybacked in a cluster of `reachableMembers`.
