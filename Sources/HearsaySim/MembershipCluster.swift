@@ -44,7 +44,14 @@ public final class MembershipCluster {
             } else {
                 seeds = [spec.index == 0 ? seedAddresses[1] : seedAddresses[0]]
             }
-            let membership = Membership(id: spec.id, address: spec.address, settings: settings, seed: spec.seed)
+            // A preformed cluster starts with everyone known as alive, as if it had
+            // been running for a while (no join traffic, no gossip backlog).
+            let known = preformed && spec.life == 0
+                ? chosen.enumerated().map { Member(id: $1, address: Self.address($0, life: 0), incarnation: 0,
+                                                   status: .alive) }
+                : []
+            let membership = Membership(id: spec.id, address: spec.address, settings: settings, seed: spec.seed,
+                                        knownMembers: known)
             return MembershipNode(membership: membership, seeds: seeds)
         }
         checker = MembershipChecker(
@@ -64,7 +71,6 @@ public final class MembershipCluster {
             }
             sim.addNode(id: chosen[index], address: Self.address(index, life: 0), clock: clock, afterNanoseconds: after)
         }
-        if preformed { preform() }
     }
 
     private func checkerGroundTruth() {
@@ -76,28 +82,6 @@ public final class MembershipCluster {
 
     public static func address(_ index: Int, life: Int) -> String {
         "10.\(life % 256).\(index / 256).\(index % 256):17379"
-    }
-
-    /// Starts every node and hands each the full member list, as if the cluster had
-    /// been running for a while.
-    private func preform() {
-        sim.run(until: sim.now)
-        var state: [MemberUpdate] = []
-        for index in 0..<sim.nodeCount {
-            state.append(MemberUpdate(Member(id: ids[index], address: sim.address(index), incarnation: 0,
-                                             status: .alive)))
-        }
-        state.sort { $0.member.id < $1.member.id }
-        let sender = state.first { $0.member.id == ids[0] }!.member
-        let message = MembershipMessage(sender: sender, body: .pushPull(isJoin: false, isReply: true, members: state))
-        for index in 1..<max(1, sim.nodeCount) {
-            sim.inject(index) { node, now, actions in node.handle(.received(message), now: now, actions: &actions) }
-        }
-        if sim.nodeCount > 1 {
-            var fromOne = message
-            fromOne.sender = state.first { $0.member.id == ids[1] }!.member
-            sim.inject(0) { node, now, actions in node.handle(.received(fromOne), now: now, actions: &actions) }
-        }
     }
 
     // MARK: Faults with ground truth

@@ -167,4 +167,14 @@ struct MembershipTests {
         #expect(m.isJoined)
         #expect(m.myself.incarnation == 5 && m.myself.address == "n1:1" && m.myself.status == .alive)
     }
+
+    @Test func init_withKnownMembers_shouldHoldThemWithoutGossipOrChanges() {
+        var m = Membership(id: a, address: "n1:1", settings: .simulation, seed: 1,
+                           knownMembers: [alive(c), alive(b), alive(a)])
+        #expect(m.view.map(\.id) == [a, b, c])
+        #expect(m.reachableMemberCount == 3)
+        var effects: [MembershipEffect] = []
+        m.handle(.start(seeds: []), now: t0, into: &effects)
+        #expect(m.pendingGossipCount == 1)  // only its own alive record
+    }
 }

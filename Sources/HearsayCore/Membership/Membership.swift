@@ -61,13 +61,26 @@ public struct Membership {
     /// Most seeds remembered for joining.
     public static let maxSeeds = 16
 
+    /// `knownMembers` are members known before any message (static configuration,
+    /// a list kept from a previous run): they enter the view as given, without
+    /// being re-gossiped and without `.changed` effects. Unknown members beyond
+    /// `settings.maxMembers` and this node's own id are ignored.
     public init(id: NodeID, address: String, incarnation: UInt64 = 0,
-                settings: MembershipSettings = .lan, seed: UInt64) {
+                settings: MembershipSettings = .lan, seed: UInt64, knownMembers: [Member] = []) {
         self.settings = settings.validated()
         precondition(address.utf8.count <= MembershipCodec.maxAddressBytes, "address too long: \(address)")
         self.myself = Member(id: id, address: address, incarnation: incarnation, status: .alive)
         self.health = LocalHealth(awarenessMaxMultiplier: settings.awarenessMaxMultiplier)
         self.rng = SeededGenerator(seed: seed ^ id.rawValue)
+        for member in knownMembers.sorted(by: { $0.id < $1.id })
+        where member.id != id && members[member.id] == nil && memberIDs.count + 1 < settings.maxMembers {
+            members[member.id] = member
+            memberIDs.append(member.id)
+            if member.status.isReachable {
+                reachableMemberCount += 1
+                probeOrder.insert(member.id, using: &rng)
+            }
+        }
     }
 
     /// The single entry point: see the type's documentation for the contract.
