@@ -10,7 +10,8 @@ public final class MembershipChecker {
     /// (virtual time, observer, subject) for every `down` of a node that was running
     /// at that incarnation (a down about an older incarnation is stale, not false).
     public private(set) var falseDowns: [(time: Int64, observer: Int, subject: Int)] = []
-    /// (virtual time, observer, subject) for every `suspect` of a node that was running.
+    /// How many times any observer marked a running node suspect (one suspicion seen
+    /// by 1000 observers counts 1000 times).
     public private(set) var falseSuspicions = 0
     /// Virtual time at which each observer first marked each subject down.
     public private(set) var firstDown: [Int: [Int: Int64]] = [:]
