@@ -94,7 +94,8 @@ public enum MembershipMeasurements {
             lines.append("| \(n) | \(runs) | \(format(d.meanPeriods)) | \(format(d.worstPeriods)) | "
                 + "\(format(d.messagesPerNodePerPeriod)) |")
         }
-        lines += ["", "| nodes | loss | node-periods | false downs | per 10,000 node-periods | suspect markings (all observers) |",
+        lines += ["", "| nodes | loss | node-periods | false downs | per 10,000 node-periods "
+                  + "| suspect markings (all observers) |",
                   "|---:|---:|---:|---:|---:|---:|"]
         for n in sizes {
             for loss in [0, 5, 10] {
