@@ -1,0 +1,43 @@
+import HearsayCore
+
+/// A node's view of time: virtual time shifted by a constant skew and scaled by
+/// a drift rate, so clocks disagree the way real ones do. Monotonic for any drift
+/// above -1,000,000 ppm.
+public struct NodeClock: Sendable, Equatable {
+    /// Added to virtual time. Nanoseconds.
+    public var skewNanoseconds: Int64
+    /// How much faster this clock runs than virtual time. Parts per million.
+    public var driftPartsPerMillion: Int64
+    /// Virtual instant from which drift accumulates. Nanoseconds.
+    public var originNanoseconds: Int64
+
+    public init(skewNanoseconds: Int64 = 0, driftPartsPerMillion: Int64 = 0, originNanoseconds: Int64 = 0) {
+        precondition(driftPartsPerMillion > -1_000_000, "drift \(driftPartsPerMillion) ppm stops the clock")
+        self.skewNanoseconds = skewNanoseconds
+        self.driftPartsPerMillion = driftPartsPerMillion
+        self.originNanoseconds = originNanoseconds
+    }
+
+    public static let exact = NodeClock()
+
+    /// The node's `now` at virtual time `virtual`.
+    public func local(_ virtual: Int64) -> Instant {
+        let elapsed = virtual - originNanoseconds
+        let drift = elapsed.multipliedFullWidth(by: driftPartsPerMillion)
+        return Instant(nanoseconds: virtual + skewNanoseconds + divide(drift, by: 1_000_000))
+    }
+
+    /// The earliest virtual time at which the node's clock reads `local`.
+    public func virtual(_ local: Instant) -> Int64 {
+        let shifted = local.nanoseconds - skewNanoseconds - originNanoseconds
+        // elapsed * (1 + d/1e6) = shifted  =>  elapsed = shifted * 1e6 / (1e6 + d)
+        let scaled = shifted.multipliedFullWidth(by: 1_000_000)
+        var elapsed = divide(scaled, by: 1_000_000 + driftPartsPerMillion)
+        while self.local(originNanoseconds + elapsed) < local { elapsed += 1 }
+        return originNanoseconds + elapsed
+    }
+
+    private func divide(_ wide: (high: Int64, low: UInt64), by divisor: Int64) -> Int64 {
+        divisor.dividingFullWidth(wide).quotient
+    }
+}

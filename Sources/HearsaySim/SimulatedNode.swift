@@ -1,0 +1,41 @@
+import HearsayCore
+
+/// A state machine the simulator can drive: the membership instance today, the
+/// full Hearsay node later. The simulator owns time, the network and faults; the
+/// node only reacts, writing what it wants into `actions` (a buffer the simulator
+/// owns and reuses).
+public protocol SimulatedNode {
+    associatedtype Message
+    associatedtype Timer
+    /// Something a checker may want to see (a status change, a reply).
+    associatedtype Observation
+
+    /// Called once per life, when the node (re)starts.
+    mutating func start(now: Instant, actions: inout SimulatedActions<Self>)
+    mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<Self>)
+    mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<Self>)
+}
+
+/// What a node asked for while handling one event. Times are in the node's own
+/// clock; the simulator maps them back to virtual time.
+public struct SimulatedActions<Node: SimulatedNode> {
+    public var sends: [(message: Node.Message, address: String)] = []
+    public var timers: [(timer: Node.Timer, at: Instant)] = []
+    public var observations: [Node.Observation] = []
+
+    public init() {
+        sends.reserveCapacity(16)
+        timers.reserveCapacity(4)
+        observations.reserveCapacity(16)
+    }
+
+    public mutating func send(_ message: Node.Message, to address: String) { sends.append((message, address)) }
+    public mutating func setTimer(_ timer: Node.Timer, at: Instant) { timers.append((timer, at)) }
+    public mutating func observe(_ observation: Node.Observation) { observations.append(observation) }
+
+    mutating func removeAll() {
+        sends.removeAll(keepingCapacity: true)
+        timers.removeAll(keepingCapacity: true)
+        observations.removeAll(keepingCapacity: true)
+    }
+}

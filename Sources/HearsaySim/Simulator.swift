@@ -1,0 +1,266 @@
+import HearsayCore
+
+/// The deterministic simulator: virtual time, a simulated network and node faults,
+/// driving any `SimulatedNode`. Everything random (latencies, loss, node seeds)
+/// comes from one generator seeded with `seed`, and events run in (time,
+/// insertion) order, so a run is a pure function of the seed and the scenario.
+///
+/// Faults: `crash` (state lost, timers void), `restart` (a fresh node with the same
+/// id, optionally a new address), `pause` (a stall: events wait, then arrive late),
+/// `partition` / `blockOneWay` / `heal`, and per-node `NodeClock` skew and drift.
+public final class Simulator<Node: SimulatedNode> {
+    /// What the node factory gets for each life of each node.
+    public struct NodeSpec {
+        public let index: Int
+        public let id: NodeID
+        public let address: String
+        /// 0 for the first start, +1 per restart.
+        public let life: Int
+        /// A seed for the node's own generator, derived from the simulator seed.
+        public let seed: UInt64
+    }
+
+    public struct Statistics {
+        public var eventsProcessed = 0
+        public var messagesSent = 0
+        public var messagesDelivered = 0
+        public var messagesLost = 0
+        public var messagesBlocked = 0
+        public var messagesDuplicated = 0
+        public var messagesToNowhere = 0
+        public var sentByNode: [Int] = []
+    }
+
+    enum Payload {
+        case start(node: Int, life: Int)
+        case deliver(address: String, from: Int, message: Node.Message)
+        case timer(node: Int, life: Int, timer: Node.Timer)
+    }
+
+    struct Slot {
+        var node: Node?
+        var id: NodeID
+        var address: String
+        var life: Int
+        var pausedUntil: Int64
+        var clock: NodeClock
+    }
+
+    public let seed: UInt64
+    public var network: NetworkModel
+    /// Virtual time. Nanoseconds.
+    public private(set) var now: Int64
+    public private(set) var statistics = Statistics()
+    /// Called for every observation a node makes: (virtual time, node index, observation).
+    public var onObservation: ((Int64, Int, Node.Observation) -> Void)?
+
+    var rng: SeededGenerator
+    var queue = EventQueue<Payload>()
+    var slots: [Slot] = []
+    var addressIndex: [String: Int] = [:]
+    var blocked: Set<Int64> = []
+    var actions = SimulatedActions<Node>()
+    let makeNode: (NodeSpec) -> Node
+
+    public init(seed: UInt64, network: NetworkModel = .lan, startNanoseconds: Int64 = 1_000_000_000_000,
+                makeNode: @escaping (NodeSpec) -> Node) {
+        self.seed = seed
+        self.network = network
+        self.now = startNanoseconds
+        self.rng = SeededGenerator(seed: seed)
+        self.makeNode = makeNode
+    }
+
+    // MARK: Nodes
+
+    public var nodeCount: Int { slots.count }
+
+    /// Adds a node that starts `afterNanoseconds` from now. Returns its index.
+    @discardableResult
+    public func addNode(id: NodeID, address: String, clock: NodeClock = .exact, afterNanoseconds: Int64 = 0) -> Int {
+        precondition(addressIndex[address] == nil, "address \(address) already in use")
+        let index = slots.count
+        slots.append(Slot(node: nil, id: id, address: address, life: 0, pausedUntil: 0, clock: clock))
+        statistics.sentByNode.append(0)
+        addressIndex[address] = index
+        slots[index].node = makeNode(spec(index))
+        queue.push(.start(node: index, life: 0), at: now + max(0, afterNanoseconds))
+        return index
+    }
+
+    public func node(_ index: Int) -> Node? { slots[index].node }
+    public func id(_ index: Int) -> NodeID { slots[index].id }
+    public func address(_ index: Int) -> String { slots[index].address }
+    public func isRunning(_ index: Int) -> Bool { slots[index].node != nil }
+    public func isPaused(_ index: Int) -> Bool { slots[index].pausedUntil > now }
+    public func clock(_ index: Int) -> NodeClock { slots[index].clock }
+    public func localNow(_ index: Int) -> Instant { slots[index].clock.local(now) }
+
+    /// The node stops: its state is lost and its pending timers will never fire.
+    public func crash(_ index: Int) {
+        slots[index].node = nil
+        slots[index].life += 1
+        slots[index].pausedUntil = 0
+    }
+
+    /// A fresh node with the same id starts now, at `address` if given.
+    public func restart(_ index: Int, address: String? = nil) {
+        if slots[index].node != nil { crash(index) }
+        if let address, address != slots[index].address {
+            precondition(addressIndex[address] == nil, "address \(address) already in use")
+            addressIndex[slots[index].address] = nil
+            slots[index].address = address
+            addressIndex[address] = index
+        }
+        slots[index].node = makeNode(spec(index))
+        queue.push(.start(node: index, life: slots[index].life), at: now)
+    }
+
+    /// The node stalls for `nanoseconds`: everything meant for it waits and then
+    /// arrives at once, late, as it would to a process that was descheduled.
+    public func pause(_ index: Int, forNanoseconds nanoseconds: Int64) {
+        slots[index].pausedUntil = max(slots[index].pausedUntil, now + nanoseconds)
+    }
+
+    /// Lets a scenario act on a node (an operator command, a client request); the
+    /// node's actions are carried out as for any other event.
+    public func inject(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
+        guard var node = slots[index].node else { return }
+        slots[index].node = nil
+        actions.removeAll()
+        body(&node, slots[index].clock.local(now), &actions)
+        slots[index].node = node
+        carryOut(from: index)
+    }
+
+    func spec(_ index: Int) -> NodeSpec {
+        let slot = slots[index]
+        let nodeSeed = StableHash.combine(StableHash.combine(seed, UInt64(index)), UInt64(slot.life))
+        return NodeSpec(index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed)
+    }
+
+    // MARK: Network faults
+
+    /// Cuts every link between different groups, both ways. Nodes in no group are
+    /// unaffected.
+    public func partition(_ groups: [[Int]]) {
+        for (g, group) in groups.enumerated() {
+            for (h, other) in groups.enumerated() where g != h {
+                for a in group { for b in other { blocked.insert(linkKey(a, b)) } }
+            }
+        }
+    }
+
+    /// Messages from `from` to `to` are dropped; the other direction still works.
+    public func blockOneWay(from: Int, to: Int) { blocked.insert(linkKey(from, to)) }
+
+    /// Every link works again.
+    public func heal() { blocked.removeAll() }
+
+    func linkKey(_ from: Int, _ to: Int) -> Int64 { Int64(from) << 32 | Int64(to) }
+
+    // MARK: Running
+
+    /// Processes events until virtual time reaches `deadline` (nanoseconds).
+    public func run(until deadline: Int64) {
+        while let next = queue.nextTime, next <= deadline { step() }
+        now = max(now, deadline)
+    }
+
+    public func run(forNanoseconds nanoseconds: Int64) { run(until: now + nanoseconds) }
+
+    /// Runs until `condition` holds (checked every `everyNanoseconds`) or `deadline`.
+    /// Returns whether the condition held.
+    public func run(until deadline: Int64, checkingEvery everyNanoseconds: Int64,
+                    condition: (Simulator) -> Bool) -> Bool {
+        precondition(everyNanoseconds > 0, "check interval \(everyNanoseconds)")
+        while now < deadline {
+            if condition(self) { return true }
+            run(until: min(deadline, now + everyNanoseconds))
+        }
+        return condition(self)
+    }
+
+    func step() {
+        guard let entry = queue.pop() else { return }
+        now = max(now, entry.time)
+        statistics.eventsProcessed += 1
+        switch entry.payload {
+        case .start(let index, let life):
+            guard slots[index].life == life, slots[index].node != nil else { return }
+            guard !deferIfPaused(index, entry.payload) else { return }
+            handle(index) { node, localNow, actions in node.start(now: localNow, actions: &actions) }
+        case .deliver(let address, let from, let message):
+            guard let index = addressIndex[address], slots[index].node != nil else {
+                statistics.messagesToNowhere += 1
+                return
+            }
+            guard !blocked.contains(linkKey(from, index)) else {
+                statistics.messagesBlocked += 1
+                return
+            }
+            guard !deferIfPaused(index, entry.payload) else { return }
+            statistics.messagesDelivered += 1
+            handle(index) { node, localNow, actions in node.receive(message, now: localNow, actions: &actions) }
+        case .timer(let index, let life, let timer):
+            guard slots[index].life == life, slots[index].node != nil else { return }
+            guard !deferIfPaused(index, entry.payload) else { return }
+            handle(index) { node, localNow, actions in node.timerFired(timer, now: localNow, actions: &actions) }
+        }
+    }
+
+    func deferIfPaused(_ index: Int, _ payload: Payload) -> Bool {
+        guard slots[index].pausedUntil > now else { return false }
+        queue.push(payload, at: slots[index].pausedUntil)
+        return true
+    }
+
+    func handle(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
+        guard var node = slots[index].node else { return }
+        // Move the node out so it is uniquely referenced while it runs (no copy).
+        slots[index].node = nil
+        actions.removeAll()
+        body(&node, slots[index].clock.local(now), &actions)
+        slots[index].node = node
+        carryOut(from: index)
+    }
+
+    /// Turns the node's actions into future events.
+    func carryOut(from index: Int) {
+        for (message, address) in actions.sends { transmit(message, to: address, from: index) }
+        let life = slots[index].life
+        for (timer, at) in actions.timers {
+            let virtual = max(now, slots[index].clock.virtual(at))
+            queue.push(.timer(node: index, life: life, timer: timer), at: virtual)
+        }
+        if let onObservation {
+            for observation in actions.observations { onObservation(now, index, observation) }
+        }
+    }
+
+    func transmit(_ message: Node.Message, to address: String, from index: Int) {
+        statistics.messagesSent += 1
+        statistics.sentByNode[index] += 1
+        if network.lossProbability > 0 && Double.random(in: 0..<1, using: &rng) < network.lossProbability {
+            statistics.messagesLost += 1
+            return
+        }
+        queue.push(.deliver(address: address, from: index, message: message), at: now + delay())
+        if network.duplicateProbability > 0 && Double.random(in: 0..<1, using: &rng) < network.duplicateProbability {
+            statistics.messagesDuplicated += 1
+            queue.push(.deliver(address: address, from: index, message: message), at: now + delay())
+        }
+    }
+
+    func delay() -> Int64 {
+        var delay = network.drawLatency(using: &rng)
+        if network.reorderProbability > 0 && Double.random(in: 0..<1, using: &rng) < network.reorderProbability {
+            delay += Int64.random(in: 0...max(0, network.reorderDelayMaximumNanoseconds), using: &rng)
+        }
+        return delay
+    }
+
+    /// A random number from the simulator's generator, for scenarios.
+    public func random(in range: Range<Int>) -> Int { Int.random(in: range, using: &rng) }
+    public func randomUnit() -> Double { Double.random(in: 0..<1, using: &rng) }
+}
