@@ -19,6 +19,18 @@ public struct Node {
     var lastDot: UInt64 = 0
     /// Timestamps for writes: hybrid logical time, never the raw wall clock.
     var clock: HybridLogicalClock
+    /// The cluster side; nil for a node that runs alone.
+    public internal(set) var cluster: ClusterState?
+    /// Effects that commands produced (a forget, later replica writes); the driver takes
+    /// them with `takeEffects` after each batch of requests.
+    var outbox: [NodeEffect] = []
+
+    /// Moves the effects commands produced into `effects`.
+    public mutating func takeEffects(into effects: inout [NodeEffect]) {
+        guard !outbox.isEmpty else { return }
+        effects.append(contentsOf: outbox)
+        outbox.removeAll(keepingCapacity: true)
+    }
 
     public init(settings: NodeSettings = NodeSettings()) {
         self.settings = settings
@@ -148,6 +160,9 @@ public struct Node {
         case .hsSiblings: siblings(a, now, &reply)
         case .hsGetctx: getContext(a, now, &reply)
         case .hsSetctx: setWithContext(a, now, &reply)
+        case .hsMembers: members(&reply)
+        case .hsRing: ring(a, &reply)
+        case .hsForget: forgetCommand(a, now, &reply)
         }
         return .proceed
     }

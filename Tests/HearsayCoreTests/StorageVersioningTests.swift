@@ -155,3 +155,16 @@ func checkInvariants(_ keyspace: Keyspace, seed: UInt64, step: Int) {
     #expect(tombstone.isTombstone)
     #expect(tombstone.merged(old).value(at: h.now) == nil, "the overwritten value must not return")
 }
+
+/// The store files a key under the same partition placement assigns it, or replicas would
+/// compare the wrong keys.
+@Test func keyspace_partitionOfKey_matchesPlacementPartition() {
+    let keyspace = Keyspace(partitionCount: 256)
+    let count = PartitionCount(256)
+    var rng = SeededGenerator(seed: 3)
+    for _ in 0..<2000 {
+        let key = (0..<Int.random(in: 0...24, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let hash = StableHash.hash(key)
+        #expect(keyspace.partition(ofHash: hash) == Int(count.partition(of: key).index))
+    }
+}

@@ -17,7 +17,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     // hashes
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
-    case hsSiblings, hsGetctx, hsSetctx
+    case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget
 }
 
 public struct CommandSpec: Sendable {
@@ -189,6 +189,13 @@ public enum CommandTable {
         .s(.hsSetctx, "hs.setctx", 4, ["write", "denyoom"], 1, 1, 1, "hearsay",
            "Sets a key with a write that replaces exactly the values the given causal context had seen.",
            since: "0.1.0"),
+        .s(.hsMembers, "hs.members", 1, ["readonly", "fast"], 0, 0, 0, "hearsay",
+           "Returns every cluster member as this node sees it: id, address, status and incarnation.",
+           since: "0.1.0"),
+        .s(.hsRing, "hs.ring", -1, ["readonly"], 0, 0, 0, "hearsay",
+           "Returns the partitions and their replicas, or one partition's preference list.", since: "0.1.0"),
+        .s(.hsForget, "hs.forget", 2, ["admin"], 0, 0, 0, "hearsay",
+           "Removes a member (normally one that is down) from this node's view and the ring.", since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

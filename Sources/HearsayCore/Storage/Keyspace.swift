@@ -50,15 +50,17 @@ public struct Keyspace {
     public var liveCount: Int { count - tombstoneCount }
     public var expiringCount: Int { expiry.liveCount }
 
-    /// The partition of a key hash: its top bits (the table uses the low bits).
+    /// The partition of a key hash, exactly as placement computes it (`PartitionCount`):
+    /// the top bits of the hash times 2^64/phi.
     @inlinable public func partition(ofHash hash: UInt64) -> Int {
-        partitionShift == 64 ? 0 : Int(truncatingIfNeeded: hash >> partitionShift)
+        partitionShift == 64 ? 0 : Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> partitionShift)
     }
 
-    /// The Merkle leaf of a key hash: the bits just below the partition bits.
+    /// The Merkle leaf of a key hash: the partition, then the mixed bits just below its bits.
     @inlinable public func leaf(ofHash hash: UInt64) -> Int {
+        let mixed = hash &* 0x9E37_79B9_7F4A_7C15
         let partitionBits = 64 - Int(partitionShift)
-        let within = leafBits == 0 ? 0 : Int(truncatingIfNeeded: (hash << UInt64(partitionBits)) >> UInt64(64 - leafBits))
+        let within = leafBits == 0 ? 0 : Int(truncatingIfNeeded: (mixed << UInt64(partitionBits)) >> UInt64(64 - leafBits))
         return partition(ofHash: hash) << leafBits | within
     }
 

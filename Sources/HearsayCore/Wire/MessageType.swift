@@ -28,17 +28,19 @@ public struct MessageType: Hashable, Sendable, CustomStringConvertible {
     public static let objectBatchAck = MessageType(rawValue: 15)
     // Connection set-up: which node and which cluster is on the other end.
     public static let hello = MessageType(rawValue: 16)
+    // Membership: a graceful leave announcement.
+    public static let leave = MessageType(rawValue: 17)
     // Append new types here, with the next number.
 
     /// The highest number this build understands; a decoder refuses anything above it.
-    public static let highestKnown: UInt8 = 16
+    public static let highestKnown: UInt8 = 17
 
     public var isKnown: Bool { rawValue >= 1 && rawValue <= MessageType.highestKnown }
 
     public var description: String {
         let names = ["invalid", "ping", "indirectPing", "ack", "nack", "pushPull", "replicaWrite",
                      "replicaWriteAck", "replicaRead", "replicaReadReply", "hintReplay", "hintReplayAck",
-                     "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello"]
+                     "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello", "leave"]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : "unknown(\(rawValue))"
     }
 }

@@ -1,0 +1,78 @@
+/// The cluster side of a node: one entry point for peer frames, timers and lifecycle
+/// events, translating between peer frames and the membership instance.
+extension Node {
+    /// Makes this node a cluster member. Call once, before `.start`.
+    public mutating func joinCluster(_ settings: ClusterSettings) {
+        precondition(cluster == nil, "joinCluster called twice")
+        cluster = ClusterState(settings: settings, partitionCount: self.settings.partitionCount,
+                               seed: self.settings.randomSeed)
+        // Tombstones must now wait until every replica holds them (anti-entropy purges them).
+        keyspace.purgesTombstonesAtOnce = false
+    }
+
+    /// The single entry point for everything but client requests.
+    public mutating func handle(_ event: NodeEvent, now: Instant, into effects: inout [NodeEffect]) {
+        guard cluster != nil else { return }
+        switch event {
+        case .start:
+            membershipHandle(.start(seeds: cluster!.settings.seeds), now: now, into: &effects)
+        case .frame(let frame):
+            handleFrame(frame, now: now, into: &effects)
+        case .timerFired(.membership(let timer)):
+            membershipHandle(.timerFired(timer), now: now, into: &effects)
+        case .leave:
+            membershipHandle(.leave, now: now, into: &effects)
+        }
+    }
+
+    /// Removes a member from this node's view (HS.FORGET).
+    public mutating func forget(_ id: NodeID, now: Instant, into effects: inout [NodeEffect]) {
+        guard cluster != nil else { return }
+        membershipHandle(.forget(id), now: now, into: &effects)
+    }
+
+    mutating func handleFrame(_ frame: Frame, now: Instant, into effects: inout [NodeEffect]) {
+        switch frame.type {
+        case .ping, .indirectPing, .ack, .nack, .pushPull, .leave:
+            do {
+                let message = try MembershipCodec.decode(frame.payload)
+                membershipHandle(.received(message), now: now, into: &effects)
+            } catch {
+                cluster!.malformedFrames += 1
+            }
+        default:
+            // Replication and repair messages arrive with their own handlers; until then
+            // an unexpected type is counted and dropped, never fatal.
+            cluster!.malformedFrames += 1
+        }
+    }
+
+    mutating func membershipHandle(_ event: MembershipEvent, now: Instant, into effects: inout [NodeEffect]) {
+        var produced = cluster!.takeMembershipEffects()
+        cluster!.membership.handle(event, now: now, into: &produced)
+        defer { cluster!.returnMembershipEffects(produced) }
+        for effect in produced {
+            switch effect {
+            case .send(let message, let address):
+                let channel: PeerChannel = message.prefersStream ? .stream : .datagram
+                effects.append(.send(type: Node.frameType(of: message), payload: MembershipCodec.encode(message),
+                                     to: address, channel: channel))
+            case .setTimer(let timer, let at):
+                effects.append(.setTimer(.membership(timer), at: at))
+            case .changed(let change):
+                effects.append(.membershipChanged(change))
+            }
+        }
+    }
+
+    static func frameType(of message: MembershipMessage) -> MessageType {
+        switch message.body {
+        case .ping: return .ping
+        case .pingRequest: return .indirectPing
+        case .ack: return .ack
+        case .nack: return .nack
+        case .pushPull: return .pushPull
+        case .leave: return .leave
+        }
+    }
+}

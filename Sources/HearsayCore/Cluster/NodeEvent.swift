@@ -1,0 +1,33 @@
+/// How a peer message travels. Probes and acks go as datagrams so they never queue behind
+/// bulk data; state exchanges and replication use a stream connection.
+public enum PeerChannel: Hashable, Sendable {
+    case datagram
+    case stream
+}
+
+/// The timers a node sets. Timers are never cancelled: a stale one is ignored when it fires.
+public enum NodeTimer: Hashable, Sendable {
+    case membership(MembershipTimer)
+}
+
+/// Everything from the outside that reaches a node besides client requests.
+public enum NodeEvent: Sendable {
+    /// Join the cluster through the configured seeds. MUST be the first cluster event.
+    case start
+    /// A frame from a peer, already de-framed and authenticated by the driver.
+    case frame(Frame)
+    /// A timer set by a `.setTimer` effect came due.
+    case timerFired(NodeTimer)
+    /// Leave the cluster gracefully (on SIGTERM): announce it, keep serving briefly.
+    case leave
+}
+
+/// What a node asks its driver to do.
+public enum NodeEffect: Sendable {
+    /// Send one frame of `type` carrying `payload` to the peer at `address` ("host:port").
+    case send(type: MessageType, payload: [UInt8], to: String, channel: PeerChannel)
+    /// Deliver `.timerFired(timer)` once this node's clock reaches `at`.
+    case setTimer(NodeTimer, at: Instant)
+    /// A member's entry changed in this node's view (for the log).
+    case membershipChanged(MembershipChange)
+}
