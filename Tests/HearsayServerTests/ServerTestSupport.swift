@@ -225,7 +225,7 @@ func runProgram(_ path: String, _ arguments: [String], timeout: Double = 60) thr
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(20_000) }
     if process.isRunning {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)  // SIGTERM may be blocked in the child's inherited mask
         process.waitUntilExit()
     }
     _ = readDone.wait(timeout: .now() + 5)

@@ -66,7 +66,8 @@ extension Node {
         switch name {
         case "maxmemory":
             guard let bytes = MemorySize.parse(value) else {
-                return "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument must be a memory value"
+                return "ERR CONFIG SET failed (possibly related to argument '\(name)') - "
+                    + "argument must be a memory value"
             }
             settings.maxMemoryBytes = bytes
             keyspace.maxMemoryBytes = bytes
