@@ -207,20 +207,26 @@ public enum CommandTable {
         return specs
     }()
 
-    /// Arity per CommandID, checked on every request without copying a spec.
-    public static let arity: [Int] = byID.map(\.arity)
+    /// Arity per CommandID, checked on every request without copying a spec. Raw memory,
+    /// allocated once: reading a static Array retains and releases it on every request.
+    nonisolated(unsafe) public static let arity: UnsafePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: byID.count)
+        for (i, spec) in byID.enumerated() { p[i] = spec.arity }
+        return UnsafePointer(p)
+    }()
 
     /// Open-addressing table from a name packed into two lowercase words to its CommandID.
     /// Names are at most 16 bytes, so packing is exact and a match needs no byte compare.
-    static let slots: [NameSlot] = {
-        var table = [NameSlot](repeating: NameSlot(w0: 0, w1: 0, id: 0, used: false), count: slotCount)
+    nonisolated(unsafe) static let slots: UnsafePointer<NameSlot> = {
+        let table = UnsafeMutablePointer<NameSlot>.allocate(capacity: slotCount)
+        table.initialize(repeating: NameSlot(w0: 0, w1: 0, id: 0, used: false), count: slotCount)
         for spec in all {
             let (w0, w1) = spec.name.withUTF8Buffer { packName(UnsafeRawBufferPointer($0))! }
             var i = slotIndex(w0, w1)
             while table[i].used { i = (i + 1) & (slotCount - 1) }
             table[i] = NameSlot(w0: w0, w1: w1, id: spec.id.rawValue, used: true)
         }
-        return table
+        return UnsafePointer(table)
     }()
 
     static let slotCount = 256
@@ -256,14 +262,13 @@ public enum CommandTable {
     @inline(__always)
     public static func lookupID(_ name: UnsafeRawBufferPointer) -> CommandID? {
         guard let (w0, w1) = packName(name) else { return nil }
-        return slots.withUnsafeBufferPointer { table -> CommandID? in
-            var i = slotIndex(w0, w1)
-            while table[i].used {
-                if table[i].w0 == w0 && table[i].w1 == w1 { return CommandID(rawValue: table[i].id) }
-                i = (i + 1) & (slotCount - 1)
-            }
-            return nil
+        let table = slots
+        var i = slotIndex(w0, w1)
+        while table[i].used {
+            if table[i].w0 == w0 && table[i].w1 == w1 { return CommandID(rawValue: table[i].id) }
+            i = (i + 1) & (slotCount - 1)
         }
+        return nil
     }
 
     /// The spec of a command named `name`, for introspection (COMMAND INFO, DOCS).

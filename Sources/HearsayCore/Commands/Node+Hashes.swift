@@ -6,7 +6,7 @@ extension Node {
     /// The visible fields of a hash key, sorted by field; nil (after WRONGTYPE) for another type.
     mutating func hashFields(_ key: KeyRef, _ now: Instant, _ r: inout ReplyBuffer) -> [HashField]? {
         guard let box = keyspace.find(key, now: now.milliseconds) else { return [] }
-        guard visibleKind(box, now) == .hash, case .hash(let fields)? = CompactObject.materialize(box).value(at: now)
+        guard Node.visibleKind(box, now) == .hash, case .hash(let fields)? = CompactObject.materialize(box).value(at: now)
         else {
             r.error(ErrorText.wrongType)
             return nil

@@ -80,7 +80,7 @@ extension Node {
 
     /// TYPE's answer: a counter is a "string", as Redis's integers are.
     func typeName(_ box: EntryBox, _ now: Int64) -> StaticString {
-        switch visibleKind(box, Instant(milliseconds: now)) {
+        switch Node.visibleKind(box, Instant(milliseconds: now)) {
         case .string?, .counter?: return "string"
         case .set?: return "set"
         case .hash?: return "hash"

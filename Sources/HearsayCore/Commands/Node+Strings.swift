@@ -20,7 +20,7 @@ extension Node {
     /// Replies with the string GET would return for `box` (null when absent); false after
     /// replying WRONGTYPE because the key holds a set or hash.
     @inline(__always)
-    func replyString(_ box: EntryBox?, _ now: Int64, _ r: inout ReplyBuffer) -> Bool {
+    static func replyString(_ box: EntryBox?, _ now: Int64, _ r: inout ReplyBuffer) -> Bool {
         guard let box else {
             r.null()
             return true
@@ -29,7 +29,7 @@ extension Node {
             box.withValue { r.bulk($0) }
             return true
         }
-        if readString(box, Instant(milliseconds: now), { r.bulk($0) }) == nil {
+        if Node.readString(box, Instant(milliseconds: now), { r.bulk($0) }) == nil {
             r.error(ErrorText.wrongType)
             return false
         }
@@ -37,14 +37,14 @@ extension Node {
     }
 
     /// Whether a visible key holds a set or hash (string commands answer WRONGTYPE).
-    func holdsCollection(_ box: EntryBox?, _ now: Int64) -> Bool {
+    static func holdsCollection(_ box: EntryBox?, _ now: Int64) -> Bool {
         guard let box, box.header.state == .extended else { return false }
-        let kind = visibleKind(box, Instant(milliseconds: now))
+        let kind = Node.visibleKind(box, Instant(milliseconds: now))
         return kind == .set || kind == .hash
     }
 
     mutating func get(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
-        _ = replyString(findCounted(KeyRef(a[1]), now), now, &r)
+        _ = Node.replyString(findCounted(KeyRef(a[1]), now), now, &r)
     }
 
     mutating func set(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
@@ -66,7 +66,7 @@ extension Node {
         }
         let visible = keyspace.find(key, now: now)
         if options.returnOld {
-            guard replyString(visible, now, &r) else { return }
+            guard Node.replyString(visible, now, &r) else { return }
         }
         if (options.condition == .ifAbsent && visible != nil) || (options.condition == .ifPresent && visible == nil) {
             if !options.returnOld { r.null() }
@@ -115,7 +115,7 @@ extension Node {
     mutating func getset(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
-        guard replyString(findCounted(key, now), now, &r) else { return }
+        guard Node.replyString(findCounted(key, now), now, &r) else { return }
         writeString(key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
                     now: Instant(milliseconds: now))
     }
@@ -123,7 +123,7 @@ extension Node {
     mutating func getdel(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        guard replyString(box, now, &r) else { return }
+        guard Node.replyString(box, now, &r) else { return }
         deleteEntry(key, existing: box, now: Instant(milliseconds: now))
     }
 
@@ -148,7 +148,7 @@ extension Node {
         }
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        guard replyString(box, now, &r) else { return }
+        guard Node.replyString(box, now, &r) else { return }
         let instant = Instant(milliseconds: now)
         switch change {
         case .unchanged: break
@@ -168,7 +168,7 @@ extension Node {
         for i in 1..<a.count {
             let box = findCounted(KeyRef(a[i]), now)
             // MGET answers nil for a key of another type, as Redis does.
-            if holdsCollection(box, now) { r.null() } else { _ = replyString(box, now, &r) }
+            if Node.holdsCollection(box, now) { r.null() } else { _ = Node.replyString(box, now, &r) }
         }
     }
 
@@ -205,7 +205,7 @@ extension Node {
     /// Replies WRONGTYPE and returns .failure for a set or hash.
     mutating func stringBytes(_ key: KeyRef, _ now: Int64, _ r: inout ReplyBuffer) -> Result<[UInt8]?, CommandError> {
         guard let box = keyspace.find(key, now: now) else { return .success(nil) }
-        guard let bytes = readString(box, Instant(milliseconds: now), { Array($0) }) else {
+        guard let bytes = Node.readString(box, Instant(milliseconds: now), { Array($0) }) else {
             r.error(ErrorText.wrongType)
             return .failure(CommandError(ErrorText.wrongType))
         }
@@ -266,7 +266,7 @@ extension Node {
         let key = KeyRef(a[1])
         let instant = Instant(milliseconds: now)
         let existing = keyspace.entry(key, now: now)
-        if let box = existing, box.header.state == .extended, holdsCollection(keyspace.find(key, now: now), now) {
+        if let box = existing, box.header.state == .extended, Node.holdsCollection(keyspace.find(key, now: now), now) {
             return r.error(ErrorText.wrongType)
         }
         switch incrementCounter(key, existing: existing, by: delta, now: instant) {

@@ -23,8 +23,10 @@ extension Node {
         box.header.state != .extended && box.header.writer == writer.rawValue
     }
 
+    /// Non-mutating helpers are static: a generic method on `self` inside a mutating
+    /// command made Swift copy the whole Node per GET (callgrind).
     /// The kind a key shows at `now` (a counter shows as a string to TYPE).
-    func visibleKind(_ box: EntryBox, _ now: Instant) -> StoredObject.Kind? {
+    static func visibleKind(_ box: EntryBox, _ now: Instant) -> StoredObject.Kind? {
         switch box.header.state {
         case .string: return .string
         case .counter: return .counter
@@ -34,7 +36,7 @@ extension Node {
     }
 
     /// Calls `body` with the bytes GET returns for `box`; nil if the key holds a set or hash.
-    func readString<R>(_ box: EntryBox, _ now: Instant, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    static func readString<R>(_ box: EntryBox, _ now: Instant, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         switch box.header.state {
         case .string:
             return box.withValue(body)
@@ -58,7 +60,8 @@ extension Node {
     /// SET semantics: replaces whatever the key held, of any type. Fast for own compact keys.
     mutating func writeString(_ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
                               expiresAt: Int64, now: Instant) {
-        if existing.map(isOwnCompact) ?? true {
+        // Not `existing.map(isOwnCompact)`: a partially applied method copies the whole Node.
+        if existing == nil || isOwnCompact(existing.unsafelyUnwrapped) {
             let dot = nextDot(after: existing?.header.counter ?? 0)
             keyspace.putString(key, existing: existing, value: value, expiresAt: expiresAt, dot: dot,
                                timestamp: stamp(now))
