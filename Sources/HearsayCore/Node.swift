@@ -27,6 +27,12 @@ public struct Node {
 
     /// Moves the effects commands produced into `effects`.
     public mutating func takeEffects(into effects: inout [NodeEffect]) {
+        if let cluster, !cluster.outbox.isEmpty {
+            var box = cluster.outbox
+            self.cluster!.outbox = PeerOutbox()
+            let membership = cluster.membership
+            box.flush(sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
+        }
         guard !outbox.isEmpty else { return }
         effects.append(contentsOf: outbox)
         outbox.removeAll(keepingCapacity: true)
@@ -82,6 +88,13 @@ public struct Node {
             reply.error(ErrorText.noAuth)
             return .proceed
         }
+        if cluster != nil, let outcome = route(id, a, &session, now, &reply) { return outcome }
+        return dispatch(id, a, &session, now, &reply)
+    }
+
+    /// Runs a command against this node's own data (single node, or the coordinating replica).
+    mutating func dispatch(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                           _ reply: inout ReplyBuffer) -> CommandOutcome {
         let ms = now.milliseconds
         switch id {
         case .get: get(a, ms, &reply)

@@ -28,6 +28,9 @@ final class ClientConnection {
     var aboveSoftLimitSince: Instant? = nil
     var closeWhenDrained = false
     var closing = false
+    /// Replies that must wait for an earlier deferred one (a request coordinated elsewhere),
+    /// oldest first; empty in the common case, where replies go straight to `reply`.
+    var waiting: [(ticket: UInt64, bytes: [UInt8]?)] = []
 
     static let initialInputCapacity = 16 * 1024
     static let minimumReadSpace = 16 * 1024
@@ -113,8 +116,15 @@ final class ClientConnection {
             case .request(let consumed):
                 start += consumed
                 guard arguments.count > 0 else { continue }
-                if server.node.execute(arguments, session: &session, now: now, reply: &reply) == .closeAfterReply {
+                let start = reply.count
+                switch server.node.execute(arguments, session: &session, now: now, reply: &reply) {
+                case .proceed:
+                    if !waiting.isEmpty { waiting.append((0, reply.cut(from: start))) }
+                case .closeAfterReply:
+                    if !waiting.isEmpty { waiting.append((0, reply.cut(from: start))) }
                     closeWhenDrained = true
+                case .deferred(let ticket):
+                    waiting.append((ticket, nil))
                 }
             case .needMore:
                 break requests
@@ -137,13 +147,24 @@ final class ClientConnection {
         flush(now)
     }
 
+    /// A deferred reply arrived: fill its slot and release every reply now in order.
+    func deliver(ticket: UInt64, _ bytes: [UInt8]) {
+        guard !closing, let i = waiting.firstIndex(where: { $0.ticket == ticket && $0.bytes == nil }) else { return }
+        waiting[i].bytes = bytes
+        while let first = waiting.first, let ready = first.bytes {
+            ready.withUnsafeBytes { reply.raw($0) }
+            waiting.removeFirst()
+        }
+        flush(WallClock.now())
+    }
+
     // MARK: Writing
 
     func flush(_ now: Instant) {
         if !reply.isEmpty {
             send(now)
         }
-        if closeWhenDrained && pendingWriteBytes == 0 { close() }
+        if closeWhenDrained && pendingWriteBytes == 0 && waiting.isEmpty { close() }
     }
 
     private func send(_ now: Instant) {
@@ -213,7 +234,7 @@ final class ClientConnection {
             aboveSoftLimitSince = nil
             resumeReading()
         }
-        if closeWhenDrained && pendingWriteBytes == 0 { close() }
+        if closeWhenDrained && pendingWriteBytes == 0 && waiting.isEmpty { close() }
     }
 
     /// Drops a client that has kept more than the soft limit unread for too long.

@@ -166,6 +166,11 @@ public final class Server {
         uv_close(UV.handle(tcp)) { $0?.deallocate() }
     }
 
+    /// A reply the core deferred (the request was coordinated by other replicas) is ready.
+    func deliverClientReply(client: UInt64, ticket: UInt64, _ reply: [UInt8]) {
+        connections[client]?.deliver(ticket: ticket, reply)
+    }
+
     func connectionClosed(_ connection: ClientConnection) {
         connections[connection.id] = nil
         node.disconnect(id: connection.id)

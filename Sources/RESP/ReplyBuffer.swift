@@ -21,6 +21,12 @@ public struct ReplyBuffer {
     @inlinable public var count: Int { storage.count }
     public var capacity: Int { storage.capacity }
 
+    /// The byte at `index`, or nil past the end (a coordinator peeks at a reply's type).
+    @inlinable
+    public func byte(at index: Int) -> UInt8? {
+        index >= 0 && index < storage.count ? storage.base.load(fromByteOffset: index, as: UInt8.self) : nil
+    }
+
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
     }
@@ -28,6 +34,15 @@ public struct ReplyBuffer {
     public mutating func removeAll() {
         makeUnique()
         storage.count = 0
+    }
+
+    /// Removes and returns the bytes from `start` on (a reply that must wait its turn).
+    public mutating func cut(from start: Int) -> [UInt8] {
+        precondition(start >= 0 && start <= storage.count, "cut from \(start) of \(storage.count)")
+        let tail = Array(UnsafeRawBufferPointer(start: storage.base + start, count: storage.count - start))
+        makeUnique()
+        storage.count = start
+        return tail
     }
 
     /// Drops storage that grew past `limit` bytes for one large reply, back to `capacity`.

@@ -169,7 +169,8 @@ private func header(magic: (UInt8, UInt8) = FrameHeader.magic, version: UInt8 = 
     #expect(MessageType.merkleRequest.rawValue == 12)
     #expect(MessageType.hello.rawValue == 16)
     #expect(MessageType.leave.rawValue == 17)
-    #expect(MessageType.highestKnown == 17)
+    #expect(MessageType.forwardReply.rawValue == 19)
+    #expect(MessageType.highestKnown == 19)
     #expect(!MessageType(rawValue: 0).isKnown)
     #expect(MessageType.hello.description == "hello")
 }

@@ -13,6 +13,20 @@ public struct ClusterSettings: Sendable {
     public var membership: MembershipSettings = .lan
     /// Replicas per partition (N).
     public var replicationFactor: Int = 3
+    /// Replicas a read must hear from (R) and a write must be acknowledged by (W), counting
+    /// the coordinator itself, unless a connection overrides them with HS.CONSISTENCY.
+    public var readQuorum: Int = 2
+    public var writeQuorum: Int = 2
+    /// How long a coordinator waits for replicas (or a forwarded request) before failing it.
+    public var requestTimeoutMilliseconds: Int64 = 1_000
+    /// Requests a coordinator keeps in flight; past it new ones fail at once ("-BUSY").
+    public var maxPendingRequests: Int = 100_000
+    /// Bounds of the hints kept for down replicas.
+    public var hintLimits = HintStore.Limits()
+    /// How often hints are offered to owners that are alive, and resent if unacknowledged.
+    public var hintReplayIntervalMilliseconds: Int64 = 1_000
+    /// Hints sent to one owner per replay round (a budget, so replay never starves clients).
+    public var hintReplayBatch: Int = 1_000
 
     public init(nodeID: NodeID, address: String) {
         self.nodeID = nodeID

@@ -9,12 +9,23 @@ public struct ClusterState {
     public let partitionCount: PartitionCount
     /// Peer frames that could not be decoded (counted, then dropped).
     public internal(set) var malformedFrames = 0
+    /// Bumped on every membership change; the placement cache is keyed on it.
+    var membershipVersion: UInt64 = 0
+    var placementVersion: UInt64 = .max
+    /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).
+    var pending: [UInt64: PendingRequest] = [:]
+    var nextRequestID: UInt64 = 1
+    /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
+    var outbox = PeerOutbox()
+    public internal(set) var hints: HintStore
+    public internal(set) var replication = ReplicationStats()
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
         self.settings = settings
         membership = Membership(id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
                                 settings: settings.membership, seed: seed)
         self.partitionCount = PartitionCount(partitionCount)
+        hints = HintStore(limits: settings.hintLimits)
         membershipEffects.reserveCapacity(64)
     }
 
@@ -34,8 +45,11 @@ public struct ClusterState {
         membership.view.filter { $0.status != .left }.map(\.id)
     }
 
-    /// The current placement, computing it if the member set changed since the last call.
+    /// The current placement, recomputed only when membership changed since the last call
+    /// and the member set differs (a status change alone moves no partition).
     public mutating func placement() -> Placement {
+        if let cached = cachedPlacement, placementVersion == membershipVersion { return cached }
+        placementVersion = membershipVersion
         let members = placementMembers
         if let cached = cachedPlacement, cached.members == members { return cached }
         let fresh = Placement(members: members, partitionCount: partitionCount,
@@ -43,4 +57,11 @@ public struct ClusterState {
         cachedPlacement = fresh
         return fresh
     }
+
+    /// Whether this node's view says `id` answers (itself always does).
+    func isReachable(_ id: NodeID) -> Bool {
+        id == settings.nodeID || (membership.member(id)?.status.isReachable ?? false)
+    }
+
+    func address(of id: NodeID) -> String? { membership.member(id)?.address }
 }

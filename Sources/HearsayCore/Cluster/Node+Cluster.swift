@@ -16,13 +16,22 @@ extension Node {
         switch event {
         case .start:
             membershipHandle(.start(seeds: cluster!.settings.seeds), now: now, into: &effects)
+            effects.append(.setTimer(.replicationTick, at: now.adding(
+                milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
         case .frame(let frame):
             handleFrame(frame, now: now, into: &effects)
         case .timerFired(.membership(let timer)):
             membershipHandle(.timerFired(timer), now: now, into: &effects)
+        case .timerFired(.request(let id)):
+            requestDeadline(id, now: now)
+        case .timerFired(.replicationTick):
+            replicationTick(now: now)
+            effects.append(.setTimer(.replicationTick, at: now.adding(
+                milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
         }
+        takeEffects(into: &effects)
     }
 
     /// Removes a member from this node's view (HS.FORGET).
@@ -37,6 +46,12 @@ extension Node {
             do {
                 let message = try MembershipCodec.decode(frame.payload)
                 membershipHandle(.received(message), now: now, into: &effects)
+            } catch {
+                cluster!.malformedFrames += 1
+            }
+        case .replicaWrite, .replicaWriteAck, .replicaRead, .replicaReadReply, .forwardRequest, .forwardReply:
+            do {
+                try handleReplicationFrame(frame, now: now)
             } catch {
                 cluster!.malformedFrames += 1
             }
@@ -60,7 +75,11 @@ extension Node {
             case .setTimer(let timer, let at):
                 effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
+                cluster!.membershipVersion &+= 1
                 effects.append(.membershipChanged(change))
+                if change.current?.status == .alive && change.previous?.status != .alive {
+                    replayHints(to: change.id, now: now)
+                }
             }
         }
     }

@@ -8,6 +8,10 @@ public enum PeerChannel: Hashable, Sendable {
 /// The timers a node sets. Timers are never cancelled: a stale one is ignored when it fires.
 public enum NodeTimer: Hashable, Sendable {
     case membership(MembershipTimer)
+    /// A coordinated request's deadline.
+    case request(UInt64)
+    /// Periodic replication chores: hint replay and expiry.
+    case replicationTick
 }
 
 /// Everything from the outside that reaches a node besides client requests.
@@ -30,4 +34,7 @@ public enum NodeEffect: Sendable {
     case setTimer(NodeTimer, at: Instant)
     /// A member's entry changed in this node's view (for the log).
     case membershipChanged(MembershipChange)
+    /// The reply to a request `execute` deferred (`.deferred(ticket)`), in RESP, for
+    /// client `client`. The driver MUST deliver replies in request order per client.
+    case clientReply(client: UInt64, ticket: UInt64, reply: [UInt8])
 }

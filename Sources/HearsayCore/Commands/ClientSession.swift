@@ -9,6 +9,9 @@ public struct ClientSession: Sendable {
     public var authenticated: Bool
     /// 2 or 3; mirrored into the connection's ReplyBuffer by the driver after each command.
     public var protocolVersion: Int = 2
+    /// Per-connection quorums set by HS.CONSISTENCY; 0 means the cluster's default.
+    public var readQuorum: Int = 0
+    public var writeQuorum: Int = 0
 
     public init(id: UInt64, authenticated: Bool) {
         self.id = id
@@ -20,6 +23,9 @@ public struct ClientSession: Sendable {
 public enum CommandOutcome: Equatable, Sendable {
     case proceed
     case closeAfterReply
+    /// The reply comes later as a `.clientReply` effect with this ticket; replies to later
+    /// requests on the same connection must wait for it.
+    case deferred(ticket: UInt64)
 }
 
 /// Facts only the driver can know (process, sockets), refreshed by it and shown by INFO.

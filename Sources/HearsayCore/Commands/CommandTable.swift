@@ -215,6 +215,20 @@ public enum CommandTable {
         return UnsafePointer(p)
     }()
 
+    /// Per CommandID: whether the command writes (its spec has the "write" flag).
+    nonisolated(unsafe) public static let isWrite: UnsafePointer<Bool> = {
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: byID.count)
+        for (i, spec) in byID.enumerated() { p[i] = spec.flags.contains { $0.description == "write" } }
+        return UnsafePointer(p)
+    }()
+
+    /// Per CommandID: (first, last, step) key positions as COMMAND INFO gives them.
+    nonisolated(unsafe) public static let keyPositions: UnsafePointer<(Int, Int, Int)> = {
+        let p = UnsafeMutablePointer<(Int, Int, Int)>.allocate(capacity: byID.count)
+        for (i, spec) in byID.enumerated() { p[i] = (spec.firstKey, spec.lastKey, spec.step) }
+        return UnsafePointer(p)
+    }()
+
     /// Open-addressing table from a name packed into two lowercase words to its CommandID.
     /// Names are at most 16 bytes, so packing is exact and a match needs no byte compare.
     nonisolated(unsafe) static let slots: UnsafePointer<NameSlot> = {

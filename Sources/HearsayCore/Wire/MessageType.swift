@@ -30,17 +30,21 @@ public struct MessageType: Hashable, Sendable, CustomStringConvertible {
     public static let hello = MessageType(rawValue: 16)
     // Membership: a graceful leave announcement.
     public static let leave = MessageType(rawValue: 17)
+    // Replication: a client request handed to a replica of its key, and the reply.
+    public static let forwardRequest = MessageType(rawValue: 18)
+    public static let forwardReply = MessageType(rawValue: 19)
     // Append new types here, with the next number.
 
     /// The highest number this build understands; a decoder refuses anything above it.
-    public static let highestKnown: UInt8 = 17
+    public static let highestKnown: UInt8 = 19
 
     public var isKnown: Bool { rawValue >= 1 && rawValue <= MessageType.highestKnown }
 
     public var description: String {
         let names = ["invalid", "ping", "indirectPing", "ack", "nack", "pushPull", "replicaWrite",
                      "replicaWriteAck", "replicaRead", "replicaReadReply", "hintReplay", "hintReplayAck",
-                     "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello", "leave"]
+                     "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello", "leave",
+                     "forwardRequest", "forwardReply"]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : "unknown(\(rawValue))"
     }
 }

@@ -1,0 +1,274 @@
+import RESP
+
+/// The replica side of replication, and how coordinated requests complete.
+extension Node {
+    typealias M = ReplicationMessages
+
+    mutating func handleReplicationFrame(_ frame: Frame, now: Instant) throws(DecodeError) {
+        switch frame.type {
+        case .replicaWrite:
+            let (sender, writes) = try M.decodeBatch(frame.payload, minimumItemSize: 11, M.decodeWrite)
+            for write in writes { try applyReplicaWrite(write, from: sender, now: now) }
+        case .replicaWriteAck:
+            let (sender, acks) = try M.decodeBatch(frame.payload, minimumItemSize: 1, M.decodeAck)
+            for ack in acks { acknowledged(ack.requestID, by: sender, now: now) }
+        case .replicaRead:
+            let (sender, reads) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeRead)
+            for read in reads {
+                let copy = localCopy(read.key, now: now)
+                cluster!.outbox.readReplies[sender, default: []].append(
+                    M.ReadReply(requestID: read.requestID, object: copy?.encoded ?? []))
+            }
+        case .replicaReadReply:
+            let (sender, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeReadReply)
+            for reply in replies {
+                let object = reply.object.isEmpty ? nil : try StoredObject(decoding: reply.object)
+                readAnswered(reply.requestID, by: sender, object, now: now)
+            }
+        case .forwardRequest:
+            let (sender, forwards) = try M.decodeBatch(frame.payload, minimumItemSize: 7, M.decodeForward)
+            for forward in forwards { runForwarded(forward, from: sender, now: now) }
+        case .forwardReply:
+            let (_, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeForwardReply)
+            for reply in replies {
+                guard let pending = cluster!.pending[reply.requestID], case .forwarded = pending.kind else { continue }
+                finish(reply.requestID, reply.reply, now: now)
+            }
+        default:
+            throw .malformed("not a replication frame: \(frame.type)")
+        }
+    }
+
+    // MARK: Replica side
+
+    /// A write from a coordinator: merged into this replica's copy, or kept as a hint for
+    /// the owner it stands in for; acknowledged when the coordinator asked for it.
+    mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
+        let object = try StoredObject(decoding: write.object)
+        if let owner = write.hintFor, owner != cluster!.settings.nodeID {
+            cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
+            cluster!.replication.hintsStored += 1
+        } else {
+            mergeRemote(write.key, object, now: now)
+            cluster!.replication.replicaWritesApplied += 1
+        }
+        if write.requestID != 0 {
+            cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID))
+        }
+    }
+
+    /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not matter).
+    mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Instant) {
+        key.withUnsafeBytes { raw in
+            let ref = KeyRef(raw)
+            let entry = keyspace.entry(ref, now: now.milliseconds)
+            var local = entry.map(CompactObject.materialize) ?? StoredObject()
+            let before = local
+            local.merge(remote)
+            guard entry == nil || local != before else { return }
+            lastDot = max(lastDot, local.context.maxCounter(for: writer))
+            keyspace.putObject(ref, existing: entry, object: local, now: now)
+        }
+    }
+
+    /// This node's copy of `key` for a reader: its own data merged with any hint it holds.
+    mutating func localCopy(_ key: [UInt8], now: Instant) -> StoredObject? {
+        var copy: StoredObject? = key.withUnsafeBytes { raw in
+            keyspace.entry(KeyRef(raw), now: now.milliseconds).map(CompactObject.materialize)
+        }
+        if let hinted = cluster!.hints.object(for: key) {
+            if copy == nil { copy = hinted } else { copy!.merge(hinted) }
+        }
+        return copy
+    }
+
+    /// A request another node handed over: run here as its coordinator.
+    mutating func runForwarded(_ forward: M.Forward, from sender: NodeID, now: Instant) {
+        var session = ClientSession(id: 0, authenticated: true)
+        session.protocolVersion = Int(forward.protocolVersion)
+        session.readQuorum = Int(forward.readQuorum)
+        session.writeQuorum = Int(forward.writeQuorum)
+        let sink = ReplySink.peer(sender, requestID: forward.requestID)
+        withArguments(forward.arguments) { a in
+            var unused = ReplyBuffer(capacity: 0)
+            guard let id = CommandTable.lookupID(a[0]), a.count >= 2 else {
+                complete(sink, Array("-ERR malformed forwarded request\r\n".utf8))
+                return
+            }
+            _ = routeSingle(id, a, &session, now, sink: sink, &unused, hops: forward.hops)
+        }
+    }
+
+    // MARK: Coordinator side
+
+    mutating func acknowledged(_ requestID: UInt64, by sender: NodeID, now: Instant) {
+        if requestID & Node.hintAckBit != 0 {
+            cluster!.hints.acknowledge(owner: sender, id: requestID & ~Node.hintAckBit)
+            return
+        }
+        guard var pending = cluster!.pending[requestID],
+            case .write(let needed, let acked, let asked, let reply, let quorum) = pending.kind
+        else { return }
+        pending.kind = .write(needed: needed, acked: acked + 1, asked: asked, reply: reply, quorum: quorum)
+        cluster!.pending[requestID] = pending
+        if acked + 1 >= needed { finish(requestID, reply, now: now) }
+    }
+
+    mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ object: StoredObject?, now: Instant) {
+        guard var pending = cluster!.pending[requestID],
+            case .read(let needed, let answered, let asked, let key, let arguments, let version, var copies,
+                       let quorum) = pending.kind
+        else { return }
+        copies.append((sender, object))
+        pending.kind = .read(needed: needed, answered: answered + 1, asked: asked, key: key, arguments: arguments,
+                             protocolVersion: version, copies: copies, quorum: quorum)
+        cluster!.pending[requestID] = pending
+        guard answered + 1 >= needed else { return }
+        // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
+        for (_, copy) in copies { if let copy { mergeRemote(key, copy, now: now) } }
+        let merged = localCopy(key, now: now) ?? StoredObject()
+        let mergedDigest = merged.causalDigest(key: key)
+        for (node, copy) in copies where copy?.causalDigest(key: key) != mergedDigest {
+            cluster!.outbox.writes[node, default: []].append(
+                M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            cluster!.replication.readRepairs += 1
+        }
+        var session = ClientSession(id: 0, authenticated: true)
+        session.protocolVersion = version
+        var scratch = ReplyBuffer(capacity: 128, protocolVersion: version)
+        withArguments(arguments) { a in
+            if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
+        }
+        finish(requestID, scratch.bytes, now: now)
+    }
+
+    /// Completes a pending request with `reply`.
+    mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Instant) {
+        guard let pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        cluster!.replication.recordLatency((now.nanoseconds - pending.started.nanoseconds) / 1000)
+        complete(pending.sink, reply)
+    }
+
+    /// A request's deadline passed: fail it with how many replicas answered.
+    mutating func requestDeadline(_ requestID: UInt64, now: Instant) {
+        guard let pending = cluster!.pending[requestID] else { return }
+        let text: String
+        switch pending.kind {
+        case .forwarded:
+            cluster!.replication.forwardTimeouts += 1
+            text = "-TIMEOUT the replica coordinating this key did not answer in time\r\n"
+        case .write(_, let acked, _, _, let quorum):
+            cluster!.replication.quorumFailures += 1
+            text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
+        case .read(_, let answered, _, _, _, _, _, let quorum):
+            cluster!.replication.quorumFailures += 1
+            text = "-NOQUORUM \(answered + 1) of \(quorum) replicas answered\r\n"
+        case .multi:
+            text = "-TIMEOUT\r\n"
+        }
+        finish(requestID, Array(text.utf8), now: now)
+    }
+
+    /// Delivers a finished reply to its sink.
+    mutating func complete(_ sink: ReplySink, _ reply: [UInt8]) {
+        switch sink {
+        case .client(let client, let ticket):
+            outbox.append(.clientReply(client: client, ticket: ticket, reply: reply))
+        case .peer(let node, let requestID):
+            cluster!.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
+        case .part(let parent, let index):
+            guard var pending = cluster!.pending[parent], case .multi(var parts, let combine, let version) = pending.kind
+            else { return }
+            parts[index] = reply
+            pending.kind = .multi(parts: parts, combine: combine, protocolVersion: version)
+            cluster!.pending[parent] = pending
+            if parts.allSatisfy({ $0 != nil }) {
+                let combined = Node.combine(parts.map { $0! }, combine, protocolVersion: version)
+                if let done = cluster!.pending.removeValue(forKey: parent) { complete(done.sink, combined) }
+            }
+        }
+    }
+
+    // MARK: Many keys
+
+    /// MGET, MSET, MSETNX, DEL, UNLINK, EXISTS over several keys: one sub-request per key,
+    /// each routed on its own, combined when all have answered.
+    mutating func fanOut(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant)
+        -> CommandOutcome
+    {
+        let paired = id == .mset || id == .msetnx
+        let (sub, subID, combine): (String, CommandID, Combine) = switch id {
+        case .mget: ("GET", .get, .array)
+        case .mset: ("SET", .set, .allOK)
+        case .msetnx: ("SETNX", .setnx, .allOne)
+        case .del: ("DEL", .del, .sum)
+        case .unlink: ("UNLINK", .unlink, .sum)
+        default: ("EXISTS", .exists, .sum)
+        }
+        let step = paired ? 2 : 1
+        let keys = Array(stride(from: 1, to: a.count, by: step))
+        let parent = newRequest(
+            sink: .client(id: session.id, ticket: 0),
+            kind: .multi(parts: Array(repeating: nil, count: keys.count), combine: combine,
+                         protocolVersion: session.protocolVersion), now: now)
+        for (index, position) in keys.enumerated() {
+            var words: [[UInt8]] = [Array(sub.utf8), a.bytes(position)]
+            if paired { words.append(a.bytes(position + 1)) }
+            var unused = ReplyBuffer(capacity: 0)
+            withArguments(words) { subArguments in
+                _ = routeSingle(subID, subArguments, &session, now, sink: .part(parent: parent, index: index), &unused)
+            }
+        }
+        return .deferred(ticket: parent)
+    }
+
+    static func combine(_ parts: [[UInt8]], _ combine: Combine, protocolVersion: Int) -> [UInt8] {
+        switch combine {
+        case .array:
+            var out = Array("*\(parts.count)\r\n".utf8)
+            for part in parts { out += part.first == UInt8(ascii: "-") ? Array((protocolVersion >= 3 ? "_\r\n" : "$-1\r\n").utf8) : part }
+            return out
+        case .allOK:
+            return parts.first { $0.first == UInt8(ascii: "-") } ?? Array("+OK\r\n".utf8)
+        case .sum, .allOne:
+            if let error = parts.first(where: { $0.first == UInt8(ascii: "-") }) { return error }
+            let values = parts.map { Int64(String(decoding: $0.dropFirst().prefix { $0 != 13 }, as: UTF8.self)) ?? 0 }
+            if combine == .allOne { return Array(":\(values.allSatisfy { $0 == 1 } ? 1 : 0)\r\n".utf8) }
+            return Array(":\(values.reduce(0, +))\r\n".utf8)
+        }
+    }
+
+    // MARK: Hints
+
+    static let hintAckBit: UInt64 = 1 << 63
+
+    /// Offers the hints held for `owner` to it (on seeing it alive, and every replication tick).
+    mutating func replayHints(to owner: NodeID, now: Instant) {
+        guard cluster!.isReachable(owner) else { return }
+        let settings = cluster!.settings
+        let due = cluster!.hints.due(for: owner, now: now.milliseconds,
+                                     resendAfter: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
+        for hint in due {
+            cluster!.outbox.writes[owner, default: []].append(
+                M.Write(requestID: hint.id | Node.hintAckBit, key: hint.key, object: hint.object.encoded, hintFor: nil))
+        }
+    }
+
+    /// Periodic chores: expire old hints, replay the others to owners that answer.
+    mutating func replicationTick(now: Instant) {
+        cluster!.hints.expire(now: now.milliseconds)
+        for owner in cluster!.hints.ownersWithHints { replayHints(to: owner, now: now) }
+    }
+}
+
+/// Builds `Arguments` over a list of byte strings for the duration of `body`.
+func withArguments<R>(_ words: [[UInt8]], _ body: (Arguments) -> R) -> R {
+    var storage: [UInt8] = []
+    var spans: [Int] = []
+    for word in words {
+        spans.append(storage.count)
+        spans.append(word.count)
+        storage += word
+    }
+    return storage.withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: spans)) }
+}

@@ -1,0 +1,194 @@
+import RESP
+
+/// Where a client request runs in a cluster.
+///
+/// A command on one key runs on a replica of the key: here when this node is one of the
+/// key's N owners, otherwise it is forwarded to the first owner this node sees alive. The
+/// coordinating replica applies a write to its own copy (minting the dot there), sends the
+/// resulting object to the other reachable owners (and, for each owner that is down, to the
+/// next reachable node of the preference list, with a hint), and replies after W replicas
+/// (itself included) hold it. A read asks the other owners, waits for R copies, merges them
+/// into its own (read repair for itself), answers from the merge, and sends the merge back
+/// to the replicas that were behind. Commands on many keys fan out per key and gather.
+/// Keyless commands (PING, INFO, DBSIZE, KEYS, SCAN, FLUSHALL) run on this node alone.
+extension Node {
+    /// Routes a keyed command; nil means "run it here, as on a single node".
+    mutating func route(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                        _ reply: inout ReplyBuffer) -> CommandOutcome? {
+        let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
+        guard first == 1 else { return nil }
+        if cluster!.pending.count >= cluster!.settings.maxPendingRequests {
+            reply.error("BUSY too many requests in flight on this node")
+            return .proceed
+        }
+        let paired = id == .mset || id == .msetnx
+        // A malformed MSET runs here, where it gets Redis's arity error.
+        if paired && a.count % 2 == 0 { return nil }
+        if last != 1 && a.count > (paired ? 3 : 2) {
+            return fanOut(id, a, &session, now)
+        }
+        return routeSingle(id, a, &session, now, sink: nil, &reply)
+    }
+
+    func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
+        let settings = cluster!.settings
+        return (session.readQuorum > 0 ? session.readQuorum : settings.readQuorum,
+                session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
+    }
+
+    /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
+    /// otherwise every answer goes to the sink.
+    mutating func routeSingle(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                              sink: ReplySink?, _ reply: inout ReplyBuffer, hops: UInt8 = 0) -> CommandOutcome {
+        let key = a[1]
+        let partition = cluster!.partitionCount.partition(of: key)
+        let placement = cluster!.placement()
+        let owners = placement.replicas(for: partition)
+        let me = cluster!.settings.nodeID
+        if owners.contains(me) || hops > 0 {
+            return coordinate(id, a, &session, now, partition: partition, placement: placement, sink: sink, &reply)
+        }
+        guard let owner = owners.first(where: { cluster!.isReachable($0) }) else {
+            return answer("-NOREPLICA no replica of this key is reachable\r\n", sink, &reply)
+        }
+        cluster!.replication.forwarded += 1
+        let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .forwarded, now: now)
+        let (r, w) = quorums(session)
+        let forward = ReplicationMessages.Forward(
+            requestID: requestID, readQuorum: UInt8(clamping: r), writeQuorum: UInt8(clamping: w), hops: hops + 1,
+            protocolVersion: UInt8(clamping: session.protocolVersion), arguments: (0..<a.count).map { a.bytes($0) })
+        cluster!.outbox.forwards[owner, default: []].append(forward)
+        return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// Sends a finished reply where it belongs: inline when the client waits on this call.
+    mutating func answer(_ text: String, _ sink: ReplySink?, _ reply: inout ReplyBuffer) -> CommandOutcome {
+        deliver(Array(text.utf8), sink, &reply)
+    }
+
+    /// Registers a pending request with a deadline; a client sink gets the request id as ticket.
+    mutating func newRequest(sink: ReplySink, kind: PendingRequest.Kind, now: Instant) -> UInt64 {
+        let requestID = cluster!.nextRequestID
+        cluster!.nextRequestID &+= 1
+        var resolved = sink
+        if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
+        let deadline = now.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
+        cluster!.pending[requestID] = PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now)
+        outbox.append(.setTimer(.request(requestID), at: deadline))
+        return requestID
+    }
+
+    /// The nodes a write goes to besides this one: every reachable owner, and for each owner
+    /// that is down the next reachable non-owner of the preference list, with a hint for it.
+    func writeTargets(_ partition: PartitionID, _ placement: Placement) -> [(NodeID, NodeID?)] {
+        let me = cluster!.settings.nodeID
+        let list = placement.preferenceList(for: partition)
+        let n = placement.replicaCount
+        var targets: [(NodeID, NodeID?)] = []
+        var standIns = list.dropFirst(n).filter { $0 != me && cluster!.isReachable($0) }.makeIterator()
+        for owner in list.prefix(n) where owner != me {
+            if cluster!.isReachable(owner) {
+                targets.append((owner, nil))
+            } else if let standIn = standIns.next() {
+                targets.append((standIn, owner))
+            }
+        }
+        return targets
+    }
+
+    /// Runs a one-key command here as its coordinating replica.
+    mutating func coordinate(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                             partition: PartitionID, placement: Placement, sink: ReplySink?,
+                             _ reply: inout ReplyBuffer) -> CommandOutcome {
+        cluster!.replication.coordinated += 1
+        let (r, w) = quorums(session)
+        if CommandTable.isWrite[Int(id.rawValue)] {
+            return coordinateWrite(id, a, &session, now, partition, placement, w, sink, &reply)
+        }
+        let others = placement.replicas(for: partition).filter {
+            $0 != cluster!.settings.nodeID && cluster!.isReachable($0)
+        }
+        if r <= 1 {
+            return runHere(id, a, &session, now, sink, &reply)
+        }
+        guard others.count + 1 >= r else {
+            return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
+        }
+        let arguments = (0..<a.count).map { a.bytes($0) }
+        let requestID = newRequest(
+            sink: sink ?? .client(id: session.id, ticket: 0),
+            kind: .read(needed: r - 1, answered: 0, asked: others.count, key: arguments[1], arguments: arguments,
+                        protocolVersion: session.protocolVersion, copies: [], quorum: r),
+            now: now)
+        for node in others {
+            cluster!.outbox.reads[node, default: []].append(
+                ReplicationMessages.Read(requestID: requestID, key: arguments[1]))
+        }
+        return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// Runs a command against local data and sends its reply to the sink (or inline).
+    mutating func runHere(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                          _ sink: ReplySink?, _ reply: inout ReplyBuffer) -> CommandOutcome {
+        guard let sink else { return dispatch(id, a, &session, now, &reply) }
+        var scratch = ReplyBuffer(capacity: 256, protocolVersion: session.protocolVersion)
+        _ = dispatch(id, a, &session, now, &scratch)
+        complete(sink, scratch.bytes)
+        return .proceed
+    }
+
+    mutating func coordinateWrite(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+                                  _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
+                                  _ reply: inout ReplyBuffer) -> CommandOutcome {
+        let targets = writeTargets(partition, placement)
+        let needed = w - 1
+        let key = Array(a[1])
+        // The coordinating replica applies the write first: it mints the dot on its own copy.
+        if sink == nil && needed <= 0 {
+            // W=1, the cache setting: answer inline, replicate in the background.
+            let start = reply.count
+            let outcome = dispatch(id, a, &session, now, &reply)
+            if reply.byte(at: start) != UInt8(ascii: "-") { replicate(key, to: targets, requestID: 0, now: now) }
+            return outcome
+        }
+        var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
+        _ = dispatch(id, a, &session, now, &scratch)
+        let failed = scratch.byte(at: 0) == UInt8(ascii: "-")
+        if failed || needed <= 0 {
+            if !failed { replicate(key, to: targets, requestID: 0, now: now) }
+            return deliver(scratch.bytes, sink, &reply)
+        }
+        guard targets.count >= needed else {
+            replicate(key, to: targets, requestID: 0, now: now)
+            return answer("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n", sink, &reply)
+        }
+        let requestID = newRequest(
+            sink: sink ?? .client(id: session.id, ticket: 0),
+            kind: .write(needed: needed, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w), now: now)
+        replicate(key, to: targets, requestID: requestID, now: now)
+        return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// A reply already complete: inline when the client waits on this call, else to the sink.
+    mutating func deliver(_ bytes: [UInt8], _ sink: ReplySink?, _ reply: inout ReplyBuffer) -> CommandOutcome {
+        if let sink {
+            complete(sink, bytes)
+        } else {
+            bytes.withUnsafeBytes { reply.raw($0) }
+        }
+        return .proceed
+    }
+
+    /// Sends the key's current object to `targets` (acknowledged under `requestID`, 0 = no ack).
+    mutating func replicate(_ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, now: Instant) {
+        guard !targets.isEmpty else { return }
+        let object: [UInt8] = key.withUnsafeBytes { raw in
+            guard let entry = keyspace.entry(KeyRef(raw), now: now.milliseconds) else { return StoredObject().encoded }
+            return CompactObject.materialize(entry).encoded
+        }
+        for (node, hintFor) in targets {
+            cluster!.outbox.writes[node, default: []].append(
+                ReplicationMessages.Write(requestID: requestID, key: key, object: object, hintFor: hintFor))
+        }
+    }
+}

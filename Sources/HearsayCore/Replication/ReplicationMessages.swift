@@ -1,0 +1,146 @@
+/// The payloads of replication frames, encoded with ByteWriter (format version first).
+/// A frame that does not decode is counted and dropped by the receiver.
+///
+/// Writes and reads travel in batches: everything a coordinator sends one peer during a
+/// batch of client requests leaves in one frame (see `PeerOutbox`).
+enum ReplicationMessages {
+    static let version: UInt8 = 1
+
+    /// One replica write: the key's whole object (a state-based CRDT, so the receiver just
+    /// merges it), and the owner it stands in for when the receiver holds it as a hint.
+    struct Write: Equatable {
+        var requestID: UInt64
+        var key: [UInt8]
+        var object: [UInt8]
+        var hintFor: NodeID?
+    }
+
+    struct Ack: Equatable {
+        var requestID: UInt64
+    }
+
+    struct Read: Equatable {
+        var requestID: UInt64
+        var key: [UInt8]
+    }
+
+    /// A replica's copy of a key (empty `object` when it holds none).
+    struct ReadReply: Equatable {
+        var requestID: UInt64
+        var object: [UInt8]
+    }
+
+    /// A client request handed to a replica of its key; `hops` stops forwarding loops.
+    struct Forward: Equatable {
+        var requestID: UInt64
+        var readQuorum: UInt8
+        var writeQuorum: UInt8
+        var hops: UInt8
+        var protocolVersion: UInt8
+        var arguments: [[UInt8]]
+    }
+
+    /// The RESP reply to a forwarded request, relayed to the client as is.
+    struct ForwardReply: Equatable {
+        var requestID: UInt64
+        var reply: [UInt8]
+    }
+
+    // MARK: Batches: sender, then count, then items.
+
+    static func encodeBatch<T>(sender: NodeID, _ items: [T], _ encodeItem: (T, inout ByteWriter) -> Void) -> [UInt8] {
+        var w = ByteWriter(capacity: 64)
+        w.u8(version)
+        w.u64(sender.rawValue)
+        w.varint(UInt64(items.count))
+        for item in items { encodeItem(item, &w) }
+        return w.bytes
+    }
+
+    static func decodeBatch<T>(_ bytes: [UInt8], minimumItemSize: Int,
+                               _ decodeItem: (inout ByteReader) throws(DecodeError) -> T)
+        throws(DecodeError) -> (sender: NodeID, items: [T])
+    {
+        var r = ByteReader(bytes)
+        let v = try r.u8()
+        guard v == version else { throw .unsupportedVersion(v) }
+        let sender = NodeID(try r.u64())
+        let count = try r.count(minimumItemSize: minimumItemSize)
+        var items: [T] = []
+        items.reserveCapacity(count)
+        for _ in 0..<count { items.append(try decodeItem(&r)) }
+        try r.expectEnd()
+        return (sender, items)
+    }
+
+    static func encode(_ m: Write, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        w.lengthPrefixed(m.key)
+        w.lengthPrefixed(m.object)
+        w.u64(m.hintFor?.rawValue ?? 0)
+    }
+
+    static func decodeWrite(_ r: inout ByteReader) throws(DecodeError) -> Write {
+        let id = try r.varint()
+        let key = try r.lengthPrefixed()
+        let object = try r.lengthPrefixed()
+        let hint = try r.u64()
+        return Write(requestID: id, key: key, object: object, hintFor: hint == 0 ? nil : NodeID(hint))
+    }
+
+    static func encode(_ m: Ack, into w: inout ByteWriter) { w.varint(m.requestID) }
+
+    static func decodeAck(_ r: inout ByteReader) throws(DecodeError) -> Ack { Ack(requestID: try r.varint()) }
+
+    static func encode(_ m: Read, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        w.lengthPrefixed(m.key)
+    }
+
+    static func decodeRead(_ r: inout ByteReader) throws(DecodeError) -> Read {
+        Read(requestID: try r.varint(), key: try r.lengthPrefixed())
+    }
+
+    static func encode(_ m: ReadReply, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        w.lengthPrefixed(m.object)
+    }
+
+    static func decodeReadReply(_ r: inout ByteReader) throws(DecodeError) -> ReadReply {
+        ReadReply(requestID: try r.varint(), object: try r.lengthPrefixed())
+    }
+
+    static func encode(_ m: Forward, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        w.u8(m.readQuorum)
+        w.u8(m.writeQuorum)
+        w.u8(m.hops)
+        w.u8(m.protocolVersion)
+        w.varint(UInt64(m.arguments.count))
+        for a in m.arguments { w.lengthPrefixed(a) }
+    }
+
+    static func decodeForward(_ r: inout ByteReader) throws(DecodeError) -> Forward {
+        let id = try r.varint()
+        let rq = try r.u8()
+        let wq = try r.u8()
+        let hops = try r.u8()
+        let protocolVersion = try r.u8()
+        let n = try r.count(minimumItemSize: 1)
+        guard n > 0 else { throw .malformed("forwarded request without arguments") }
+        var args: [[UInt8]] = []
+        args.reserveCapacity(n)
+        for _ in 0..<n { args.append(try r.lengthPrefixed()) }
+        return Forward(requestID: id, readQuorum: rq, writeQuorum: wq, hops: hops, protocolVersion: protocolVersion,
+                       arguments: args)
+    }
+
+    static func encode(_ m: ForwardReply, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        w.lengthPrefixed(m.reply)
+    }
+
+    static func decodeForwardReply(_ r: inout ByteReader) throws(DecodeError) -> ForwardReply {
+        ForwardReply(requestID: try r.varint(), reply: try r.lengthPrefixed())
+    }
+}
