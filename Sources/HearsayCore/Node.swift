@@ -176,6 +176,8 @@ public struct Node {
         case .hsMembers: members(&reply)
         case .hsRing: ring(a, &reply)
         case .hsForget: forgetCommand(a, now, &reply)
+        case .hsConsistency: consistency(a, &session, &reply)
+        case .hsStats: clusterStats(&reply)
         }
         return .proceed
     }

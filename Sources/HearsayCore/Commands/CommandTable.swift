@@ -17,7 +17,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     // hashes
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
-    case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget
+    case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats
 }
 
 public struct CommandSpec: Sendable {
@@ -196,6 +196,11 @@ public enum CommandTable {
            "Returns the partitions and their replicas, or one partition's preference list.", since: "0.1.0"),
         .s(.hsForget, "hs.forget", 2, ["admin"], 0, 0, 0, "hearsay",
            "Removes a member (normally one that is down) from this node's view and the ring.", since: "0.1.0"),
+        .s(.hsConsistency, "hs.consistency", -1, ["fast"], 0, 0, 0, "hearsay",
+           "Shows or sets this connection's read and write quorums (ONE, QUORUM, ALL, or R W).", since: "0.1.0"),
+        .s(.hsStats, "hs.stats", 1, ["readonly"], 0, 0, 0, "hearsay",
+           "Returns replication counters: requests, quorum failures, read repairs, hints per owner, latencies.",
+           since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

@@ -62,7 +62,7 @@ extension Node {
     func info(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
         var wanted: Set<String> = []
         for i in 1..<max(1, a.count) { wanted.insert(a.string(i).lowercased()) }
-        let defaults: [String] = ["server", "clients", "memory", "stats", "keyspace"]
+        let defaults: [String] = ["server", "clients", "memory", "stats", "cluster", "keyspace"]
         let everything = wanted.contains("all") || wanted.contains("everything")
         let sections = wanted.isEmpty || wanted.contains("default") || everything
             ? defaults : defaults.filter { wanted.contains($0) }
@@ -123,6 +123,25 @@ extension Node {
             add("keyspace_misses", stats.keyspaceMisses)
             add("total_error_replies", stats.errorReplies)
             add("protocol_errors", stats.protocolErrors)
+        case "cluster":
+            lines.append("# Cluster")
+            if let cluster {
+                let view = cluster.membership.view
+                add("cluster_enabled", 1)
+                add("node_id", cluster.settings.nodeID.description)
+                add("members", view.count)
+                add("members_alive", view.filter { $0.status == .alive }.count)
+                add("members_suspect", view.filter { $0.status == .suspect }.count)
+                add("members_down", view.filter { $0.status == .down }.count)
+                add("replication_factor", cluster.settings.replicationFactor)
+                add("read_quorum", cluster.settings.readQuorum)
+                add("write_quorum", cluster.settings.writeQuorum)
+                add("hints_pending", cluster.hints.pendingCount)
+                add("requests_pending", cluster.pending.count)
+            } else {
+                add("cluster_enabled", 0)
+            }
+            add("tombstones", keyspace.tombstoneCount)
         case "keyspace":
             lines.append("# Keyspace")
             if keyspace.liveCount > 0 { add("db0", "keys=\(keyspace.liveCount),expires=\(keyspace.expiringCount),avg_ttl=0") }

@@ -1,0 +1,87 @@
+import RESP
+
+/// HS.CONSISTENCY and HS.STATS.
+///   HS.CONSISTENCY                     this connection's R and W
+///   HS.CONSISTENCY ONE|QUORUM|ALL      both R and W (1, N/2+1, N)
+///   HS.CONSISTENCY r w                 explicit numbers, 1...N
+///   HS.STATS                           coordinator, replica and hint counters, latency percentiles
+extension Node {
+    mutating func consistency(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
+        let n = cluster?.settings.replicationFactor ?? 1
+        if a.count == 1 {
+            let (read, write) = cluster.map { _ in quorums(session) } ?? (1, 1)
+            r.arrayHeader(2)
+            r.integer(read)
+            r.integer(write)
+            return
+        }
+        var read = 0
+        var write = 0
+        if a.count == 2 {
+            if a.matches(1, "ONE") {
+                read = 1
+            } else if a.matches(1, "QUORUM") {
+                read = n / 2 + 1
+            } else if a.matches(1, "ALL") {
+                read = n
+            } else if a.matches(1, "DEFAULT") {
+                read = 0
+            } else {
+                return r.error(ErrorText.syntax)
+            }
+            write = read
+        } else if a.count == 3 {
+            guard let x = a.int64(1), let y = a.int64(2), x >= 1, y >= 1, x <= Int64(n), y <= Int64(n) else {
+                return r.error("ERR quorums must be integers from 1 to the replication factor (\(n))")
+            }
+            read = Int(x)
+            write = Int(y)
+        } else {
+            return r.error(ErrorText.syntax)
+        }
+        session.readQuorum = read
+        session.writeQuorum = write
+        r.ok()
+    }
+
+    mutating func clusterStats(_ r: inout ReplyBuffer) {
+        guard let cluster else {
+            r.mapHeader(1)
+            r.bulk("cluster")
+            r.bulk("standalone")
+            return
+        }
+        let s = cluster.replication
+        let latency = s.latencyPercentiles
+        let owners = cluster.hints.stats.keys.sorted()
+        r.mapHeader(14)
+        for (name, value) in [("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
+                              ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
+                              ("read_repairs", s.readRepairs), ("replica_writes_applied", s.replicaWritesApplied),
+                              ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
+                              ("malformed_peer_frames", cluster.malformedFrames),
+                              ("pending_requests", cluster.pending.count)] {
+            r.bulk(name)
+            r.integer(value)
+        }
+        r.bulk("latency_p50_us")
+        r.integer(latency.p50)
+        r.bulk("latency_p99_us")
+        r.integer(latency.p99)
+        r.bulk("latency_max_us")
+        r.integer(latency.max)
+        r.bulk("hints_by_owner")
+        r.mapHeader(owners.count)
+        for owner in owners {
+            let h = cluster.hints.stats[owner]!
+            r.bulk(owner.description)
+            r.mapHeader(6)
+            for (name, value) in [("pending", h.pending), ("pending_bytes", h.pendingBytes), ("stored", h.stored),
+                                  ("replayed", h.replayed), ("dropped_for_bounds", h.droppedForBounds),
+                                  ("dropped_for_age", h.droppedForAge)] {
+                r.bulk(name)
+                r.integer(value)
+            }
+        }
+    }
+}
