@@ -135,6 +135,7 @@ final class ClientConnection {
             inputCapacity = Self.initialInputCapacity
         }
         flush(now)
+        server.clientBatchDone()
     }
 
     // MARK: Writing
