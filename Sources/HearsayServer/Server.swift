@@ -88,6 +88,8 @@ public final class Server {
         settings.membership = cluster.membership
         settings.replicationFactor = cluster.replicationFactor
         node.joinCluster(settings)
+        // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.
+        logger[metadataKey: "node"] = "\(cluster.nodeID)"
     }
 
     /// Runs the loop until SIGINT, SIGTERM or `requestStop()`; then every handle is closed.
