@@ -46,7 +46,9 @@ public final class Server {
                 Server.from(server).accept(server, status)
             })
             boundPort = Self.localPort(listener!)
-            let peerPort = configuration.clusterPort ?? (boundPort + 10_000)
+            // Client port + 10000; a client port picked by the system (0) gets a picked peer port
+            // too, since its + 10000 may not even be a port.
+            let peerPort = configuration.effectiveClusterPort
             let cluster = configuration.cluster
             let authenticator = FrameAuthenticator(clusterName: cluster?.clusterName ?? "hearsay",
                                                    key: cluster?.key ?? [])
