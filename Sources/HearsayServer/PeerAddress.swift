@@ -51,12 +51,17 @@ enum PeerAddress {
         if address.pointee.sa_family == sa_family_t(AF_INET6) {
             return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
                 uv_ip6_name(a, &name, 64)
-                return "[\(String(cString: name))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                return "[\(text(name))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
             }
         }
         return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
             uv_ip4_name(a, &name, 64)
-            return "\(String(cString: name)):\(UInt16(bigEndian: a.pointee.sin_port))"
+            return "\(text(name)):\(UInt16(bigEndian: a.pointee.sin_port))"
         }
+    }
+
+    /// A NUL-terminated C string in an array, as text.
+    static func text(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

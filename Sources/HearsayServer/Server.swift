@@ -23,6 +23,8 @@ public final class Server {
     var ticks = 0
     var stopping = false
     var leaving = false
+    /// Set once the node joined a cluster: what the per-batch hook checks.
+    var clustered = false
     /// The client port actually bound (differs from the configured one when that was 0).
     public private(set) var boundPort = 0
     public private(set) var boundClusterPort = 0
@@ -90,6 +92,7 @@ public final class Server {
         settings.membership = cluster.membership
         settings.replicationFactor = cluster.replicationFactor
         node.joinCluster(settings)
+        clustered = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.
         logger[metadataKey: "node"] = "\(cluster.nodeID)"
     }
@@ -97,6 +100,13 @@ public final class Server {
     /// Runs the loop until SIGINT, SIGTERM or `requestStop()`; then every handle is closed.
     public func run() {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (the mask survives exec; seen with
+        // Foundation's Process): then the graceful stop would never run.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         var metadata: Logger.Metadata = ["address": "\(configuration.bindAddress):\(boundPort)",
                                          "cluster-port": "\(boundClusterPort)"]
         if let settings = node.cluster?.settings {
@@ -200,7 +210,7 @@ public final class Server {
     /// After a batch of client requests: perform what the commands asked of the cluster.
     @inline(__always)
     func clientBatchDone() {
-        if let peers, node.cluster != nil { peers.drainCommandEffects() }
+        if clustered, let peers { peers.drainCommandEffects() }
     }
 
     /// What the peer transport has counted (read on the loop thread, or after `run()` returned).

@@ -45,6 +45,7 @@ struct ClusterProcessTests {
 
         // All five list the same five members, all alive.
         var views: [[MemberRow]] = []
+        let startedAt = Date()
         let formed = eventually(within: 20) {
             views = ports.map { (try? members(port: $0)) ?? [] }
             return views.allSatisfy { view in
@@ -53,9 +54,11 @@ struct ClusterProcessTests {
         }
         #expect(formed, "no common view of 5 alive members: \(views)\n\(cluster.logs)")
         guard formed else { return }
+        print("ClusterProcessTests: one view of 5 after \(Date().timeIntervalSince(startedAt)) s")
 
         // A crash: the other four mark node 5 down within the deadline and agree on the view.
         cluster.nodes[4].kill9()
+        let killedAt = Date()
         let deadline = Self.downDeadlineSeconds(members: 5)
         let survivors = Array(ports.prefix(4))
         let detected = eventually(within: deadline) {
@@ -68,6 +71,27 @@ struct ClusterProcessTests {
         #expect(detected, "node 5 not down everywhere within \(deadline) s: \(views)\n\(cluster.logs)")
         #expect(views.allSatisfy { $0 == views[0] }, "survivors disagree: \(views)")
         #expect(cluster.nodes[0].log.contains("member down"), "the down transition is logged")
+        print("ClusterProcessTests: node 5 down on all survivors after \(Date().timeIntervalSince(killedAt)) s "
+              + "(deadline \(deadline) s)")
+
+        // An operator removes the dead node on node 1: the command's effect is performed
+        // after the client batch (the change is logged) and node 1's view shrinks.
+        let admin = try TestClient(port: ports[0])
+        #expect(try admin.command("HS.FORGET", ids[4]) == "+OK\r\n")
+        #expect(try members(port: ports[0]).map(\.id) == Array(ids.prefix(4)))
+        #expect(eventually(within: 5) { cluster.nodes[0].log.contains("member forgotten") })
+
+        // SIGTERM makes node 4 leave gracefully: it announces the leave, keeps running for the
+        // grace period (1 s) so it spreads, then exits; the others see it as left, not down.
+        let leaver = cluster.nodes[3]
+        kill(leaver.process.processIdentifier, SIGTERM)
+        let left = eventually(within: 10) {
+            views = ports.prefix(3).map { (try? members(port: $0)) ?? [] }
+            return views.allSatisfy { view in view.first { $0.id == ids[3] }?.status == "left" }
+        }
+        #expect(left, "node 4 not seen as left: \(views)\n\(leaver.log)")
+        #expect(eventually(within: 10) { !leaver.process.isRunning }, "node 4 did not exit after leaving")
+        #expect(leaver.log.contains("leaving the cluster"))
     }
 
     @Test func aNodeWithAnotherClusterKeyDoesNotJoin() throws {
@@ -111,5 +135,76 @@ struct ClusterProcessTests {
         #expect(refused, "the seed never refused the other cluster\n\(cluster.logs)")
         #expect(try members(port: seed.clientPort).map(\.id) == ["0000000000000001"])
         #expect(try members(port: other.clientPort).map(\.id) == ["0000000000000002"])
+    }
+}
+
+/// `hearsay cluster` itself: real children, reachable, stopped by one SIGINT (in the same
+/// serialized suite, so it never runs beside the other process tests).
+extension ClusterProcessTests {
+    /// A base port whose next `count` client ports and their cluster ports (+10000) are free now.
+    static func freeBasePort(count: Int) -> Int? {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...(55_535 - count), using: &generator)
+            let ports = (0..<count).flatMap { [base + $0, base + $0 + 10_000] }
+            if ports.allSatisfy(Self.isFree) { return base }
+        }
+        return nil
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    @Test func clusterCommandStartsNodesThatFormOneClusterAndStopsThemOnSIGINT() throws {
+        let executable = try #require(hearsayExecutable())
+        let base = try #require(Self.freeBasePort(count: 3))
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hearsay-cluster-\(UUID()).log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let log = try FileHandle(forWritingTo: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["cluster", "--nodes", "3", "--base-port", "\(base)", "--log-level", "warning"]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        var childPIDs: [pid_t] = []
+        defer {
+            // Whatever happened: no node may outlive the test.
+            for pid in childPIDs { kill(pid, SIGKILL) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        func text() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+        #expect(eventually(within: 20) { text().contains("Ctrl-C stops every node") }, "\(text())")
+        childPIDs = text().split(separator: "\n").compactMap { line in
+            line.range(of: "pid ").flatMap { pid_t(line[$0.upperBound...].prefix { $0.isNumber }) }
+        }
+        #expect(childPIDs.count == 3)
+        #expect(text().contains("redis-cli -p \(base + 2)"))
+        let formed = eventually(within: 20) {
+            (0..<3).allSatisfy { i in
+                ((try? members(port: base + i)) ?? []).filter { $0.status == "alive" }.count == 3
+            }
+        }
+        #expect(formed, "\(text())")
+
+        kill(process.processIdentifier, SIGINT)
+        let exited = eventually(within: 15) { !process.isRunning }
+        #expect(exited, "hearsay cluster still running after SIGINT\n\(text())")
+        #expect(text().contains("all nodes have stopped"))
+        #expect(!text().contains("unexpectedly"))
+        #expect(childPIDs.allSatisfy { kill($0, 0) != 0 }, "a node outlived hearsay cluster")
     }
 }
