@@ -8,7 +8,8 @@ import HearsayCore
 /// Bytes for an outgoing peer wait in `queued` while it connects; once connected they go
 /// out with `uv_try_write`, and whatever the socket does not take is copied into memory
 /// that lives until libuv's write callback. `queued` plus the bytes in flight never pass
-/// `sendQueueLimitBytes`: a frame that would is dropped and counted.
+/// `sendQueueLimitBytes` (except by the one frame an empty queue always takes): a frame
+/// that would is dropped and counted.
 ///
 /// Every read goes through the incremental `FrameDecoder`; any decode error closes this
 /// connection (never the node) and is logged.
@@ -76,7 +77,10 @@ final class PeerLink {
     /// Sends one encoded frame, or drops it (false) when the queue bound would be passed.
     func send(_ frame: UnsafeRawBufferPointer, now: Instant) -> Bool {
         guard state != .closed else { return false }
-        guard pendingBytes + frame.count <= transport.configuration.sendQueueLimitBytes else { return false }
+        // An empty queue takes any one frame, so a state larger than the bound still goes out.
+        guard pendingBytes == 0 || pendingBytes + frame.count <= transport.configuration.sendQueueLimitBytes else {
+            return false
+        }
         switch state {
         case .connected:
             write(frame)

@@ -196,6 +196,13 @@ final class PeerTransport {
     }
 
     private func send(type: MessageType, payload: [UInt8], to address: String, channel: PeerChannel, now: Instant) {
+        guard payload.count <= configuration.maximumFramePayloadBytes else {
+            // Peers would refuse it and drop the connection; the encoder would trap. Drop it here.
+            counters.streamFramesDropped += 1
+            sendLog.warning(logger, "peer frame over the payload limit: dropped",
+                            ["peer": "\(address)", "type": "\(type)", "bytes": "\(payload.count)"], now: now)
+            return
+        }
         scratch.removeAll(keepingCapacity: true)
         FrameEncoder.append(type: type, payload: payload, authenticator: authenticator,
                             maximumPayloadBytes: configuration.maximumFramePayloadBytes, to: &scratch)

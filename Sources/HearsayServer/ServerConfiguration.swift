@@ -58,7 +58,8 @@ public struct ClusterConfiguration: Sendable {
 /// Bounds of the peer transport; every one says what happens when it is reached.
 public struct PeerConfiguration: Sendable {
     /// Bytes a stream peer may have queued and unacknowledged by the socket; a frame that
-    /// would pass it is dropped and counted (push-pull repeats; anti-entropy repairs).
+    /// would pass it is dropped and counted (push-pull repeats; anti-entropy repairs). An
+    /// empty queue always takes one frame, however large, so no state is too big to send.
     public var sendQueueLimitBytes = 4 << 20
     /// Largest frame sent as one datagram; a larger datagram-channel frame goes by stream.
     /// 1400 bytes fits a 1500-byte Ethernet MTU without IP fragmentation.

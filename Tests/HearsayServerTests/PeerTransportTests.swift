@@ -161,3 +161,43 @@ private func clusterNode(name: String = "hearsay", key: String = "") throws -> R
     #expect(first.server.peerCounters.datagramsReceived >= 1)
     #expect(second.server.peerCounters.datagramsReceived >= 1)
 }
+
+/// A loopback port with nothing listening on it now.
+private func closedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard ok else { throw SocketError.failed("bind", errno) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+@Test func unreachableSeed_backsOffAndBoundsItsQueueWhileTheNodeServes() throws {
+    let seedPort = try closedPort()
+    let node = try RunningNode { configuration in
+        var cluster = ClusterConfiguration(nodeID: NodeID(0xC3))
+        cluster.seeds = ["127.0.0.1:\(seedPort)"]
+        cluster.membership = .local
+        configuration.cluster = cluster
+        // One frame at most: every join retry while the first still waits is dropped.
+        configuration.peer.sendQueueLimitBytes = 1
+    }
+    // Two and a half join retry intervals: at least two retries pile onto the waiting link.
+    usleep(UInt32(5 * MembershipSettings.local.joinRetryIntervalMilliseconds * 1_000 / 2))
+    let client = try TestClient(port: node.port)
+    #expect(try client.command("PING") == "+PONG\r\n")
+    #expect(node.stop())
+    let counters = node.server.peerCounters
+    #expect(counters.streamFramesDropped >= 1)
+    #expect(counters.connectFailures >= 2)
+    // Backoff: delays of at least 50, 100, 200, 400, 800 ms (half of the nominal 100 ms doubling)
+    // allow at most 6 attempts in 2.5 s (8 asserted); without backoff there would be hundreds.
+    #expect(counters.connectAttempts <= 8)
+}
