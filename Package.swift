@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +28,11 @@ let package = Package(
             providers: [.apt(["libuv1-dev"])]
         ),
         .target(name: "RESP", swiftSettings: hotPath),
-        .target(name: "HearsayCore", dependencies: ["RESP"], swiftSettings: hotPath),
+        .target(
+            name: "HearsayCore",
+            dependencies: ["RESP", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: hotPath
+        ),
         .target(
             name: "HearsayServer",
             dependencies: [

@@ -145,6 +145,7 @@ final class ClientConnection {
             inputCapacity = Self.initialInputCapacity
         }
         flush(now)
+        server.clientBatchDone()
     }
 
     /// A deferred reply arrived: fill its slot and release every reply now in order.

@@ -3,8 +3,8 @@ import Glibc
 import HearsayCore
 import Logging
 
-/// One Hearsay node on its own libuv loop: the client listener, the reserved peer
-/// listener, the core's timer and the signals that stop it. Single-threaded: every
+/// One Hearsay node on its own libuv loop: the client listener, the peer transport
+/// (UDP and TCP on the cluster port), the core's timers and the signals that stop it. Single-threaded: every
 /// callback runs on the thread inside `run()`; only `requestStop()` may be called
 /// from elsewhere.
 public final class Server {
@@ -13,7 +13,8 @@ public final class Server {
     var node: Node
     let loop: UnsafeMutablePointer<uv_loop_t>
     var listener: UnsafeMutablePointer<uv_tcp_t>?
-    var peerListener: UnsafeMutablePointer<uv_tcp_t>?
+    /// The peer side: sockets on the cluster port and the core's cluster timers.
+    var peers: PeerTransport?
     var tickTimer: UnsafeMutablePointer<uv_timer_t>?
     var stopAsync: UnsafeMutablePointer<uv_async_t>?
     var signalHandles: [UnsafeMutablePointer<uv_signal_t>] = []
@@ -21,6 +22,9 @@ public final class Server {
     var nextClientID: UInt64 = 1
     var ticks = 0
     var stopping = false
+    var leaving = false
+    /// Set once the node joined a cluster: what the per-batch hook checks.
+    var clustered = false
     /// The client port actually bound (differs from the configured one when that was 0).
     public private(set) var boundPort = 0
     public private(set) var boundClusterPort = 0
@@ -44,11 +48,16 @@ public final class Server {
                 Server.from(server).accept(server, status)
             })
             boundPort = Self.localPort(listener!)
-            let peerPort = configuration.clusterPort ?? (boundPort + 10_000)
-            peerListener = try bind(configuration.bindAddress, peerPort, onConnection: { server, status in
-                Server.from(server).acceptPeer(server, status)
-            })
-            boundClusterPort = Self.localPort(peerListener!)
+            // Client port + 10000; a client port picked by the system (0) gets a picked peer port
+            // too, since its + 10000 may not even be a port.
+            let peerPort = configuration.effectiveClusterPort
+            let cluster = configuration.cluster
+            let authenticator = FrameAuthenticator(clusterName: cluster?.clusterName ?? "hearsay",
+                                                   key: cluster?.key ?? [])
+            peers = try PeerTransport(server: self, host: configuration.bindAddress, port: peerPort,
+                                      authenticator: authenticator)
+            boundClusterPort = peers!.port
+            if let cluster { try joinCluster(cluster) }
             try startTimersAndSignals()
         } catch {
             closeAllHandles()
@@ -66,11 +75,54 @@ public final class Server {
         node.runtime.executablePath = CommandLine.arguments.first ?? ""
     }
 
+    /// The address peers reach this node at: the advertised (or bind) host and the cluster port.
+    public var clusterAddress: String {
+        let host = configuration.advertiseHost ?? configuration.bindAddress
+        return host.contains(":") ? "[\(host)]:\(boundClusterPort)" : "\(host):\(boundClusterPort)"
+    }
+
+    private func joinCluster(_ cluster: ClusterConfiguration) throws(ServerError) {
+        let host = configuration.advertiseHost ?? configuration.bindAddress
+        if host == "0.0.0.0" || host == "::" {
+            throw ServerError.invalidAddress("\(host): peers cannot reach a wildcard; set an advertised address")
+        }
+        var settings = ClusterSettings(nodeID: cluster.nodeID, address: clusterAddress)
+        settings.seeds = cluster.seeds
+        settings.incarnation = cluster.incarnation ?? UInt64(max(0, WallClock.now().milliseconds))
+        settings.membership = cluster.membership
+        settings.replicationFactor = cluster.replicationFactor
+        node.joinCluster(settings)
+        clustered = true
+        // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.
+        logger[metadataKey: "node"] = "\(cluster.nodeID)"
+    }
+
     /// Runs the loop until SIGINT, SIGTERM or `requestStop()`; then every handle is closed.
     public func run() {
         signal(SIGPIPE, SIG_IGN)
-        logger.info("listening", metadata: ["address": "\(configuration.bindAddress):\(boundPort)",
-                                            "cluster-port": "\(boundClusterPort)"])
+        // A parent may have started us with these blocked (the mask survives exec; seen with
+        // Foundation's Process): then the graceful stop would never run.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        var metadata: Logger.Metadata = ["address": "\(configuration.bindAddress):\(boundPort)",
+                                         "cluster-port": "\(boundClusterPort)"]
+        if let settings = node.cluster?.settings {
+            metadata["node-id"] = "\(settings.nodeID)"
+            metadata["cluster-address"] = "\(settings.address)"
+            metadata["seeds"] = "\(settings.seeds.joined(separator: ","))"
+        }
+        logger.info("listening", metadata: metadata)
+        if node.cluster != nil, let peers {
+            do {
+                try peers.start()
+            } catch {
+                logger.error("cannot start the peer transport", metadata: ["error": "\(error)"])
+                stop(reason: "peer transport failed")
+            }
+        }
         uv_run(loop, UV_RUN_DEFAULT)
         uv_loop_close(loop)
         logger.info("stopped")
@@ -155,21 +207,19 @@ public final class Server {
         connection.start()
     }
 
-    /// The peer port is reserved: peers arrive with the cluster protocol, so for now
-    /// a connection there is closed at once.
-    func acceptPeer(_ server: UnsafeMutablePointer<uv_stream_t>?, _ status: Int32) {
-        guard status == 0 else { return }
-        let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
-        uv_tcp_init(loop, tcp)
-        _ = uv_accept(server, UV.stream(tcp))
-        logger.debug("peer connection refused: the peer protocol is not served by this build")
-        uv_close(UV.handle(tcp)) { $0?.deallocate() }
+    /// After a batch of client requests: perform what the commands asked of the cluster.
+    @inline(__always)
+    func clientBatchDone() {
+        if clustered, let peers { peers.drainCommandEffects() }
     }
 
     /// A reply the core deferred (the request was coordinated by other replicas) is ready.
     func deliverClientReply(client: UInt64, ticket: UInt64, _ reply: [UInt8]) {
         connections[client]?.deliver(ticket: ticket, reply)
     }
+
+    /// What the peer transport has counted (read on the loop thread, or after `run()` returned).
+    public var peerCounters: PeerCounters { peers?.counters ?? PeerCounters() }
 
     func connectionClosed(_ connection: ClientConnection) {
         connections[connection.id] = nil
@@ -194,7 +244,7 @@ public final class Server {
             let handle = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
             uv_signal_init(loop, handle)
             try UV.check(uv_signal_start(handle, { h, signum in
-                Server.from(h).stop(reason: signum == SIGINT ? "SIGINT" : "SIGTERM")
+                Server.from(h).signalled(signum == SIGINT ? "SIGINT" : "SIGTERM")
             }, signum), "uv_signal_start")
             signalHandles.append(handle)
         }
@@ -210,6 +260,18 @@ public final class Server {
         }
     }
 
+    /// In a cluster the first signal leaves gracefully: the leave is announced, the loop
+    /// keeps running for `leaveGraceMilliseconds` so it spreads, then the node stops.
+    /// A second signal stops at once.
+    func signalled(_ reason: String) {
+        guard !stopping else { return }
+        guard node.cluster != nil, let peers, !leaving else { return stop(reason: reason) }
+        leaving = true
+        logger.info("leaving the cluster", metadata: ["reason": "\(reason)",
+                                                      "grace-ms": "\(configuration.peer.leaveGraceMilliseconds)"])
+        peers.leave()
+    }
+
     /// Closes every handle; the loop then runs out of work and `run()` returns.
     func stop(reason: String) {
         guard !stopping else { return }
@@ -221,13 +283,12 @@ public final class Server {
 
     func closeAllHandles() {
         if let listener { uv_close(UV.handle(listener)) { $0?.deallocate() } }
-        if let peerListener { uv_close(UV.handle(peerListener)) { $0?.deallocate() } }
+        peers?.close()
         if let tickTimer { uv_close(UV.handle(tickTimer)) { $0?.deallocate() } }
         // The async handle is freed in deinit, so a late requestStop() never touches freed memory.
         if let stopAsync, uv_is_closing(UV.handle(stopAsync)) == 0 { uv_close(UV.handle(stopAsync), nil) }
         for s in signalHandles { uv_close(UV.handle(s)) { $0?.deallocate() } }
         listener = nil
-        peerListener = nil
         tickTimer = nil
         signalHandles = []
     }

@@ -1,0 +1,95 @@
+import Testing
+
+@testable import HearsayCore
+
+private let key = Array("correct horse battery staple".utf8)
+
+private func sealed(_ payload: [UInt8], _ authenticator: FrameAuthenticator,
+                    type: MessageType = .ping) -> [UInt8] {
+    var out: [UInt8] = []
+    FrameEncoder.append(type: type, payload: payload, authenticator: authenticator, to: &out)
+    return out
+}
+
+@Test func frameAuthenticator_keyedFrame_roundTripsThroughTheDecoder() throws {
+    let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
+    let bytes = sealed([1, 2, 3], auth)
+    #expect(bytes.count == FrameHeader.size + 3 + FrameAuthenticator.keyedTagLength)
+    #expect(bytes[5] == UInt8(FrameAuthenticator.keyedTagLength))
+    var decoder = FrameDecoder(authenticator: auth)
+    decoder.append(bytes + sealed([9], auth, type: .ack))
+    #expect(try decoder.next() == Frame(type: .ping, payload: [1, 2, 3]))
+    #expect(try decoder.next() == Frame(type: .ack, payload: [9]))
+    #expect(try decoder.next() == nil)
+}
+
+@Test func frameAuthenticator_tagIsTruncatedHMACSHA256OverNameHeaderAndPayload() {
+    // Pins the construction so a later change cannot silently split clusters of mixed versions.
+    let auth = FrameAuthenticator(clusterName: "c", key: [0x0B])
+    let bytes = sealed([0xAA], auth)
+    let frame = bytes[..<(FrameHeader.size + 1)]
+    let expected = FrameAuthenticator.mac(key: [0x0B], namePrefix: [1, UInt8(ascii: "c")], frame: frame)
+    #expect(Array(bytes[(FrameHeader.size + 1)...]) == Array(expected.prefix(16)))
+    #expect(expected.count == 32)
+}
+
+@Test func frameAuthenticator_wrongKey_isRefused() {
+    let bytes = sealed([1, 2, 3], FrameAuthenticator(clusterName: "hearsay", key: key))
+    var decoder = FrameDecoder(authenticator: FrameAuthenticator(clusterName: "hearsay", key: Array("other".utf8)))
+    decoder.append(bytes)
+    #expect(throws: FrameError.authenticationFailed) { try decoder.next() }
+}
+
+@Test func frameAuthenticator_wrongClusterName_isRefused() {
+    let bytes = sealed([1, 2, 3], FrameAuthenticator(clusterName: "blue", key: key))
+    var decoder = FrameDecoder(authenticator: FrameAuthenticator(clusterName: "green", key: key))
+    decoder.append(bytes)
+    #expect(throws: FrameError.authenticationFailed) { try decoder.next() }
+}
+
+@Test func frameAuthenticator_emptyKeyStillSeparatesClustersByName() {
+    let blue = FrameAuthenticator(clusterName: "blue", key: [])
+    #expect(throws: FrameError.authenticationFailed) {
+        try FrameAuthenticator(clusterName: "green", key: []).decodeSingle(sealed([7], blue))
+    }
+    #expect((try? blue.decodeSingle(sealed([7], blue))) == Frame(type: .ping, payload: [7]))
+}
+
+@Test func frameAuthenticator_anyTamperedByte_isRefused() {
+    let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
+    let bytes = sealed([10, 20, 30, 40], auth, type: .pushPull)
+    // Flip one bit at every offset from the type byte on: type, flags, payload and tag.
+    // (Magic, version, tag length and payload length fail their own checks first.)
+    var refused = 0
+    for offset in [3, 4] + Array(FrameHeader.size..<bytes.count) {
+        var tampered = bytes
+        tampered[offset] ^= 0x01
+        do {
+            _ = try auth.decodeSingle(tampered)
+        } catch {
+            refused += 1
+        }
+    }
+    #expect(refused == 2 + bytes.count - FrameHeader.size)
+}
+
+@Test func frameAuthenticator_tamperedPayload_failsAuthentication() {
+    let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
+    var bytes = sealed([10, 20, 30], auth)
+    bytes[FrameHeader.size + 1] = 21
+    #expect(throws: FrameError.authenticationFailed) { try auth.decodeSingle(bytes) }
+}
+
+@Test func frameAuthenticator_unauthenticatedPeer_isRefusedByTagLength() {
+    let bytes = sealed([1], .unauthenticated)
+    let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
+    #expect(throws: FrameError.wrongTagLength(expected: 16, received: 0)) { try auth.decodeSingle(bytes) }
+}
+
+@Test func frameAuthenticator_decodeSingle_refusesTrailingAndMissingBytes() {
+    let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
+    let bytes = sealed([1, 2], auth)
+    #expect(throws: FrameError.self) { try auth.decodeSingle(bytes + [0]) }
+    #expect(throws: FrameError.self) { try auth.decodeSingle(Array(bytes.dropLast())) }
+    #expect((try? auth.decodeSingle(bytes))?.payload == [1, 2])
+}
