@@ -80,6 +80,8 @@ extension Node {
 
     /// The nodes a write goes to besides this one: every reachable owner, and for each owner
     /// that is down the next reachable non-owner of the preference list, with a hint for it.
+    /// A down owner left without a stand-in (a cluster no larger than N) gets its hint kept
+    /// by the coordinator itself, as Cassandra's coordinators do.
     func writeTargets(_ partition: PartitionID, _ placement: Placement) -> [(NodeID, NodeID?)] {
         let me = cluster!.settings.nodeID
         let list = placement.preferenceList(for: partition)
@@ -91,6 +93,8 @@ extension Node {
                 targets.append((owner, nil))
             } else if let standIn = standIns.next() {
                 targets.append((standIn, owner))
+            } else {
+                targets.append((me, owner))
             }
         }
         return targets
@@ -140,7 +144,10 @@ extension Node {
     mutating func coordinateWrite(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
                                   _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
                                   _ reply: inout ReplyBuffer) -> CommandOutcome {
-        let targets = writeTargets(partition, placement)
+        let allTargets = writeTargets(partition, placement)
+        let me = cluster!.settings.nodeID
+        let targets = allTargets.filter { $0.0 != me }
+        let localHints = allTargets.filter { $0.0 == me }.compactMap(\.1)
         let needed = w - 1
         let key = Array(a[1])
         // The coordinating replica applies the write first: it mints the dot on its own copy.
@@ -148,12 +155,16 @@ extension Node {
             // W=1, the cache setting: answer inline, replicate in the background.
             let start = reply.count
             let outcome = dispatch(id, a, &session, now, &reply)
-            if reply.byte(at: start) != UInt8(ascii: "-") { replicate(key, to: targets, requestID: 0, now: now) }
+            if reply.byte(at: start) != UInt8(ascii: "-") {
+                replicate(key, to: targets, requestID: 0, now: now)
+                keepHints(key, for: localHints, now: now)
+            }
             return outcome
         }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
         _ = dispatch(id, a, &session, now, &scratch)
         let failed = scratch.byte(at: 0) == UInt8(ascii: "-")
+        if !failed { keepHints(key, for: localHints, now: now) }
         if failed || needed <= 0 {
             if !failed { replicate(key, to: targets, requestID: 0, now: now) }
             return deliver(scratch.bytes, sink, &reply)
@@ -177,6 +188,19 @@ extension Node {
             bytes.withUnsafeBytes { reply.raw($0) }
         }
         return .proceed
+    }
+
+    /// Keeps this node's copy of `key` as a hint for each down owner in `owners`.
+    mutating func keepHints(_ key: [UInt8], for owners: [NodeID], now: Instant) {
+        guard !owners.isEmpty else { return }
+        let object: StoredObject? = key.withUnsafeBytes { raw in
+            keyspace.entry(KeyRef(raw), now: now.milliseconds).map(CompactObject.materialize)
+        }
+        guard let object else { return }
+        for owner in owners {
+            cluster!.hints.store(owner: owner, key: key, object: object, now: now.milliseconds)
+            cluster!.replication.hintsStored += 1
+        }
     }
 
     /// Sends the key's current object to `targets` (acknowledged under `requestID`, 0 = no ack).
