@@ -200,6 +200,7 @@ public enum ClusterScenarios {
         if let observers = run.cluster.checker.firstDown[victim], !observers.isEmpty {
             run.failures.append("the leaving node was marked down by \(observers.keys.sorted())")
         }
+        if !run.cluster.leaveHeard.contains(victim) { run.failures.append("no node heard the leave") }
         run.forbidFalseDowns()
         return run.result()
     }

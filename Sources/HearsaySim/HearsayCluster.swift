@@ -11,6 +11,9 @@ public final class HearsayCluster {
     /// Nodes that are down on purpose (crashed and not restarted), and nodes that left.
     public private(set) var crashed: Set<Int> = []
     public private(set) var left: Set<Int> = []
+    /// Nodes that left and whose `left` record some other node received. A leave that
+    /// nobody heard (every peer unreachable while it was announced) ends as `down`.
+    public var leaveHeard: Set<Int> { heard.nodes }
 
     /// Node 0 founds the cluster; the others join through it within `spreadNanoseconds`.
     /// `skewedClocks` gives each node a skew of up to +-1 s and a drift of up to +-100 ppm.
@@ -29,6 +32,7 @@ public final class HearsayCluster {
         ids = chosen
         let addresses = (0..<nodes).map { Self.address($0) }
         let log = WriterLog()
+        let heard = HeardLeaves()
         sim = Simulator(seed: seed, network: network) { spec in
             let node = Self.makeNode(spec, addresses: addresses, membership: membership,
                                      partitionCount: partitionCount)
@@ -40,11 +44,16 @@ public final class HearsayCluster {
             isRunning: { [weak sim] index in sim?.isRunning(index) ?? false },
             incarnationOf: { [weak sim] index in sim?.node(index)?.node.cluster?.membership.myself.incarnation })
         writerLog = log
+        self.heard = heard
         let checker = self.checker
+        let indexOf = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($1, $0) })
         sim.onObservation = { time, observer, observation in
             switch observation {
             case .changed(let change):
                 checker.record(time: time, observer: observer, change)
+                if change.current?.status == .left, let subject = indexOf[change.id], subject != observer {
+                    heard.nodes.insert(subject)
+                }
             case .malformedFrames(let count):
                 checker.violation("node \(observer) dropped \(count) peer frames it could not decode")
             }
@@ -66,6 +75,12 @@ public final class HearsayCluster {
     }
 
     let writerLog: WriterLog
+
+    final class HeardLeaves {
+        var nodes: Set<Int> = []
+    }
+
+    let heard: HeardLeaves
 
     /// Writer ids per node, one per life so far.
     public var writersByNode: [[NodeID]] {
@@ -155,7 +170,7 @@ public final class HearsayCluster {
 
     /// What every live view should say about node `index`.
     public func expectedStatus(_ index: Int) -> MemberStatus {
-        if left.contains(index) { return .left }
+        if left.contains(index) { return leaveHeard.contains(index) ? .left : .down }
         if crashed.contains(index) { return .down }
         return .alive
     }
@@ -170,7 +185,8 @@ public final class HearsayCluster {
             guard let member = byID[ids[index]] else { return "node \(first) does not know node \(index)" }
             let expected = expectedStatus(index)
             if member.status != expected {
-                return "node \(first) sees node \(index) \(member.status), expected \(expected)"
+                return "node \(first) sees node \(index) \(member.status), expected \(expected); "
+                    + describe(index, in: live)
             }
         }
         if reference.count != sim.nodeCount { return "node \(first) knows \(reference.count) of \(sim.nodeCount)" }
@@ -182,13 +198,22 @@ public final class HearsayCluster {
         return nil
     }
 
+    /// How each of `observers` sees node `subject`, e.g. "by 0: down#12, by 2: left#12".
+    func describe(_ subject: Int, in observers: [Int]) -> String {
+        let entries = observers.prefix(8).map { observer in
+            let member = view(observer)?.first { $0.id == ids[subject] }
+            return "by \(observer): " + (member.map { "\($0.status)#\($0.incarnation)" } ?? "unknown")
+        }
+        return entries.joined(separator: ", ") + (observers.count > 8 ? ", ..." : "")
+    }
+
     /// With views agreed: nil when every live node computes the same placement, over
     /// exactly the members that have not left, and answers HS.RING and HS.MEMBERS
     /// byte for byte alike.
     public func placementDisagreement() -> String? {
         let live = liveNodes
         guard let first = live.first, let reference = sim.node(first)?.placement else { return "no live node" }
-        let owners = (0..<sim.nodeCount).filter { !left.contains($0) }.map { ids[$0] }.sorted()
+        let owners = (0..<sim.nodeCount).filter { expectedStatus($0) != .left }.map { ids[$0] }.sorted()
         if reference.members != owners {
             return "node \(first) places over \(reference.members.count) members, expected \(owners.count)"
         }

@@ -64,6 +64,9 @@ enum RandomFaults {
             if case .restart(let index) = entry.undo { run.cluster.restart(index) }
             if case .stopLeft(let index) = entry.undo { run.cluster.stopLeft(index) }
         }
+        for index in run.cluster.left.sorted() where !run.cluster.leaveHeard.contains(index) {
+            run.notes.append("no one heard node \(index) leave; it ends down")
+        }
         run.notes.append("loss \(Int(sim.network.lossProbability * 100))%, \(log.count) faults: "
             + log.prefix(12).joined(separator: ", ") + (log.count > 12 ? ", ..." : ""))
         // Loss is a fault too; convergence is judged on a network that delivers.
