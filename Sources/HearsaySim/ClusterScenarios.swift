@@ -44,6 +44,10 @@ public enum ClusterScenarios {
                 summary: "a node crashes and restarts empty; same id, new writer, higher incarnation",
                 nodeRange: 2...300, defaultNodes: 10) { restart(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
+                name: "cluster-steady",
+                summary: "forms, then runs 120 s untouched with checks only at the end (a speed benchmark)",
+                nodeRange: 1...1_000, defaultNodes: 100) { steady(seed: $0, nodes: $1, extraCheck: extraCheck) },
+            SimulationScenario(
                 name: "cluster-random-faults",
                 summary: "the seed picks size, network and a run of partitions, crashes, pauses and clock steps;"
                     + " then faults stop and the cluster must converge",
@@ -138,6 +142,15 @@ public enum ClusterScenarios {
         var run = Run("cluster-form", seed: seed, nodes: nodes, extraCheck: extraCheck)
         guard run.form() else { return run.result() }
         run.checkLocalCommands(on: run.cluster.liveNodes)
+        run.forbidFalseDowns()
+        return run.result()
+    }
+
+    static func steady(seed: UInt64, nodes: Int, extraCheck: Check?) -> SimulationResult {
+        var run = Run("cluster-steady", seed: seed, nodes: nodes, extraCheck: extraCheck)
+        guard run.form() else { return run.result() }
+        run.sim.run(forNanoseconds: 120 * second)
+        run.converge("still agreed after 120 s")
         run.forbidFalseDowns()
         return run.result()
     }

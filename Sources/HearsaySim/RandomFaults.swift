@@ -76,7 +76,8 @@ enum RandomFaults {
     }
 
     /// Runs to `deadline`, undoing faults as they come due.
-    static func advance(_ run: inout ClusterScenarios.Run, to deadline: Int64, pending: inout [(at: Int64, undo: Undo)]) {
+    static func advance(_ run: inout ClusterScenarios.Run, to deadline: Int64,
+                        pending: inout [(at: Int64, undo: Undo)]) {
         while true {
             let due = pending.indices.filter { pending[$0].at <= deadline }.min { pending[$0].at < pending[$1].at }
             guard let index = due else { break }

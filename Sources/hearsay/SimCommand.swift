@@ -57,7 +57,7 @@ struct SimCommand: ParsableCommand {
         let wall = monotonicSeconds() - started
         let speed = wall > 0 ? Int(simulatedSeconds / wall) : 0
         print("\(passed) passed, \(failed) failed (\(Int(simulatedSeconds)) simulated s "
-            + "in \(Int(wall * 10) / 10) wall s, \(speed) simulated s per wall s)")
+            + "in \(Int(wall * 10) / 10).\(Int(wall * 10) % 10) wall s, \(speed) simulated s per wall s)")
         if failed > 0 { throw ExitCode(1) }
     }
 
