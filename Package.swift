@@ -41,7 +41,7 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
-        .target(name: "HearsaySim", dependencies: ["HearsayCore"]),
+        .target(name: "HearsaySim", dependencies: ["HearsayCore", "RESP"]),
         .executableTarget(
             name: "hearsay",
             dependencies: [

@@ -37,11 +37,16 @@ public final class MembershipChecker {
         self.isRunning = isRunning
     }
 
-    /// The observer restarted: its view starts over.
-    func reset(observer: Int) {
+    /// The observer restarted: its view starts over. A node that restarts at its old
+    /// incarnation must refute before accusations about it count as false; one that
+    /// starts at a higher incarnation (`refutesFirst == false`) need not.
+    func reset(observer: Int, refutesFirst: Bool = true) {
         lastIncarnation[observer] = nil
-        awaitingRefutation.insert(observer)
+        if refutesFirst { awaitingRefutation.insert(observer) }
     }
+
+    /// Records a broken invariant found by another checker.
+    func violation(_ text: String) { violations.append(text) }
 
     func observe(time: Int64, observer: Int, _ observation: MembershipNode.Observation) {
         switch observation {
@@ -52,7 +57,8 @@ public final class MembershipChecker {
         }
     }
 
-    private func record(time: Int64, observer: Int, _ change: MembershipChange) {
+    /// Judges one membership change reported by `observer`.
+    func record(time: Int64, observer: Int, _ change: MembershipChange) {
         guard let current = change.current else {
             lastIncarnation[observer, default: [:]][change.id] = nil
             return

@@ -27,6 +27,16 @@ public struct NodeClock: Sendable, Equatable {
         return Instant(nanoseconds: virtual + skewNanoseconds + divide(drift, by: 1_000_000))
     }
 
+    /// A clock that reads as this one does up to `virtual`, then steps by `stepNanoseconds`
+    /// (an NTP step; forward only, so the node's time never runs back) and from there
+    /// runs at `driftPartsPerMillion`.
+    public func stepped(at virtual: Int64, byNanoseconds step: Int64, driftPartsPerMillion: Int64) -> NodeClock {
+        precondition(step >= 0, "clock step \(step) ns would run time back")
+        let reading = local(virtual).nanoseconds
+        return NodeClock(skewNanoseconds: reading - virtual + step, driftPartsPerMillion: driftPartsPerMillion,
+                         originNanoseconds: virtual)
+    }
+
     /// The earliest virtual time at which the node's clock reads `local`.
     public func virtual(_ local: Instant) -> Int64 {
         let shifted = local.nanoseconds - skewNanoseconds - originNanoseconds

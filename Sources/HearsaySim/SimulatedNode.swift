@@ -14,6 +14,16 @@ public protocol SimulatedNode {
     mutating func start(now: Instant, actions: inout SimulatedActions<Self>)
     mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<Self>)
     mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<Self>)
+
+    /// Whether `message` travels on a stream (a TCP connection): never lost, duplicated or
+    /// reordered on its link, but cut by a partition and reset when either end restarts.
+    /// Anything else is a datagram, which the network model may lose, duplicate and reorder.
+    static func travelsOnStream(_ message: Message) -> Bool
+}
+
+extension SimulatedNode {
+    /// Datagrams only, unless the node says otherwise.
+    public static func travelsOnStream(_ message: Message) -> Bool { false }
 }
 
 /// What a node asked for while handling one event. Times are in the node's own

@@ -8,25 +8,35 @@ public struct SimulationScenario: Sendable {
     public let nodeRange: ClosedRange<Int>
     public let defaultNodes: Int
     let body: @Sendable (_ seed: UInt64, _ nodes: Int) -> SimulationResult
+    /// When set, a run without a node count lets the seed pick it (VOPR style). The
+    /// pick uses its own generator, so `--nodes` with the picked count replays the run.
+    let pickNodes: (@Sendable (_ seed: UInt64) -> Int)?
 
     public init(name: String, summary: String, nodeRange: ClosedRange<Int>, defaultNodes: Int,
+                pickNodes: (@Sendable (_ seed: UInt64) -> Int)? = nil,
                 body: @escaping @Sendable (_ seed: UInt64, _ nodes: Int) -> SimulationResult) {
         precondition(nodeRange.contains(defaultNodes), "default \(defaultNodes) outside \(nodeRange)")
         self.name = name
         self.summary = summary
         self.nodeRange = nodeRange
         self.defaultNodes = defaultNodes
+        self.pickNodes = pickNodes
         self.body = body
+    }
+
+    /// The node count a run with `nodes` (nil: the scenario's choice) uses.
+    public func nodeCount(seed: UInt64, nodes: Int?) -> Int {
+        let wanted = nodes ?? pickNodes?(seed) ?? defaultNodes
+        return min(max(wanted, nodeRange.lowerBound), nodeRange.upperBound)
     }
 
     /// Runs the scenario; the same seed and node count always give the same run.
     public func run(seed: UInt64, nodes: Int? = nil) -> SimulationResult {
-        let count = min(max(nodes ?? defaultNodes, nodeRange.lowerBound), nodeRange.upperBound)
-        return body(seed, count)
+        body(seed, nodeCount(seed: seed, nodes: nodes))
     }
 
     /// Every registered scenario, in a fixed order.
-    public static let all: [SimulationScenario] = MembershipScenarios.all
+    public static let all: [SimulationScenario] = MembershipScenarios.all + ClusterScenarios.all
 
     public static func named(_ name: String) -> SimulationScenario? { all.first { $0.name == name } }
 }

@@ -7,7 +7,13 @@ import HearsayCore
 ///
 /// Faults: `crash` (state lost, timers void), `restart` (a fresh node with the same
 /// id, optionally a new address), `pause` (a stall: events wait, then arrive late),
-/// `partition` / `blockOneWay` / `heal`, and per-node `NodeClock` skew and drift.
+/// `partition` / `blockOneWay` / `heal`, and per-node `NodeClock` skew and drift
+/// (`setClock` changes them mid-run).
+///
+/// Messages are datagrams (lost, duplicated, reordered as `network` says) unless the
+/// node type says they travel on a stream (`SimulatedNode.travelsOnStream`): a stream
+/// is FIFO per link and never loses a message, but a partition cuts it and a restart
+/// of the receiver resets it (what was in flight is gone).
 public final class Simulator<Node: SimulatedNode> {
     /// What the node factory gets for each life of each node.
     public struct NodeSpec {
@@ -18,6 +24,9 @@ public final class Simulator<Node: SimulatedNode> {
         public let life: Int
         /// A seed for the node's own generator, derived from the simulator seed.
         public let seed: UInt64
+        /// The node's own clock when this life starts (a restarted node derives its
+        /// incarnation from it, as the runtime does from the wall clock).
+        public let startsAt: Instant
     }
 
     public struct Statistics {
@@ -28,13 +37,23 @@ public final class Simulator<Node: SimulatedNode> {
         public var messagesBlocked = 0
         public var messagesDuplicated = 0
         public var messagesToNowhere = 0
+        /// Stream messages dropped because the receiver restarted while they were in flight.
+        public var streamResets = 0
         public var sentByNode: [Int] = []
     }
 
     enum Payload {
         case start(node: Int, life: Int)
-        case deliver(address: String, from: Int, message: Node.Message)
+        case deliver(address: String, from: Int, message: Node.Message, stream: StreamEnd?)
         case timer(node: Int, life: Int, timer: Node.Timer)
+        /// A pause ends: what waited for the node is handled, in arrival order.
+        case resume(node: Int)
+    }
+
+    /// The receiving end of a stream connection: the node and the life it had when sent.
+    struct StreamEnd {
+        var node: Int
+        var life: Int
     }
 
     struct Slot {
@@ -44,6 +63,9 @@ public final class Simulator<Node: SimulatedNode> {
         var life: Int
         var pausedUntil: Int64
         var clock: NodeClock
+        /// Events that reached the node while it was paused (or while earlier ones still
+        /// waited), in arrival order; handled when the pause ends.
+        var backlog: [Payload] = []
     }
 
     public let seed: UInt64
@@ -59,6 +81,8 @@ public final class Simulator<Node: SimulatedNode> {
     var slots: [Slot] = []
     var addressIndex: [String: Int] = [:]
     var blocked: Set<Int64> = []
+    /// Per stream link, the virtual time of the last delivery scheduled on it (FIFO).
+    var streamTail: [Int64: Int64] = [:]
     var actions = SimulatedActions<Node>()
     let makeNode: (NodeSpec) -> Node
 
@@ -83,8 +107,9 @@ public final class Simulator<Node: SimulatedNode> {
         slots.append(Slot(node: nil, id: id, address: address, life: 0, pausedUntil: 0, clock: clock))
         statistics.sentByNode.append(0)
         addressIndex[address] = index
-        slots[index].node = makeNode(spec(index))
-        queue.push(.start(node: index, life: 0), at: now + max(0, afterNanoseconds))
+        let startTime = now + max(0, afterNanoseconds)
+        slots[index].node = makeNode(spec(index, startingAt: startTime))
+        queue.push(.start(node: index, life: 0), at: startTime)
         return index
     }
 
@@ -101,6 +126,7 @@ public final class Simulator<Node: SimulatedNode> {
         slots[index].node = nil
         slots[index].life += 1
         slots[index].pausedUntil = 0
+        slots[index].backlog.removeAll()
     }
 
     /// A fresh node with the same id starts now, at `address` if given.
@@ -112,15 +138,21 @@ public final class Simulator<Node: SimulatedNode> {
             slots[index].address = address
             addressIndex[address] = index
         }
-        slots[index].node = makeNode(spec(index))
+        slots[index].node = makeNode(spec(index, startingAt: now))
         queue.push(.start(node: index, life: slots[index].life), at: now)
     }
 
     /// The node stalls for `nanoseconds`: everything meant for it waits and then
     /// arrives at once, late, as it would to a process that was descheduled.
     public func pause(_ index: Int, forNanoseconds nanoseconds: Int64) {
+        precondition(nanoseconds > 0, "pause of \(nanoseconds) ns")
         slots[index].pausedUntil = max(slots[index].pausedUntil, now + nanoseconds)
+        queue.push(.resume(node: index), at: now + nanoseconds)
     }
+
+    /// Replaces a node's clock from now on (a step, or a new drift). Timers already set
+    /// keep the virtual time they were set for, as a real timer wheel would.
+    public func setClock(_ index: Int, _ clock: NodeClock) { slots[index].clock = clock }
 
     /// Lets a scenario act on a node (an operator command, a client request); the
     /// node's actions are carried out as for any other event.
@@ -133,10 +165,11 @@ public final class Simulator<Node: SimulatedNode> {
         carryOut(from: index)
     }
 
-    func spec(_ index: Int) -> NodeSpec {
+    func spec(_ index: Int, startingAt virtual: Int64) -> NodeSpec {
         let slot = slots[index]
         let nodeSeed = StableHash.combine(StableHash.combine(seed, UInt64(index)), UInt64(slot.life))
-        return NodeSpec(index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed)
+        return NodeSpec(index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed,
+                        startsAt: slot.clock.local(virtual))
     }
 
     // MARK: Network faults
@@ -185,34 +218,58 @@ public final class Simulator<Node: SimulatedNode> {
         guard let entry = queue.pop() else { return }
         now = max(now, entry.time)
         statistics.eventsProcessed += 1
-        switch entry.payload {
+        if case .resume(let index) = entry.payload {
+            resume(index)
+        } else {
+            dispatch(entry.payload)
+        }
+    }
+
+    func dispatch(_ payload: Payload) {
+        switch payload {
         case .start(let index, let life):
             guard slots[index].life == life, slots[index].node != nil else { return }
-            guard !deferIfPaused(index, entry.payload) else { return }
+            guard !heldBack(index, payload) else { return }
             handle(index) { node, localNow, actions in node.start(now: localNow, actions: &actions) }
-        case .deliver(let address, let from, let message):
+        case .deliver(let address, let from, let message, let stream):
             guard let index = addressIndex[address], slots[index].node != nil else {
                 statistics.messagesToNowhere += 1
+                return
+            }
+            if let stream, stream.node != index || stream.life != slots[index].life {
+                statistics.streamResets += 1
                 return
             }
             guard !blocked.contains(linkKey(from, index)) else {
                 statistics.messagesBlocked += 1
                 return
             }
-            guard !deferIfPaused(index, entry.payload) else { return }
+            guard !heldBack(index, payload) else { return }
             statistics.messagesDelivered += 1
             handle(index) { node, localNow, actions in node.receive(message, now: localNow, actions: &actions) }
         case .timer(let index, let life, let timer):
             guard slots[index].life == life, slots[index].node != nil else { return }
-            guard !deferIfPaused(index, entry.payload) else { return }
+            guard !heldBack(index, payload) else { return }
             handle(index) { node, localNow, actions in node.timerFired(timer, now: localNow, actions: &actions) }
+        case .resume:
+            preconditionFailure("resume is not dispatched")
         }
     }
 
-    func deferIfPaused(_ index: Int, _ payload: Payload) -> Bool {
-        guard slots[index].pausedUntil > now else { return false }
-        queue.push(payload, at: slots[index].pausedUntil)
+    /// A paused node keeps what reaches it in a backlog, and so does a node whose backlog
+    /// is not yet drained, so nothing overtakes what arrived before it.
+    func heldBack(_ index: Int, _ payload: Payload) -> Bool {
+        guard slots[index].pausedUntil > now || !slots[index].backlog.isEmpty else { return false }
+        slots[index].backlog.append(payload)
         return true
+    }
+
+    /// The pause is over (unless it was extended): everything that waited runs now, in order.
+    func resume(_ index: Int) {
+        guard slots[index].pausedUntil <= now, !slots[index].backlog.isEmpty else { return }
+        var pending: [Payload] = []
+        swap(&pending, &slots[index].backlog)
+        for payload in pending { dispatch(payload) }
     }
 
     func handle(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
@@ -241,15 +298,37 @@ public final class Simulator<Node: SimulatedNode> {
     func transmit(_ message: Node.Message, to address: String, from index: Int) {
         statistics.messagesSent += 1
         statistics.sentByNode[index] += 1
+        if Node.travelsOnStream(message) {
+            transmitOnStream(message, to: address, from: index)
+            return
+        }
         if network.lossProbability > 0 && Double.random(in: 0..<1, using: &rng) < network.lossProbability {
             statistics.messagesLost += 1
             return
         }
-        queue.push(.deliver(address: address, from: index, message: message), at: now + delay())
+        queue.push(.deliver(address: address, from: index, message: message, stream: nil), at: now + delay())
         if network.duplicateProbability > 0 && Double.random(in: 0..<1, using: &rng) < network.duplicateProbability {
             statistics.messagesDuplicated += 1
-            queue.push(.deliver(address: address, from: index, message: message), at: now + delay())
+            queue.push(.deliver(address: address, from: index, message: message, stream: nil), at: now + delay())
         }
+    }
+
+    /// A stream message: no loss, no duplicate, never before an earlier one on its link.
+    /// Sending to nobody, or across a partition, fails as a connection attempt would.
+    func transmitOnStream(_ message: Node.Message, to address: String, from index: Int) {
+        guard let target = addressIndex[address], slots[target].node != nil else {
+            statistics.messagesToNowhere += 1
+            return
+        }
+        let link = linkKey(index, target)
+        guard !blocked.contains(link) else {
+            statistics.messagesBlocked += 1
+            return
+        }
+        let at = max(now + network.drawLatency(using: &rng), streamTail[link] ?? 0)
+        streamTail[link] = at
+        let end = StreamEnd(node: target, life: slots[target].life)
+        queue.push(.deliver(address: address, from: index, message: message, stream: end), at: at)
     }
 
     func delay() -> Int64 {

@@ -1,0 +1,126 @@
+import HearsayCore
+import RESP
+
+/// Adapts the full `Node` (store, commands and cluster side) to the simulator. Peer
+/// traffic is the node's own frames (type and payload bytes) on the channel the node
+/// chose: datagrams may be lost, duplicated and reordered, streams are FIFO per link.
+/// Timers are the node's `.setTimer` effects plus the periodic expiry tick a runtime
+/// would run; membership changes become observations for the checkers.
+public struct HearsayNode: SimulatedNode {
+    /// One peer frame in flight.
+    public struct Message: Sendable {
+        public var type: MessageType
+        public var payload: [UInt8]
+        public var channel: PeerChannel
+    }
+
+    public enum Timer: Sendable {
+        case node(NodeTimer)
+        /// Active expiry (`Node.tick`), which the runtime drives from its own timer.
+        case expiry
+    }
+
+    public enum Observation: Sendable {
+        case changed(MembershipChange)
+        /// The node counted `count` more peer frames it could not decode.
+        case malformedFrames(count: Int)
+    }
+
+    public var node: Node
+    /// The session client commands run in (one client per simulated node).
+    public var session: ClientSession
+    /// Period of the expiry tick; 0 runs none. Nanoseconds.
+    public let expiryIntervalNanoseconds: Int64
+    var effects: [NodeEffect] = []
+    var malformedSeen = 0
+
+    /// A node of a cluster: `settings` must carry a fresh writer id and seed per life,
+    /// `cluster` the stable node id, the address and (on a restart) a higher incarnation.
+    public init(settings: NodeSettings, cluster: ClusterSettings, expiryIntervalNanoseconds: Int64, now: Instant) {
+        node = Node(settings: settings)
+        node.joinCluster(cluster)
+        session = node.connect(id: 1, address: "client:1", localAddress: cluster.address, now: now)
+        self.expiryIntervalNanoseconds = expiryIntervalNanoseconds
+        effects.reserveCapacity(64)
+    }
+
+    public static func travelsOnStream(_ message: Message) -> Bool { message.channel == .stream }
+
+    public mutating func start(now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+        handle(.start, now: now, actions: &actions)
+        if expiryIntervalNanoseconds > 0 {
+            actions.setTimer(.expiry, at: now.adding(nanoseconds: expiryIntervalNanoseconds))
+        }
+    }
+
+    public mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+        handle(.frame(Frame(type: message.type, payload: message.payload)), now: now, actions: &actions)
+    }
+
+    public mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+        switch timer {
+        case .node(let nodeTimer):
+            handle(.timerFired(nodeTimer), now: now, actions: &actions)
+        case .expiry:
+            node.tick(now: now)
+            actions.setTimer(.expiry, at: now.adding(nanoseconds: expiryIntervalNanoseconds))
+        }
+    }
+
+    /// Feeds one cluster event (start, frame, timer, leave) and carries out its effects.
+    public mutating func handle(_ event: NodeEvent, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+        effects.removeAll(keepingCapacity: true)
+        node.handle(event, now: now, into: &effects)
+        carryOut(&actions)
+    }
+
+    /// Runs one client command, e.g. `["SET", "k", "v"]`, and returns its raw RESP reply;
+    /// effects the command produced (HS.FORGET, later replica writes) are carried out.
+    public mutating func execute(_ words: [String], now: Instant,
+                                 actions: inout SimulatedActions<HearsayNode>) -> [UInt8] {
+        var storage: [UInt8] = []
+        var spans: [Int] = []
+        spans.reserveCapacity(words.count * 2)
+        for word in words {
+            spans.append(storage.count)
+            spans.append(word.utf8.count)
+            storage += word.utf8
+        }
+        var reply = ReplyBuffer(capacity: 4096, protocolVersion: session.protocolVersion)
+        _ = storage.withUnsafeBytes { raw in
+            node.execute(Arguments(base: raw.baseAddress, spans: spans), session: &session, now: now, reply: &reply)
+        }
+        effects.removeAll(keepingCapacity: true)
+        node.takeEffects(into: &effects)
+        carryOut(&actions)
+        return reply.bytes
+    }
+
+    mutating func carryOut(_ actions: inout SimulatedActions<HearsayNode>) {
+        for effect in effects {
+            switch effect {
+            case .send(let type, let payload, let address, let channel):
+                actions.send(Message(type: type, payload: payload, channel: channel), to: address)
+            case .setTimer(let timer, let at):
+                actions.setTimer(.node(timer), at: at)
+            case .membershipChanged(let change):
+                actions.observe(.changed(change))
+            }
+        }
+        let malformed = node.cluster?.malformedFrames ?? 0
+        if malformed > malformedSeen {
+            actions.observe(.malformedFrames(count: malformed - malformedSeen))
+            malformedSeen = malformed
+        }
+    }
+
+    /// This node's membership view, sorted as the core sorts it.
+    public var view: [Member] { node.cluster?.membership.view ?? [] }
+
+    /// The placement this node computes from its view (on a copy: reading it here must
+    /// not change the node's cache, so a check never alters the run).
+    public var placement: Placement? {
+        guard var state = node.cluster else { return nil }
+        return state.placement()
+    }
+}
