@@ -33,6 +33,8 @@ public final class HearsayCluster {
         let addresses = (0..<nodes).map { Self.address($0) }
         let log = WriterLog()
         let heard = HeardLeaves()
+        let replies = DeferredReplies()
+        self.replies = replies
         sim = Simulator(seed: seed, network: network) { spec in
             let node = Self.makeNode(spec, addresses: addresses, membership: membership,
                                      partitionCount: partitionCount)
@@ -56,6 +58,8 @@ public final class HearsayCluster {
                 }
             case .malformedFrames(let count):
                 checker.violation("node \(observer) dropped \(count) peer frames it could not decode")
+            case .reply(let ticket, let bytes):
+                replies.byTicket[Ticket(node: observer, ticket: ticket)] = bytes
             }
         }
         for index in 0..<nodes {
@@ -78,6 +82,54 @@ public final class HearsayCluster {
 
     final class HeardLeaves {
         var nodes: Set<Int> = []
+    }
+
+    /// A deferred reply's address: the node the client talked to and the ticket it got.
+    public struct Ticket: Hashable, Sendable {
+        public var node: Int
+        public var ticket: UInt64
+    }
+
+    final class DeferredReplies {
+        var byTicket: [Ticket: [UInt8]] = [:]
+        /// Tickets for replies given at once count down from UInt64.max (the node's count up).
+        var nextImmediate: UInt64 = .max
+    }
+
+    let replies: DeferredReplies
+
+    /// Sends a client command to node `index`; its reply is `reply(for:)` once it arrived
+    /// (at once for a command the node answers itself). Nil when the node is not running.
+    public func submit(_ index: Int, _ words: [String]) -> Ticket? {
+        var result: HearsayNode.CommandResult?
+        sim.inject(index) { node, now, actions in result = node.submit(words, now: now, actions: &actions) }
+        switch result {
+        case .reply(let bytes)?:
+            let ticket = Ticket(node: index, ticket: replies.nextImmediate)
+            replies.nextImmediate -= 1
+            replies.byTicket[ticket] = bytes
+            return ticket
+        case .deferred(let ticket)?:
+            return Ticket(node: index, ticket: ticket)
+        case nil:
+            return nil
+        }
+    }
+
+    /// The reply for `ticket`, once it has arrived (taken: a second call returns nil).
+    public func reply(for ticket: Ticket) -> String? {
+        replies.byTicket.removeValue(forKey: ticket).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Sends a command and runs the simulation until its reply arrives or `timeout` passes.
+    public func request(_ index: Int, _ words: [String], timeoutNanoseconds: Int64 = 5_000_000_000) -> String? {
+        guard let ticket = submit(index, words) else { return nil }
+        let deadline = sim.now + timeoutNanoseconds
+        while sim.now < deadline {
+            if let reply = reply(for: ticket) { return reply }
+            sim.run(forNanoseconds: 1_000_000)
+        }
+        return reply(for: ticket)
     }
 
     let heard: HeardLeaves

@@ -22,6 +22,8 @@ public struct HearsayNode: SimulatedNode {
 
     public enum Observation: Sendable {
         case changed(MembershipChange)
+        /// The reply to a client command the node deferred (coordinated by other replicas).
+        case reply(ticket: UInt64, bytes: [UInt8])
         /// The node counted `count` more peer frames it could not decode.
         case malformedFrames(count: Int)
     }
@@ -74,10 +76,23 @@ public struct HearsayNode: SimulatedNode {
         carryOut(&actions)
     }
 
-    /// Runs one client command, e.g. `["SET", "k", "v"]`, and returns its raw RESP reply;
-    /// effects the command produced (HS.FORGET, later replica writes) are carried out.
+    /// What a client command gave: its reply now, or a ticket its `.reply` observation will carry.
+    public enum CommandResult: Sendable {
+        case reply([UInt8])
+        case deferred(ticket: UInt64)
+    }
+
+    /// Runs one client command, e.g. `["SET", "k", "v"]`, and returns its raw RESP reply
+    /// (empty when deferred: see `submit`); its effects are carried out.
     public mutating func execute(_ words: [String], now: Instant,
                                  actions: inout SimulatedActions<HearsayNode>) -> [UInt8] {
+        if case .reply(let bytes) = submit(words, now: now, actions: &actions) { return bytes }
+        return []
+    }
+
+    /// Runs one client command; a command coordinated by other replicas answers later.
+    public mutating func submit(_ words: [String], now: Instant,
+                                actions: inout SimulatedActions<HearsayNode>) -> CommandResult {
         var storage: [UInt8] = []
         var spans: [Int] = []
         spans.reserveCapacity(words.count * 2)
@@ -87,13 +102,14 @@ public struct HearsayNode: SimulatedNode {
             storage += word.utf8
         }
         var reply = ReplyBuffer(capacity: 4096, protocolVersion: session.protocolVersion)
-        _ = storage.withUnsafeBytes { raw in
+        let outcome = storage.withUnsafeBytes { raw in
             node.execute(Arguments(base: raw.baseAddress, spans: spans), session: &session, now: now, reply: &reply)
         }
         effects.removeAll(keepingCapacity: true)
         node.takeEffects(into: &effects)
         carryOut(&actions)
-        return reply.bytes
+        if case .deferred(let ticket) = outcome { return .deferred(ticket: ticket) }
+        return .reply(reply.bytes)
     }
 
     mutating func carryOut(_ actions: inout SimulatedActions<HearsayNode>) {
@@ -105,6 +121,8 @@ public struct HearsayNode: SimulatedNode {
                 actions.setTimer(.node(timer), at: at)
             case .membershipChanged(let change):
                 actions.observe(.changed(change))
+            case .clientReply(_, let ticket, let reply):
+                actions.observe(.reply(ticket: ticket, bytes: reply))
             }
         }
         let malformed = node.cluster?.malformedFrames ?? 0

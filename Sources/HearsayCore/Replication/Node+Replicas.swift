@@ -115,6 +115,20 @@ extension Node {
     }
 
     mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ object: StoredObject?, now: Instant) {
+        if var pending = cluster!.pending[requestID],
+            case .preRead(let needed, let answered, let key, let arguments, let version, var copies, let quorum) =
+                pending.kind
+        {
+            copies.append(object)
+            pending.kind = .preRead(needed: needed, answered: answered + 1, key: key, arguments: arguments,
+                                    protocolVersion: version, copies: copies, quorum: quorum)
+            cluster!.pending[requestID] = pending
+            guard answered + 1 >= needed else { return }
+            for copy in copies { if let copy { mergeRemote(key, copy, now: now) } }
+            writeAfterPreRead(requestID, key: key, arguments: arguments, protocolVersion: version, quorum: quorum,
+                              now: now)
+            return
+        }
         guard var pending = cluster!.pending[requestID],
             case .read(let needed, let answered, let asked, let key, let arguments, let version, var copies,
                        let quorum) = pending.kind
@@ -160,7 +174,7 @@ extension Node {
         case .write(_, let acked, _, _, let quorum):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
-        case .read(_, let answered, _, _, _, _, _, let quorum):
+        case .read(_, let answered, _, _, _, _, _, let quorum), .preRead(_, let answered, _, _, _, _, let quorum):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(answered + 1) of \(quorum) replicas answered\r\n"
         case .multi:
@@ -271,4 +285,29 @@ func withArguments<R>(_ words: [[UInt8]], _ body: (Arguments) -> R) -> R {
         storage += word
     }
     return storage.withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: spans)) }
+}
+
+extension Node {
+    /// The string values this node holds for `key`, in its data and in its hints (for
+    /// checkers that ask who holds a write).
+    public func heldValues(of key: [UInt8]) -> [[UInt8]] {
+        var values: [[UInt8]] = []
+        let entry: StoredObject? = key.withUnsafeBytes { raw in
+            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+        }
+        if let entry { values += entry.register.map(\.value) }
+        if let hinted = cluster?.hints.object(for: key) { values += hinted.register.map(\.value) }
+        return values
+    }
+
+    /// The string values this node holds for `key` in its own data (not hints), if it owns the key.
+    public func ownedValues(of key: [UInt8]) -> [[UInt8]] {
+        guard var cluster else { return [] }
+        let partition = cluster.partitionCount.partition(of: key)
+        guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return [] }
+        let entry: StoredObject? = key.withUnsafeBytes { raw in
+            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+        }
+        return entry?.register.map(\.value) ?? []
+    }
 }

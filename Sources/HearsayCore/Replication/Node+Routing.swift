@@ -161,6 +161,24 @@ extension Node {
             }
             return outcome
         }
+        guard targets.count >= needed else {
+            return answer("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n", sink, &reply)
+        }
+        // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
+        // it sees every write acknowledged before it and replaces exactly those (see README).
+        let owners = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
+        if needed > 0 && owners.count >= needed {
+            let arguments = (0..<a.count).map { a.bytes($0) }
+            let requestID = newRequest(
+                sink: sink ?? .client(id: session.id, ticket: 0),
+                kind: .preRead(needed: needed, answered: 0, key: key, arguments: arguments,
+                               protocolVersion: session.protocolVersion, copies: [], quorum: w),
+                now: now)
+            for node in owners {
+                cluster!.outbox.reads[node, default: []].append(ReplicationMessages.Read(requestID: requestID, key: key))
+            }
+            return sink == nil ? .deferred(ticket: requestID) : .proceed
+        }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
         _ = dispatch(id, a, &session, now, &scratch)
         let failed = scratch.byte(at: 0) == UInt8(ascii: "-")
@@ -169,15 +187,36 @@ extension Node {
             if !failed { replicate(key, to: targets, requestID: 0, now: now) }
             return deliver(scratch.bytes, sink, &reply)
         }
-        guard targets.count >= needed else {
-            replicate(key, to: targets, requestID: 0, now: now)
-            return answer("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n", sink, &reply)
-        }
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0),
             kind: .write(needed: needed, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w), now: now)
         replicate(key, to: targets, requestID: requestID, now: now)
         return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// The second step of a W >= 2 write, once the other owners' copies are merged in.
+    mutating func writeAfterPreRead(_ requestID: UInt64, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
+                                    quorum w: Int, now: Instant) {
+        var session = ClientSession(id: 0, authenticated: true)
+        session.protocolVersion = protocolVersion
+        var scratch = ReplyBuffer(capacity: 64, protocolVersion: protocolVersion)
+        withArguments(arguments) { a in
+            if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
+        }
+        guard scratch.byte(at: 0) != UInt8(ascii: "-") else { return finish(requestID, scratch.bytes, now: now) }
+        let placement = cluster!.placement()
+        let partition = cluster!.partitionCount.partition(of: key)
+        let me = cluster!.settings.nodeID
+        let allTargets = writeTargets(partition, placement)
+        let targets = allTargets.filter { $0.0 != me }
+        keepHints(key, for: allTargets.filter { $0.0 == me }.compactMap(\.1), now: now)
+        replicate(key, to: targets, requestID: requestID, now: now)
+        guard targets.count >= w - 1, var pending = cluster!.pending[requestID] else {
+            return finish(requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
+                          now: now)
+        }
+        pending.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w)
+        cluster!.pending[requestID] = pending
     }
 
     /// A reply already complete: inline when the client waits on this call, else to the sink.

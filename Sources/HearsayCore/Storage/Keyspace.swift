@@ -83,6 +83,12 @@ public struct Keyspace {
         return box
     }
 
+    /// The entry for `key` as stored, expired or not, changing nothing (checkers, digests).
+    public func peek(_ key: KeyRef) -> EntryBox? {
+        let table = partitions[partition(ofHash: key.hash)]
+        return table.slot(of: key.bytes, hash: key.hash).map(table.box(at:))
+    }
+
     /// The entry for `key` if it has a visible value at `now`.
     @inlinable
     public mutating func find(_ key: KeyRef, now: Int64) -> EntryBox? {
