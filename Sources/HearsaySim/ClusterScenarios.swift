@@ -114,13 +114,14 @@ public enum ClusterScenarios {
             }
         }
 
-        /// A cluster that has no replication yet still serves each node's own keys.
+        /// Every node serves writes and reads of keys it may not own (they are coordinated by
+        /// the keys' replicas at the default quorums).
         mutating func checkLocalCommands(on nodes: [Int]) {
             for index in nodes {
                 let key = "key-\(index)"
                 let value = "value-\(seed)-\(index)"
-                let set = cluster.command(index, "SET", key, value)
-                let get = cluster.command(index, "GET", key)
+                let set = cluster.request(index, ["SET", key, value])
+                let get = cluster.request(index, ["GET", key])
                 if set != "+OK\r\n" || get != "$\(value.utf8.count)\r\n\(value)\r\n" {
                     failures.append("node \(index): SET answered \(set ?? "nothing"), GET \(get ?? "nothing")")
                 }

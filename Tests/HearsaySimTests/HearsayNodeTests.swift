@@ -52,10 +52,10 @@ struct HearsayNodeTests {
     @Test func commands_onAnyNode_shouldRunAgainstThatNodesExecute() {
         let cluster = HearsayCluster(seed: 5, nodes: 4)
         #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
-        #expect(cluster.command(1, "SET", "greeting", "hello") == "+OK\r\n")
-        #expect(cluster.command(1, "GET", "greeting") == "$5\r\nhello\r\n")
-        // No replication yet: another node does not hold the key.
-        #expect(cluster.command(2, "GET", "greeting") == "$-1\r\n")
+        #expect(cluster.request(1, ["SET", "greeting", "hello"]) == "+OK\r\n")
+        #expect(cluster.request(1, ["GET", "greeting"]) == "$5\r\nhello\r\n")
+        // Replicated: every node answers, whichever replicas coordinate the key.
+        #expect(cluster.request(2, ["GET", "greeting"]) == "$5\r\nhello\r\n")
         let members = cluster.command(3, "HS.MEMBERS") ?? ""
         #expect(members.hasPrefix("*4\r\n"))
         for id in cluster.ids { #expect(members.contains(id.description)) }

@@ -30,10 +30,18 @@ extension Node {
         return routeSingle(id, a, &session, now, sink: nil, &reply)
     }
 
+    /// The connection's quorums. A node that founded its cluster (started without seeds)
+    /// caps them by the replicas a partition has while the cluster is smaller than N, so a
+    /// node run alone answers at the default quorums. A node that joins through seeds never
+    /// caps: until it has learned the cluster it refuses (NOQUORUM) rather than acknowledge
+    /// a write fewer nodes hold than the client asked for.
     func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
         let settings = cluster!.settings
-        return (session.readQuorum > 0 ? session.readQuorum : settings.readQuorum,
-                session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
+        let founder = settings.seeds.isEmpty
+        let known = cluster!.cachedPlacement?.replicaCount ?? 1
+        let replicas = founder ? max(1, min(settings.replicationFactor, known)) : settings.replicationFactor
+        return (min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
+                min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum))
     }
 
     /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
