@@ -68,8 +68,19 @@ extension ExchangeSession {
         var slot: [NodeRef: Int] = [:]
         for (i, list) in lists.enumerated() {
             guard isNodeDepth(list.node.depth), list.node.depth >= tree.leafBits else { return "key list at \(list.node)" }
-            slot[list.node] = i
+            if list.fingerprints.isEmpty {
+                // The peer holds nothing there: push the whole node by cursor, not key by key,
+                // so a fresh replica's partition never needs a queue entry per key.
+                guard work.count < settings.maxPendingItems else {
+                    stats.deferredDropped += 1
+                    continue
+                }
+                work.pushNodes.append((list.node, nil))
+            } else {
+                slot[list.node] = i
+            }
         }
+        guard !slot.isEmpty else { return nil }
         let depths = Set(lists.map(\.node.depth)).sorted()
         let theirs = lists.map { Set($0.fingerprints) }
         var ours = Array(repeating: Set<UInt32>(), count: lists.count)
