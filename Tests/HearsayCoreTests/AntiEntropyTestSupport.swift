@@ -43,7 +43,8 @@ enum AntiEntropyFixture {
             if Int.random(in: 0..<6, using: &rng) == 0 {
                 object.delete(now: now)
             } else {
-                let expiry: StoredObject.SetExpiry = Bool.random(using: &rng) ? .never : .at(now.adding(milliseconds: 3_600_000))
+                let later = now.adding(milliseconds: 3_600_000)
+                let expiry: StoredObject.SetExpiry = Bool.random(using: &rng) ? .never : .at(later)
                 object.set(Array("v\(rng.next() % 1_000)".utf8), expiry: expiry, by: node, at: ts, now: now)
             }
         case 2:

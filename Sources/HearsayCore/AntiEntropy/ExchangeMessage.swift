@@ -187,7 +187,8 @@ extension ExchangeMessage {
             let partition = try reader.varint()
             let leafBits = Int(try reader.u8())
             guard partition < 1 << 32, leafBits < 32 else { throw .malformed("opening layout out of range") }
-            opening = Opening(partition: Int(partition), leafBits: leafBits, salt: try reader.u64(), root: try reader.u32())
+            let salt = try reader.u64()
+            opening = Opening(partition: Int(partition), leafBits: leafBits, salt: salt, root: try reader.u32())
         }
         for _ in 0..<(try reader.count(minimumItemSize: 11)) { nodes.append(try Self.decodeChildren(&reader)) }
         for _ in 0..<(try reader.count(minimumItemSize: 3)) { keyLists.append(try Self.decodeKeyList(&reader)) }

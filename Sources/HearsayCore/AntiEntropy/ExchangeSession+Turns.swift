@@ -67,7 +67,9 @@ extension ExchangeSession {
         guard !lists.isEmpty else { return nil }
         var slot: [NodeRef: Int] = [:]
         for (i, list) in lists.enumerated() {
-            guard isNodeDepth(list.node.depth), list.node.depth >= tree.leafBits else { return "key list at \(list.node)" }
+            guard isNodeDepth(list.node.depth), list.node.depth >= tree.leafBits else {
+                return "key list at \(list.node)"
+            }
             if list.fingerprints.isEmpty {
                 // The peer holds nothing there: push the whole node by cursor, not key by key,
                 // so a fresh replica's partition never needs a queue entry per key.
