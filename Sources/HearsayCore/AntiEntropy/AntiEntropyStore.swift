@@ -1,0 +1,59 @@
+/// What an exchange session needs from a replica's store: its leaf digests, a walk over one
+/// partition's entries (tombstones included), and a CRDT merge of a remote object.
+///
+/// The session never holds the store: every call that touches data takes it `inout`, so the
+/// node can keep sessions beside its keyspace and tests can use two plain keyspaces.
+/// (riak_core's hashtree likewise takes a function to reach the data.)
+public protocol AntiEntropyStore {
+    var partitionCount: Int { get }
+    var leavesPerPartition: Int { get }
+    /// The global leaf of a key hash; its low `log2(leavesPerPartition)` bits are the leaf
+    /// within the partition.
+    func leaf(ofHash hash: UInt64) -> Int
+    func leaves(ofPartition p: Int) -> ArraySlice<UInt64>
+    /// Every entry of partition `p`, tombstones included, expired or not.
+    func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void)
+    /// Joins `object` into this replica's copy of `key`. MUST be a CRDT merge (commutative,
+    /// idempotent), so a repeated or reordered delivery changes nothing.
+    mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant)
+}
+
+extension AntiEntropyStore {
+    /// The causal digest of an entry, as the leaf sums count it.
+    @inline(__always)
+    static func digest(_ box: EntryBox) -> UInt64 { EntryDigest.digest(box) }
+
+    static func object(_ box: EntryBox) -> StoredObject { CompactObject.materialize(box) }
+}
+
+/// A bare keyspace as a store: tests, and any single-keyspace tool. A merge that changes
+/// nothing writes nothing, so the leaf digests move only when the state does.
+extension Keyspace: AntiEntropyStore {
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
+        key.withUnsafeBytes { raw in
+            let ref = KeyRef(raw)
+            let entry = self.entry(ref, now: now.milliseconds)
+            var local = entry.map(CompactObject.materialize) ?? StoredObject()
+            let before = local
+            local.merge(object)
+            guard entry == nil || local != before else { return }
+            putObject(ref, existing: entry, object: local, now: now)
+        }
+    }
+}
+
+/// A node as a store: its keyspace, and `mergeRemote`, which also advances the node's own
+/// dot counter past anything merged. The caller MUST take a session out of the node before
+/// passing the node `inout` (exclusive access), and put it back afterwards.
+extension Node: AntiEntropyStore {
+    public var partitionCount: Int { keyspace.partitionCount }
+    public var leavesPerPartition: Int { keyspace.leavesPerPartition }
+    public func leaf(ofHash hash: UInt64) -> Int { keyspace.leaf(ofHash: hash) }
+    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> { keyspace.leaves(ofPartition: p) }
+    public func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void) {
+        keyspace.forEachEntry(inPartition: p, body)
+    }
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
+        mergeRemote(key, object, now: now)
+    }
+}
