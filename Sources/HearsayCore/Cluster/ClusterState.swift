@@ -12,6 +12,8 @@ public struct ClusterState {
     /// Bumped on every membership change; the placement cache is keyed on it.
     var membershipVersion: UInt64 = 0
     var placementVersion: UInt64 = .max
+    var aloneVersion: UInt64 = .max
+    var aloneCached = true
     /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).
     var pending: [UInt64: PendingRequest] = [:]
     var nextRequestID: UInt64 = 1
@@ -56,6 +58,18 @@ public struct ClusterState {
                               replicationFactor: settings.replicationFactor)
         cachedPlacement = fresh
         return fresh
+    }
+
+    /// True while a founder (started without seeds) knows no other member: it answers every
+    /// key itself. A joiner is never alone: it waits to learn its cluster (see `quorums`).
+    var isAlone: Bool {
+        mutating get {
+            if aloneVersion != membershipVersion {
+                aloneVersion = membershipVersion
+                aloneCached = settings.seeds.isEmpty && membership.view.count <= 1
+            }
+            return aloneCached
+        }
     }
 
     /// Whether this node's view says `id` answers (itself always does).

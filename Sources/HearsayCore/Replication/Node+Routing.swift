@@ -17,6 +17,8 @@ extension Node {
                         _ reply: inout ReplyBuffer) -> CommandOutcome? {
         let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
         guard first == 1 else { return nil }
+        // A cluster of one is a single node: every key is here, nothing to replicate.
+        if cluster!.isAlone { return nil }
         if cluster!.pending.count >= cluster!.settings.maxPendingRequests {
             reply.error("BUSY too many requests in flight on this node")
             return .proceed
