@@ -91,6 +91,8 @@ public final class Server {
         settings.incarnation = cluster.incarnation ?? UInt64(max(0, WallClock.now().milliseconds))
         settings.membership = cluster.membership
         settings.replicationFactor = cluster.replicationFactor
+        settings.readQuorum = cluster.readQuorum
+        settings.writeQuorum = cluster.writeQuorum
         node.joinCluster(settings)
         clustered = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.

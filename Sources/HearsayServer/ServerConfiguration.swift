@@ -46,6 +46,9 @@ public struct ClusterConfiguration: Sendable {
     public var key: [UInt8] = []
     public var membership: MembershipSettings = .lan
     public var replicationFactor = 3
+    /// Default read and write quorums (R, W); connections may override them (HS.CONSISTENCY).
+    public var readQuorum = 2
+    public var writeQuorum = 2
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

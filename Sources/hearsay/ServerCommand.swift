@@ -21,6 +21,8 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "This node's stable identity, up to 16 hex digits (default: random per start).")
     var nodeId: String?
     @Option(help: "Replicas per partition (N).") var replicas = 3
+    @Option(help: "Replicas a read waits for (R), unless a connection sets HS.CONSISTENCY.") var readQuorum = 2
+    @Option(help: "Replicas a write waits for (W), unless a connection sets HS.CONSISTENCY.") var writeQuorum = 2
     @Option(help: "Name of the cluster; nodes of another name are refused.") var clusterName = "hearsay"
     @Option(help: "File whose bytes (trimmed of surrounding whitespace) are the shared cluster key.")
     var clusterKeyFile: String?
@@ -40,6 +42,9 @@ struct ServerCommand: ParsableCommand {
             throw ValidationError("--node-id \(nodeId) is not 1 to 16 hex digits")
         }
         guard replicas >= 1 else { throw ValidationError("--replicas must be at least 1") }
+        guard (1...replicas).contains(readQuorum), (1...replicas).contains(writeQuorum) else {
+            throw ValidationError("--read-quorum and --write-quorum must be between 1 and --replicas")
+        }
         guard !clusterName.isEmpty, clusterName.utf8.count <= FrameAuthenticator.maximumClusterNameBytes else {
             throw ValidationError("--cluster-name must be 1 to \(FrameAuthenticator.maximumClusterNameBytes) bytes")
         }
@@ -69,6 +74,8 @@ struct ServerCommand: ParsableCommand {
         cluster.seeds = seed
         cluster.clusterName = clusterName
         cluster.replicationFactor = replicas
+        cluster.readQuorum = readQuorum
+        cluster.writeQuorum = writeQuorum
         cluster.membership = membership.settings
         if let clusterKeyFile { cluster.key = try ClusterArguments.readKey(clusterKeyFile) }
         configuration.cluster = cluster
