@@ -9,7 +9,6 @@ import PackageDescription
 /// is single-threaded by construction. Debug builds and tests keep them.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
-
 let package = Package(
     name: "Hearsay",
     products: [

@@ -68,8 +68,10 @@ public struct Node {
     // MARK: Requests
 
     /// Executes one request and appends its reply to `reply`.
-    public mutating func execute(_ a: Arguments, session: inout ClientSession, now: Instant,
-                                 reply: inout ReplyBuffer) -> CommandOutcome {
+    public mutating func execute(
+        _ a: Arguments, session: inout ClientSession, now: Instant,
+        reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
         stats.commandsProcessed &+= 1
         guard let id = CommandTable.lookupID(a[0]) else {
@@ -93,8 +95,10 @@ public struct Node {
     }
 
     /// Runs a command against this node's own data (single node, or the coordinating replica).
-    mutating func dispatch(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                           _ reply: inout ReplyBuffer) -> CommandOutcome {
+    mutating func dispatch(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         let ms = now.milliseconds
         switch id {
         case .get: get(a, ms, &reply)

@@ -64,12 +64,15 @@ final class ClientConnection {
 
     func resumeReading() {
         readsPaused = false
-        let status = uv_read_start(UV.stream(handle), { h, suggested, buf in
-            let c = Unmanaged<ClientConnection>.fromOpaque(h!.pointee.data!).takeUnretainedValue()
-            c.provideReadSpace(buf!)
-        }, { stream, nread, _ in
-            ClientConnection.from(stream).didRead(nread)
-        })
+        let status = uv_read_start(
+            UV.stream(handle),
+            { h, suggested, buf in
+                let c = Unmanaged<ClientConnection>.fromOpaque(h!.pointee.data!).takeUnretainedValue()
+                c.provideReadSpace(buf!)
+            },
+            { stream, nread, _ in
+                ClientConnection.from(stream).didRead(nread)
+            })
         if status != 0 { close() }
     }
 

@@ -35,12 +35,17 @@ enum PeerAddress {
         var chosen = first
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let entry = cursor {
-            if entry.pointee.ai_family == AF_INET { chosen = entry; break }
+            if entry.pointee.ai_family == AF_INET {
+                chosen = entry
+                break
+            }
             cursor = entry.pointee.ai_next
         }
         withUnsafeMutableBytes(of: &storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: chosen.pointee.ai_addr,
-                                                        count: Int(chosen.pointee.ai_addrlen)))
+            raw.copyMemory(
+                from: UnsafeRawBufferPointer(
+                    start: chosen.pointee.ai_addr,
+                    count: Int(chosen.pointee.ai_addrlen)))
         }
         return storage
     }

@@ -45,10 +45,12 @@ final class PeerLink {
         self.id = id
         let configuration = transport.configuration
         state = direction == .outgoing ? .idle : .connected
-        decoder = FrameDecoder(maximumPayloadBytes: configuration.maximumFramePayloadBytes,
-                               authenticator: transport.authenticator)
-        backoff = PeerBackoff(baseMilliseconds: configuration.reconnectBaseMilliseconds,
-                              maximumMilliseconds: configuration.reconnectMaximumMilliseconds)
+        decoder = FrameDecoder(
+            maximumPayloadBytes: configuration.maximumFramePayloadBytes,
+            authenticator: transport.authenticator)
+        backoff = PeerBackoff(
+            baseMilliseconds: configuration.reconnectBaseMilliseconds,
+            maximumMilliseconds: configuration.reconnectMaximumMilliseconds)
         readBuffer = .allocate(byteCount: Self.readBufferBytes, alignment: 16)
     }
 
@@ -216,8 +218,10 @@ final class PeerLink {
         notBefore = now.adding(milliseconds: delay)
         if backoff.failures >= transport.configuration.reconnectAttemptsBeforeDropping && !queued.isEmpty {
             transport.counters.streamFramesDropped += queuedFrames
-            transport.logConnectFailure(address, reason: "gave up after \(backoff.failures) attempts; "
-                                            + "dropped \(queuedFrames) queued frames")
+            transport.logConnectFailure(
+                address,
+                reason: "gave up after \(backoff.failures) attempts; "
+                    + "dropped \(queuedFrames) queued frames")
             queued = []
             queuedFrames = 0
         }
@@ -243,13 +247,17 @@ final class PeerLink {
 
     private func startReading() {
         guard let handle else { return }
-        let status = uv_read_start(UV.stream(handle), { h, _, buf in
-            let link = PeerLink.from(h)
-            buf!.pointee = uv_buf_init(link.readBuffer.assumingMemoryBound(to: CChar.self),
-                                       UInt32(PeerLink.readBufferBytes))
-        }, { stream, nread, _ in
-            PeerLink.from(stream).didRead(nread, on: stream!)
-        })
+        let status = uv_read_start(
+            UV.stream(handle),
+            { h, _, buf in
+                let link = PeerLink.from(h)
+                buf!.pointee = uv_buf_init(
+                    link.readBuffer.assumingMemoryBound(to: CChar.self),
+                    UInt32(PeerLink.readBufferBytes))
+            },
+            { stream, nread, _ in
+                PeerLink.from(stream).didRead(nread, on: stream!)
+            })
         if status != 0 { lost(reason: UV.errorText(status)) }
     }
 
@@ -289,11 +297,13 @@ final class PeerLink {
     func lost(reason: String) {
         let now = transport.now()
         let wasConnecting = state == .connecting
-        let diedYoung = now.nanoseconds - connectedAt.nanoseconds
+        let diedYoung =
+            now.nanoseconds - connectedAt.nanoseconds
             < transport.configuration.stableConnectionMilliseconds * 1_000_000
         closeHandle()
-        decoder = FrameDecoder(maximumPayloadBytes: transport.configuration.maximumFramePayloadBytes,
-                               authenticator: transport.authenticator)
+        decoder = FrameDecoder(
+            maximumPayloadBytes: transport.configuration.maximumFramePayloadBytes,
+            authenticator: transport.authenticator)
         guard direction == .outgoing, state != .closed else {
             state = .closed
             transport.incomingClosed(self)

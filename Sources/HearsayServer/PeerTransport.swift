@@ -92,9 +92,11 @@ final class PeerTransport {
         sendLog = PeerRateLimitedLog(intervalMilliseconds: interval)
         receiveBuffer = .allocate(byteCount: Self.receiveBufferBytes, alignment: 16)
         effects.reserveCapacity(64)
-        listener = try server.bind(host, requestedPort, onConnection: { stream, status in
-            Server.from(stream).peers?.accept(stream, status)
-        })
+        listener = try server.bind(
+            host, requestedPort,
+            onConnection: { stream, status in
+                Server.from(stream).peers?.accept(stream, status)
+            })
         port = Server.localPort(listener)
         udp = .allocate(capacity: 1)
         uv_udp_init(server.loop, udp)
@@ -127,13 +129,18 @@ final class PeerTransport {
 
     /// Starts receiving datagrams and sends `.start` to the node.
     func start() throws(ServerError) {
-        try UV.check(uv_udp_recv_start(udp, { h, _, buf in
-            let transport = Server.from(h).peers!
-            buf!.pointee = uv_buf_init(transport.receiveBuffer.assumingMemoryBound(to: CChar.self),
-                                       UInt32(PeerTransport.receiveBufferBytes))
-        }, { h, nread, _, address, flags in
-            Server.from(h).peers?.didReceiveDatagram(nread, from: address, flags: flags)
-        }), "uv_udp_recv_start")
+        try UV.check(
+            uv_udp_recv_start(
+                udp,
+                { h, _, buf in
+                    let transport = Server.from(h).peers!
+                    buf!.pointee = uv_buf_init(
+                        transport.receiveBuffer.assumingMemoryBound(to: CChar.self),
+                        UInt32(PeerTransport.receiveBufferBytes))
+                },
+                { h, nread, _, address, flags in
+                    Server.from(h).peers?.didReceiveDatagram(nread, from: address, flags: flags)
+                }), "uv_udp_recv_start")
         dispatch(.start)
     }
 
@@ -201,13 +208,15 @@ final class PeerTransport {
         guard payload.count <= configuration.maximumFramePayloadBytes else {
             // Peers would refuse it and drop the connection; the encoder would trap. Drop it here.
             counters.streamFramesDropped += 1
-            sendLog.warning(logger, "peer frame over the payload limit: dropped",
-                            ["peer": "\(address)", "type": "\(type)", "bytes": "\(payload.count)"], now: now)
+            sendLog.warning(
+                logger, "peer frame over the payload limit: dropped",
+                ["peer": "\(address)", "type": "\(type)", "bytes": "\(payload.count)"], now: now)
             return
         }
         scratch.removeAll(keepingCapacity: true)
-        FrameEncoder.append(type: type, payload: payload, authenticator: authenticator,
-                            maximumPayloadBytes: configuration.maximumFramePayloadBytes, to: &scratch)
+        FrameEncoder.append(
+            type: type, payload: payload, authenticator: authenticator,
+            maximumPayloadBytes: configuration.maximumFramePayloadBytes, to: &scratch)
         if channel == .datagram && scratch.count <= configuration.maximumDatagramBytes {
             sendDatagram(to: address, now: now)
             return
@@ -225,9 +234,12 @@ final class PeerTransport {
             counters.streamFramesSent += 1
         } else {
             counters.streamFramesDropped += 1
-            sendLog.warning(logger, "peer send queue full: frame dropped",
-                            ["peer": "\(address)", "queued-bytes": "\(link.pendingBytes)",
-                             "limit": "\(configuration.sendQueueLimitBytes)"], now: now)
+            sendLog.warning(
+                logger, "peer send queue full: frame dropped",
+                [
+                    "peer": "\(address)", "queued-bytes": "\(link.pendingBytes)",
+                    "limit": "\(configuration.sendQueueLimitBytes)",
+                ], now: now)
         }
     }
 
@@ -298,8 +310,9 @@ final class PeerTransport {
         }
         guard sent == Int32(UV_EAGAIN.rawValue) else {
             counters.datagramsDropped += 1
-            sendLog.warning(logger, "datagram send failed", ["peer": "\(address)", "error": "\(UV.errorText(sent))"],
-                            now: now)
+            sendLog.warning(
+                logger, "datagram send failed", ["peer": "\(address)", "error": "\(UV.errorText(sent))"],
+                now: now)
             return
         }
         guard datagramBytesInFlight + length <= configuration.datagramInFlightLimitBytes else {
@@ -356,13 +369,16 @@ final class PeerTransport {
         } catch {
             if isAuthenticationError(error) {
                 counters.authenticationFailures += 1
-                authenticationLog.warning(logger, "dropped a datagram that failed authentication "
-                                            + "(another cluster name or key?)",
-                                          ["from": "\(sender)", "error": "\(error)"], now: now)
+                authenticationLog.warning(
+                    logger,
+                    "dropped a datagram that failed authentication "
+                        + "(another cluster name or key?)",
+                    ["from": "\(sender)", "error": "\(error)"], now: now)
             } else {
                 counters.garbageDatagrams += 1
-                garbageLog.warning(logger, "dropped an undecodable datagram",
-                                   ["from": "\(sender)", "error": "\(error)"], now: now)
+                garbageLog.warning(
+                    logger, "dropped an undecodable datagram",
+                    ["from": "\(sender)", "error": "\(error)"], now: now)
             }
             return
         }
@@ -415,18 +431,22 @@ final class PeerTransport {
         counters.streamsClosedOnDecodeError += 1
         if isAuthenticationError(error) {
             counters.authenticationFailures += 1
-            authenticationLog.warning(logger, "closed a peer connection that failed authentication "
-                                        + "(another cluster name or key?)",
-                                      ["peer": "\(link.address)", "error": "\(error)"], now: now)
+            authenticationLog.warning(
+                logger,
+                "closed a peer connection that failed authentication "
+                    + "(another cluster name or key?)",
+                ["peer": "\(link.address)", "error": "\(error)"], now: now)
         } else {
-            decodeLog.warning(logger, "closed a peer connection: undecodable frame",
-                              ["peer": "\(link.address)", "error": "\(error)"], now: now)
+            decodeLog.warning(
+                logger, "closed a peer connection: undecodable frame",
+                ["peer": "\(link.address)", "error": "\(error)"], now: now)
         }
     }
 
     func logConnectFailure(_ address: String, reason: String) {
-        connectLog.warning(logger, "cannot connect to peer", ["peer": "\(address)", "reason": "\(reason)"],
-                           now: now())
+        connectLog.warning(
+            logger, "cannot connect to peer", ["peer": "\(address)", "reason": "\(reason)"],
+            now: now())
     }
 
     func logLinkLost(_ address: String, reason: String) {
@@ -456,8 +476,9 @@ final class PeerTransport {
         metadata["incarnation"] = "\(current.incarnation)"
         if isSelf { metadata["self"] = "true" }
         guard let previous = change.previous else {
-            logger.info(current.status == .alive ? "member joined" : "member learned as \(current.status)",
-                        metadata: metadata)
+            logger.info(
+                current.status == .alive ? "member joined" : "member learned as \(current.status)",
+                metadata: metadata)
             return
         }
         guard previous.status != current.status else {
@@ -466,8 +487,9 @@ final class PeerTransport {
         }
         switch current.status {
         case .alive:
-            logger.info(previous.status == .suspect ? "member alive again (refuted)" : "member rejoined",
-                        metadata: metadata)
+            logger.info(
+                previous.status == .suspect ? "member alive again (refuted)" : "member rejoined",
+                metadata: metadata)
         case .suspect: logger.info("member suspect", metadata: metadata)
         case .down: logger.info("member down", metadata: metadata)
         case .left: logger.info("member left", metadata: metadata)

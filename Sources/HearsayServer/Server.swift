@@ -44,18 +44,22 @@ public final class Server {
         try UV.check(uv_loop_init(loop), "uv_loop_init")
         loop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         do {
-            listener = try bind(configuration.bindAddress, configuration.port, onConnection: { server, status in
-                Server.from(server).accept(server, status)
-            })
+            listener = try bind(
+                configuration.bindAddress, configuration.port,
+                onConnection: { server, status in
+                    Server.from(server).accept(server, status)
+                })
             boundPort = Self.localPort(listener!)
             // Client port + 10000; a client port picked by the system (0) gets a picked peer port
             // too, since its + 10000 may not even be a port.
             let peerPort = configuration.effectiveClusterPort
             let cluster = configuration.cluster
-            let authenticator = FrameAuthenticator(clusterName: cluster?.clusterName ?? "hearsay",
-                                                   key: cluster?.key ?? [])
-            peers = try PeerTransport(server: self, host: configuration.bindAddress, port: peerPort,
-                                      authenticator: authenticator)
+            let authenticator = FrameAuthenticator(
+                clusterName: cluster?.clusterName ?? "hearsay",
+                key: cluster?.key ?? [])
+            peers = try PeerTransport(
+                server: self, host: configuration.bindAddress, port: peerPort,
+                authenticator: authenticator)
             boundClusterPort = peers!.port
             if let cluster { try joinCluster(cluster) }
             try startTimersAndSignals()
@@ -109,8 +113,10 @@ public final class Server {
         sigaddset(&stopSignals, SIGINT)
         sigaddset(&stopSignals, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        var metadata: Logger.Metadata = ["address": "\(configuration.bindAddress):\(boundPort)",
-                                         "cluster-port": "\(boundClusterPort)"]
+        var metadata: Logger.Metadata = [
+            "address": "\(configuration.bindAddress):\(boundPort)",
+            "cluster-port": "\(boundClusterPort)",
+        ]
         if let settings = node.cluster?.settings {
             metadata["node-id"] = "\(settings.nodeID)"
             metadata["cluster-address"] = "\(settings.address)"
@@ -180,7 +186,8 @@ public final class Server {
         }
         return withUnsafeBytes(of: storage) { raw in
             let family = raw.load(as: sa_family_t.self)
-            let port = family == sa_family_t(AF_INET6)
+            let port =
+                family == sa_family_t(AF_INET6)
                 ? raw.load(as: sockaddr_in6.self).sin6_port : raw.load(as: sockaddr_in.self).sin_port
             return Int(UInt16(bigEndian: port))
         }
@@ -245,9 +252,12 @@ public final class Server {
         for signum in [SIGINT, SIGTERM] {
             let handle = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
             uv_signal_init(loop, handle)
-            try UV.check(uv_signal_start(handle, { h, signum in
-                Server.from(h).signalled(signum == SIGINT ? "SIGINT" : "SIGTERM")
-            }, signum), "uv_signal_start")
+            try UV.check(
+                uv_signal_start(
+                    handle,
+                    { h, signum in
+                        Server.from(h).signalled(signum == SIGINT ? "SIGINT" : "SIGTERM")
+                    }, signum), "uv_signal_start")
             signalHandles.append(handle)
         }
     }
@@ -269,8 +279,12 @@ public final class Server {
         guard !stopping else { return }
         guard node.cluster != nil, let peers, !leaving else { return stop(reason: reason) }
         leaving = true
-        logger.info("leaving the cluster", metadata: ["reason": "\(reason)",
-                                                      "grace-ms": "\(configuration.peer.leaveGraceMilliseconds)"])
+        logger.info(
+            "leaving the cluster",
+            metadata: [
+                "reason": "\(reason)",
+                "grace-ms": "\(configuration.peer.leaveGraceMilliseconds)",
+            ])
         peers.leave()
     }
 

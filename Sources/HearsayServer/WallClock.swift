@@ -18,14 +18,20 @@ enum ProcessFacts {
         defer { fclose(f) }
         var size = 0
         var resident = 0
-        guard withUnsafeMutablePointer(to: &size, { s in
-            withUnsafeMutablePointer(to: &resident) { r in fscanfTwo(f, s, r) }
-        }) else { return 0 }
+        guard
+            withUnsafeMutablePointer(
+                to: &size,
+                { s in
+                    withUnsafeMutablePointer(to: &resident) { r in fscanfTwo(f, s, r) }
+                })
+        else { return 0 }
         return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    private static func fscanfTwo(_ f: UnsafeMutablePointer<FILE>, _ a: UnsafeMutablePointer<Int>,
-                                  _ b: UnsafeMutablePointer<Int>) -> Bool {
+    private static func fscanfTwo(
+        _ f: UnsafeMutablePointer<FILE>, _ a: UnsafeMutablePointer<Int>,
+        _ b: UnsafeMutablePointer<Int>
+    ) -> Bool {
         var buffer = [CChar](repeating: 0, count: 128)
         guard fgets(&buffer, 128, f) != nil else { return false }
         let fields = String(cString: buffer).split(separator: " ")

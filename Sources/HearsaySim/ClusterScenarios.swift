@@ -22,38 +22,46 @@ public enum ClusterScenarios {
             SimulationScenario(
                 name: "cluster-form",
                 summary: "full nodes join through one seed; identical views, placement, HS.RING; SET/GET work",
-                nodeRange: 1...300, defaultNodes: 10) { form(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 1...300, defaultNodes: 10
+            ) { form(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-crash",
                 summary: "a node crashes; every live node marks it down, it keeps its partitions",
-                nodeRange: 2...300, defaultNodes: 10) { crash(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 2...300, defaultNodes: 10
+            ) { crash(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-pause",
                 summary: "a node stalls 3-12 s; it refutes, stays a member and accuses no one",
-                nodeRange: 2...300, defaultNodes: 10) { pause(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 2...300, defaultNodes: 10
+            ) { pause(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-partition",
                 summary: "a two-way partition for 45 s heals; everyone alive everywhere, one placement",
-                nodeRange: 2...300, defaultNodes: 10) { partition(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 2...300, defaultNodes: 10
+            ) { partition(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-leave",
                 summary: "a node leaves gracefully; left in every view, gone from every placement",
-                nodeRange: 2...300, defaultNodes: 10) { leave(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 2...300, defaultNodes: 10
+            ) { leave(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-restart",
                 summary: "a node crashes and restarts empty; same id, new writer, higher incarnation",
-                nodeRange: 2...300, defaultNodes: 10) { restart(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 2...300, defaultNodes: 10
+            ) { restart(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-steady",
                 summary: "forms, then runs 120 s untouched with checks only at the end (a speed benchmark)",
-                nodeRange: 1...1_000, defaultNodes: 100) { steady(seed: $0, nodes: $1, extraCheck: extraCheck) },
+                nodeRange: 1...1_000, defaultNodes: 100
+            ) { steady(seed: $0, nodes: $1, extraCheck: extraCheck) },
             SimulationScenario(
                 name: "cluster-random-faults",
                 summary: "the seed picks size, network and a run of partitions, crashes, pauses and clock steps;"
                     + " then faults stop and the cluster must converge",
-                nodeRange: 3...200, defaultNodes: 8, pickNodes: RandomFaults.pickNodes) {
-                    RandomFaults.run(seed: $0, nodes: $1, extraCheck: extraCheck)
-                },
+                nodeRange: 3...200, defaultNodes: 8, pickNodes: RandomFaults.pickNodes
+            ) {
+                RandomFaults.run(seed: $0, nodes: $1, extraCheck: extraCheck)
+            },
         ]
     }
 

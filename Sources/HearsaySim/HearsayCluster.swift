@@ -17,9 +17,11 @@ public final class HearsayCluster {
 
     /// Node 0 founds the cluster; the others join through it within `spreadNanoseconds`.
     /// `skewedClocks` gives each node a skew of up to +-1 s and a drift of up to +-100 ppm.
-    public init(seed: UInt64, nodes: Int, network: NetworkModel = .lan,
-                membership: MembershipSettings = .simulation, partitionCount: Int = 256,
-                spreadNanoseconds: Int64 = 2_000_000_000, skewedClocks: Bool = true) {
+    public init(
+        seed: UInt64, nodes: Int, network: NetworkModel = .lan,
+        membership: MembershipSettings = .simulation, partitionCount: Int = 256,
+        spreadNanoseconds: Int64 = 2_000_000_000, skewedClocks: Bool = true
+    ) {
         precondition(nodes >= 1 && nodes <= 4_096, "nodes \(nodes)")
         membershipSettings = membership
         var idGenerator = SeededGenerator(seed: StableHash.combine(seed, 0xC1D5))
@@ -36,8 +38,9 @@ public final class HearsayCluster {
         let replies = DeferredReplies()
         self.replies = replies
         sim = Simulator(seed: seed, network: network) { spec in
-            let node = Self.makeNode(spec, addresses: addresses, membership: membership,
-                                     partitionCount: partitionCount)
+            let node = Self.makeNode(
+                spec, addresses: addresses, membership: membership,
+                partitionCount: partitionCount)
             log.writers.append((spec.index, node.node.writer))
             return node
         }
@@ -65,8 +68,9 @@ public final class HearsayCluster {
         for index in 0..<nodes {
             var clock = NodeClock.exact
             if skewedClocks {
-                clock = NodeClock(skewNanoseconds: Int64(sim.random(in: -1_000_000_000..<1_000_000_001)),
-                                  driftPartsPerMillion: Int64(sim.random(in: -100..<101)), originNanoseconds: sim.now)
+                clock = NodeClock(
+                    skewNanoseconds: Int64(sim.random(in: -1_000_000_000..<1_000_000_001)),
+                    driftPartsPerMillion: Int64(sim.random(in: -100..<101)), originNanoseconds: sim.now)
             }
             let after = index > 0 && spreadNanoseconds > 0 ? Int64(sim.random(in: 0..<Int(spreadNanoseconds))) : 0
             sim.addNode(id: chosen[index], address: addresses[index], clock: clock, afterNanoseconds: after)
@@ -144,8 +148,10 @@ public final class HearsayCluster {
     /// One life of one node. Every life draws a fresh writer id and seed (an in-memory
     /// node forgets its dots), and announces its start time in milliseconds as its
     /// incarnation, as the runtime does, so a restarted node outranks its old self.
-    static func makeNode(_ spec: Simulator<HearsayNode>.NodeSpec, addresses: [String],
-                         membership: MembershipSettings, partitionCount: Int) -> HearsayNode {
+    static func makeNode(
+        _ spec: Simulator<HearsayNode>.NodeSpec, addresses: [String],
+        membership: MembershipSettings, partitionCount: Int
+    ) -> HearsayNode {
         var settings = NodeSettings()
         settings.randomSeed = spec.seed
         settings.writerID = StableHash.combine(spec.seed, 0x3717) | 1
@@ -160,8 +166,9 @@ public final class HearsayCluster {
             // A restarted node knows a few seeds, as an operator would configure.
             cluster.seeds = addresses.prefix(4).filter { $0 != spec.address }.prefix(3).map { $0 }
         }
-        return HearsayNode(settings: settings, cluster: cluster, expiryIntervalNanoseconds: 1_000_000_000,
-                           now: spec.startsAt)
+        return HearsayNode(
+            settings: settings, cluster: cluster, expiryIntervalNanoseconds: 1_000_000_000,
+            now: spec.startsAt)
     }
 
     public static func address(_ index: Int) -> String {

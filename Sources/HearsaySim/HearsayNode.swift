@@ -84,15 +84,19 @@ public struct HearsayNode: SimulatedNode {
 
     /// Runs one client command, e.g. `["SET", "k", "v"]`, and returns its raw RESP reply
     /// (empty when deferred: see `submit`); its effects are carried out.
-    public mutating func execute(_ words: [String], now: Instant,
-                                 actions: inout SimulatedActions<HearsayNode>) -> [UInt8] {
+    public mutating func execute(
+        _ words: [String], now: Instant,
+        actions: inout SimulatedActions<HearsayNode>
+    ) -> [UInt8] {
         if case .reply(let bytes) = submit(words, now: now, actions: &actions) { return bytes }
         return []
     }
 
     /// Runs one client command; a command coordinated by other replicas answers later.
-    public mutating func submit(_ words: [String], now: Instant,
-                                actions: inout SimulatedActions<HearsayNode>) -> CommandResult {
+    public mutating func submit(
+        _ words: [String], now: Instant,
+        actions: inout SimulatedActions<HearsayNode>
+    ) -> CommandResult {
         var storage: [UInt8] = []
         var spans: [Int] = []
         spans.reserveCapacity(words.count * 2)

@@ -80,7 +80,8 @@ public final class MembershipChecker {
             }
             return
         }
-        let runningForReal = isRunning(subject) && !expectedDown.contains(subject)
+        let runningForReal =
+            isRunning(subject) && !expectedDown.contains(subject)
             && !awaitingRefutation.contains(subject)
             && current.incarnation >= (incarnationOf(subject) ?? 0)
         if current.status == .down {

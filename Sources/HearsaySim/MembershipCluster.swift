@@ -22,8 +22,10 @@ public final class MembershipCluster {
     }
 
     /// `skewedClocks` gives each node a skew of up to +-1 s and a drift of up to +-100 ppm.
-    public init(seed: UInt64, nodes: Int, settings: MembershipSettings = .simulation, network: NetworkModel = .lan,
-                formation: Formation = .throughSeed(spreadNanoseconds: 2_000_000_000), skewedClocks: Bool = true) {
+    public init(
+        seed: UInt64, nodes: Int, settings: MembershipSettings = .simulation, network: NetworkModel = .lan,
+        formation: Formation = .throughSeed(spreadNanoseconds: 2_000_000_000), skewedClocks: Bool = true
+    ) {
         precondition(nodes >= 1 && nodes <= 65_535, "nodes \(nodes)")
         self.settings = settings
         var idGenerator = SeededGenerator(seed: StableHash.combine(seed, 0x1D5))
@@ -46,12 +48,17 @@ public final class MembershipCluster {
             }
             // A preformed cluster starts with everyone known as alive, as if it had
             // been running for a while (no join traffic, no gossip backlog).
-            let known = preformed && spec.life == 0
-                ? chosen.enumerated().map { Member(id: $1, address: Self.address($0, life: 0), incarnation: 0,
-                                                   status: .alive) }
+            let known =
+                preformed && spec.life == 0
+                ? chosen.enumerated().map {
+                    Member(
+                        id: $1, address: Self.address($0, life: 0), incarnation: 0,
+                        status: .alive)
+                }
                 : []
-            let membership = Membership(id: spec.id, address: spec.address, settings: settings, seed: spec.seed,
-                                        knownMembers: known)
+            let membership = Membership(
+                id: spec.id, address: spec.address, settings: settings, seed: spec.seed,
+                knownMembers: known)
             return MembershipNode(membership: membership, seeds: seeds)
         }
         checker = MembershipChecker(
@@ -62,8 +69,9 @@ public final class MembershipCluster {
         for index in 0..<nodes {
             var clock = NodeClock.exact
             if skewedClocks {
-                clock = NodeClock(skewNanoseconds: Int64(sim.random(in: -1_000_000_000..<1_000_000_001)),
-                                  driftPartsPerMillion: Int64(sim.random(in: -100..<101)), originNanoseconds: sim.now)
+                clock = NodeClock(
+                    skewNanoseconds: Int64(sim.random(in: -1_000_000_000..<1_000_000_001)),
+                    driftPartsPerMillion: Int64(sim.random(in: -100..<101)), originNanoseconds: sim.now)
             }
             var after: Int64 = 0
             if case .throughSeed(let spread) = formation, index > 0, spread > 0 {

@@ -18,7 +18,8 @@ public enum MembershipMeasurements {
 
     /// Crashes one node per seed in a preformed cluster on a loss-free LAN.
     public static func detection(nodes: Int, seeds: [UInt64], settings: MembershipSettings = .simulation)
-        -> Detection {
+        -> Detection
+    {
         precondition(nodes >= 3 && !seeds.isEmpty, "detection needs 3 nodes and a seed")
         var total = 0.0
         var worst = 0.0
@@ -42,8 +43,9 @@ public enum MembershipMeasurements {
             total += periods
             worst = max(worst, periods)
         }
-        return Detection(nodes: nodes, runs: seeds.count, meanPeriods: total / Double(seeds.count),
-                         worstPeriods: worst, messagesPerNodePerPeriod: messageRate / Double(seeds.count))
+        return Detection(
+            nodes: nodes, runs: seeds.count, meanPeriods: total / Double(seeds.count),
+            worstPeriods: worst, messagesPerNodePerPeriod: messageRate / Double(seeds.count))
     }
 
     public struct FalseDowns: Sendable {
@@ -57,14 +59,18 @@ public enum MembershipMeasurements {
 
     /// Runs a preformed cluster with no fault but message loss and counts how often
     /// any node marks a running node down.
-    public static func falseDowns(nodes: Int, lossPercent: Int, periods: Int, seed: UInt64,
-                                  settings: MembershipSettings = .simulation) -> FalseDowns {
-        let cluster = MembershipCluster(seed: seed, nodes: nodes, settings: settings,
-                                        network: .lossy(Double(lossPercent) / 100), formation: .preformed)
+    public static func falseDowns(
+        nodes: Int, lossPercent: Int, periods: Int, seed: UInt64,
+        settings: MembershipSettings = .simulation
+    ) -> FalseDowns {
+        let cluster = MembershipCluster(
+            seed: seed, nodes: nodes, settings: settings,
+            network: .lossy(Double(lossPercent) / 100), formation: .preformed)
         cluster.sim.run(forNanoseconds: Int64(periods) * cluster.probeIntervalNanoseconds)
-        return FalseDowns(nodes: nodes, lossPercent: lossPercent, nodePeriods: nodes * periods,
-                          falseDowns: cluster.checker.falseDowns.count,
-                          falseSuspicions: cluster.checker.falseSuspicions)
+        return FalseDowns(
+            nodes: nodes, lossPercent: lossPercent, nodePeriods: nodes * periods,
+            falseDowns: cluster.checker.falseDowns.count,
+            falseSuspicions: cluster.checker.falseSuspicions)
     }
 
     public struct Speed: Sendable {
@@ -86,23 +92,30 @@ public enum MembershipMeasurements {
 
     /// The README tables for 10, 100 and 1000 nodes (takes minutes in a release build).
     public static func report(sizes: [Int] = [10, 100, 1000]) -> String {
-        var lines = ["| nodes | runs | detection mean (periods) | worst | messages/node/period |",
-                     "|---:|---:|---:|---:|---:|"]
+        var lines = [
+            "| nodes | runs | detection mean (periods) | worst | messages/node/period |",
+            "|---:|---:|---:|---:|---:|",
+        ]
         for n in sizes {
             let runs = n >= 1000 ? 5 : n >= 100 ? 20 : 50
             let d = detection(nodes: n, seeds: (1...UInt64(runs)).map { $0 })
-            lines.append("| \(n) | \(runs) | \(format(d.meanPeriods)) | \(format(d.worstPeriods)) | "
-                + "\(format(d.messagesPerNodePerPeriod)) |")
+            lines.append(
+                "| \(n) | \(runs) | \(format(d.meanPeriods)) | \(format(d.worstPeriods)) | "
+                    + "\(format(d.messagesPerNodePerPeriod)) |")
         }
-        lines += ["", "| nodes | loss | node-periods | false downs | per 10,000 node-periods "
-                  + "| suspect markings (all observers) |",
-                  "|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "| nodes | loss | node-periods | false downs | per 10,000 node-periods "
+                + "| suspect markings (all observers) |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
         for n in sizes {
             for loss in [0, 5, 10] {
                 let periods = max(300, 100_000 / n)
                 let f = falseDowns(nodes: n, lossPercent: loss, periods: periods, seed: UInt64(n + loss))
-                lines.append("| \(n) | \(loss)% | \(f.nodePeriods) | \(f.falseDowns) | "
-                    + "\(format(f.perTenThousandNodePeriods)) | \(f.falseSuspicions) |")
+                lines.append(
+                    "| \(n) | \(loss)% | \(f.nodePeriods) | \(f.falseDowns) | "
+                        + "\(format(f.perTenThousandNodePeriods)) | \(f.falseSuspicions) |")
             }
         }
         lines += ["", "| nodes | simulated s | wall s | simulated s per wall s |", "|---:|---:|---:|---:|"]

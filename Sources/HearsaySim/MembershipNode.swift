@@ -39,14 +39,18 @@ public struct MembershipNode: SimulatedNode {
         }
     }
 
-    public mutating func timerFired(_ timer: MembershipTimer, now: Instant,
-                                    actions: inout SimulatedActions<MembershipNode>) {
+    public mutating func timerFired(
+        _ timer: MembershipTimer, now: Instant,
+        actions: inout SimulatedActions<MembershipNode>
+    ) {
         handle(.timerFired(timer), now: now, actions: &actions)
     }
 
     /// Feeds any membership event (leave, forget) and carries out its effects.
-    public mutating func handle(_ event: MembershipEvent, now: Instant,
-                                actions: inout SimulatedActions<MembershipNode>) {
+    public mutating func handle(
+        _ event: MembershipEvent, now: Instant,
+        actions: inout SimulatedActions<MembershipNode>
+    ) {
         effects.removeAll(keepingCapacity: true)
         membership.handle(event, now: now, into: &effects)
         for effect in effects {

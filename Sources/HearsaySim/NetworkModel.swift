@@ -10,8 +10,9 @@ public struct NetworkModel: Sendable {
         case uniform(minimumNanoseconds: Int64, maximumNanoseconds: Int64)
         /// Uniform in minimum...maximum, except that with `tailProbability` the delay
         /// is uniform in maximum...tailMaximum (a slow path, a retransmission).
-        case longTail(minimumNanoseconds: Int64, maximumNanoseconds: Int64,
-                      tailProbability: Double, tailMaximumNanoseconds: Int64)
+        case longTail(
+            minimumNanoseconds: Int64, maximumNanoseconds: Int64,
+            tailProbability: Double, tailMaximumNanoseconds: Int64)
     }
 
     public var latency: Latency
@@ -24,8 +25,10 @@ public struct NetworkModel: Sendable {
     public var reorderProbability: Double
     public var reorderDelayMaximumNanoseconds: Int64
 
-    public init(latency: Latency, lossProbability: Double = 0, duplicateProbability: Double = 0,
-                reorderProbability: Double = 0, reorderDelayMaximumNanoseconds: Int64 = 20_000_000) {
+    public init(
+        latency: Latency, lossProbability: Double = 0, duplicateProbability: Double = 0,
+        reorderProbability: Double = 0, reorderDelayMaximumNanoseconds: Int64 = 20_000_000
+    ) {
         self.latency = latency
         self.lossProbability = lossProbability
         self.duplicateProbability = duplicateProbability
@@ -34,9 +37,10 @@ public struct NetworkModel: Sendable {
     }
 
     /// A data-centre LAN: 0.1 to 1 ms, 1% of messages up to 20 ms, nothing lost.
-    public static let lan = NetworkModel(latency: .longTail(
-        minimumNanoseconds: 100_000, maximumNanoseconds: 1_000_000,
-        tailProbability: 0.01, tailMaximumNanoseconds: 20_000_000))
+    public static let lan = NetworkModel(
+        latency: .longTail(
+            minimumNanoseconds: 100_000, maximumNanoseconds: 1_000_000,
+            tailProbability: 0.01, tailMaximumNanoseconds: 20_000_000))
 
     /// The LAN with `loss` of messages lost.
     public static func lossy(_ loss: Double) -> NetworkModel {

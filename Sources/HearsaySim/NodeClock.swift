@@ -33,8 +33,9 @@ public struct NodeClock: Sendable, Equatable {
     public func stepped(at virtual: Int64, byNanoseconds step: Int64, driftPartsPerMillion: Int64) -> NodeClock {
         precondition(step >= 0, "clock step \(step) ns would run time back")
         let reading = local(virtual).nanoseconds
-        return NodeClock(skewNanoseconds: reading - virtual + step, driftPartsPerMillion: driftPartsPerMillion,
-                         originNanoseconds: virtual)
+        return NodeClock(
+            skewNanoseconds: reading - virtual + step, driftPartsPerMillion: driftPartsPerMillion,
+            originNanoseconds: virtual)
     }
 
     /// The earliest virtual time at which the node's clock reads `local`.

@@ -25,9 +25,10 @@ enum RandomFaults {
     /// A network drawn from the seed: latency, loss up to 10%, duplicates, reordering.
     static func network<N>(_ sim: Simulator<N>) -> NetworkModel {
         let maximum = Int64(sim.random(in: 200..<5_000)) * 1_000
-        var model = NetworkModel(latency: .longTail(
-            minimumNanoseconds: 100_000, maximumNanoseconds: maximum,
-            tailProbability: Double(sim.random(in: 0..<5)) / 100, tailMaximumNanoseconds: 50_000_000))
+        var model = NetworkModel(
+            latency: .longTail(
+                minimumNanoseconds: 100_000, maximumNanoseconds: maximum,
+                tailProbability: Double(sim.random(in: 0..<5)) / 100, tailMaximumNanoseconds: 50_000_000))
         model.lossProbability = Double(sim.random(in: 0..<11)) / 100
         model.duplicateProbability = Double(sim.random(in: 0..<3)) / 100
         model.reorderProbability = Double(sim.random(in: 0..<11)) / 100
@@ -67,8 +68,9 @@ enum RandomFaults {
         for index in run.cluster.left.sorted() where !run.cluster.leaveHeard.contains(index) {
             run.notes.append("no one heard node \(index) leave; it ends down")
         }
-        run.notes.append("loss \(Int(sim.network.lossProbability * 100))%, \(log.count) faults: "
-            + log.prefix(12).joined(separator: ", ") + (log.count > 12 ? ", ..." : ""))
+        run.notes.append(
+            "loss \(Int(sim.network.lossProbability * 100))%, \(log.count) faults: "
+                + log.prefix(12).joined(separator: ", ") + (log.count > 12 ? ", ..." : ""))
         // Loss is a fault too; convergence is judged on a network that delivers.
         sim.network.lossProbability = 0
         run.converge("converged")
@@ -76,8 +78,10 @@ enum RandomFaults {
     }
 
     /// Runs to `deadline`, undoing faults as they come due.
-    static func advance(_ run: inout ClusterScenarios.Run, to deadline: Int64,
-                        pending: inout [(at: Int64, undo: Undo)]) {
+    static func advance(
+        _ run: inout ClusterScenarios.Run, to deadline: Int64,
+        pending: inout [(at: Int64, undo: Undo)]
+    ) {
         while true {
             let due = pending.indices.filter { pending[$0].at <= deadline }.min { pending[$0].at < pending[$1].at }
             guard let index = due else { break }
@@ -93,8 +97,10 @@ enum RandomFaults {
     }
 
     /// One fault, chosen by the seed among those the cluster can take right now.
-    static func inject(_ run: inout ClusterScenarios.Run, pending: inout [(at: Int64, undo: Undo)],
-                       log: inout [String], hasLeft: inout Bool) {
+    static func inject(
+        _ run: inout ClusterScenarios.Run, pending: inout [(at: Int64, undo: Undo)],
+        log: inout [String], hasLeft: inout Bool
+    ) {
         let sim = run.sim
         let cluster = run.cluster
         let live = cluster.liveNodes.filter { !sim.isPaused($0) }
@@ -131,8 +137,11 @@ enum RandomFaults {
             let victim = live[sim.random(in: 0..<live.count)]
             let step = Int64(sim.random(in: 0..<3_001)) * 1_000_000
             let drift = Int64(sim.random(in: -200..<201))
-            sim.setClock(victim, sim.clock(victim).stepped(at: sim.now, byNanoseconds: step,
-                                                           driftPartsPerMillion: drift))
+            sim.setClock(
+                victim,
+                sim.clock(victim).stepped(
+                    at: sim.now, byNanoseconds: step,
+                    driftPartsPerMillion: drift))
             log.append("clock \(victim) +\(step / 1_000_000) ms \(drift) ppm")
         case 90..<100 where !hasLeft && !leaving && live.count > 2:
             // A leave needs its announcement to get out: no cut links while it runs.

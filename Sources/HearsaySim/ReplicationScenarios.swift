@@ -21,7 +21,8 @@ public enum ReplicationScenarios {
             name: "replication-faults",
             summary: "a client writes at W=2 through loss, a partition, a pause and a crash; acknowledged writes"
                 + " survive, quorums hold, deletes stay deleted, counters count",
-            nodeRange: 3...12, defaultNodes: 5) { run(seed: $0, nodes: $1) },
+            nodeRange: 3...12, defaultNodes: 5
+        ) { run(seed: $0, nodes: $1) }
     ]
 
     enum Op {
@@ -61,7 +62,9 @@ public enum ReplicationScenarios {
                 cluster.crash(victim)
                 crashed = victim
                 crashedOnce = true
-                for (key, holders) in history.holdersAtAck where holders.contains(victim) { history.lostCopy.insert(key) }
+                for (key, holders) in history.holdersAtAck where holders.contains(victim) {
+                    history.lostCopy.insert(key)
+                }
                 run.notes.append("crash \(victim) at op \(i)")
             } else if roll < 6, let victim = crashed {
                 cluster.restart(victim)
@@ -103,8 +106,10 @@ public enum ReplicationScenarios {
         return run.result()
     }
 
-    static func perform(_ op: Op, index: Int, via node: Int, cluster: HearsayCluster, history: inout History,
-                        run: inout ClusterScenarios.Run) {
+    static func perform(
+        _ op: Op, index: Int, via node: Int, cluster: HearsayCluster, history: inout History,
+        run: inout ClusterScenarios.Run
+    ) {
         let words: [String]
         switch op {
         case .set(let key, let value): words = ["SET", key, value]
@@ -128,8 +133,10 @@ public enum ReplicationScenarios {
     }
 
     /// Check 2: when a SET is acknowledged, at least W nodes hold it (in data or in hints).
-    static func checkHolders(_ key: String, value: String, cluster: HearsayCluster, history: inout History,
-                             run: inout ClusterScenarios.Run) {
+    static func checkHolders(
+        _ key: String, value: String, cluster: HearsayCluster, history: inout History,
+        run: inout ClusterScenarios.Run
+    ) {
         let bytes = Array(value.utf8)
         var holders: [Int] = []
         var owners = 0
@@ -151,7 +158,8 @@ public enum ReplicationScenarios {
         for key in history.writes.keys.sorted() {
             let ops = history.writes[key]!
             guard let lastAcked = ops.lastIndex(where: { $0.acked }) else { continue }
-            let consistency = history.lostCopy.contains(key) ? ["HS.CONSISTENCY", "ALL"] : ["HS.CONSISTENCY", "2", "2"]
+            let consistency =
+                history.lostCopy.contains(key) ? ["HS.CONSISTENCY", "ALL"] : ["HS.CONSISTENCY", "2", "2"]
             _ = cluster.request(reader, consistency)
             let read = cluster.request(reader, ["HS.SIBLINGS", key]) ?? ""
             let values = Set(siblingValues(read))
@@ -185,7 +193,8 @@ public enum ReplicationScenarios {
             let reply = cluster.request(reader, ["GET", key]) ?? ""
             let value = Int(reply.split(separator: "\r\n").dropFirst().first ?? "") ?? 0
             if value < counts.acked || value > counts.attempted {
-                run.failures.append("\(key): reads \(value), acknowledged \(counts.acked), attempted \(counts.attempted)")
+                run.failures.append(
+                    "\(key): reads \(value), acknowledged \(counts.acked), attempted \(counts.attempted)")
             }
         }
         _ = cluster.request(reader, ["HS.CONSISTENCY", "DEFAULT"])

@@ -12,9 +12,11 @@ public struct SimulationScenario: Sendable {
     /// pick uses its own generator, so `--nodes` with the picked count replays the run.
     let pickNodes: (@Sendable (_ seed: UInt64) -> Int)?
 
-    public init(name: String, summary: String, nodeRange: ClosedRange<Int>, defaultNodes: Int,
-                pickNodes: (@Sendable (_ seed: UInt64) -> Int)? = nil,
-                body: @escaping @Sendable (_ seed: UInt64, _ nodes: Int) -> SimulationResult) {
+    public init(
+        name: String, summary: String, nodeRange: ClosedRange<Int>, defaultNodes: Int,
+        pickNodes: (@Sendable (_ seed: UInt64) -> Int)? = nil,
+        body: @escaping @Sendable (_ seed: UInt64, _ nodes: Int) -> SimulationResult
+    ) {
         precondition(nodeRange.contains(defaultNodes), "default \(defaultNodes) outside \(nodeRange)")
         self.name = name
         self.summary = summary
@@ -36,7 +38,8 @@ public struct SimulationScenario: Sendable {
     }
 
     /// Every registered scenario, in a fixed order.
-    public static let all: [SimulationScenario] = MembershipScenarios.all + ClusterScenarios.all + ReplicationScenarios.all
+    public static let all: [SimulationScenario] =
+        MembershipScenarios.all + ClusterScenarios.all + ReplicationScenarios.all
 
     public static func named(_ name: String) -> SimulationScenario? { all.first { $0.name == name } }
 }
@@ -54,8 +57,10 @@ public struct SimulationResult: Sendable, CustomStringConvertible {
     /// Virtual time the run covered. Seconds.
     public let simulatedSeconds: Double
 
-    public init(scenario: String, seed: UInt64, nodes: Int, passed: Bool, summary: String, failures: [String],
-                simulatedSeconds: Double) {
+    public init(
+        scenario: String, seed: UInt64, nodes: Int, passed: Bool, summary: String, failures: [String],
+        simulatedSeconds: Double
+    ) {
         self.scenario = scenario
         self.seed = seed
         self.nodes = nodes

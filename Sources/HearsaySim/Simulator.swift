@@ -86,8 +86,10 @@ public final class Simulator<Node: SimulatedNode> {
     var actions = SimulatedActions<Node>()
     let makeNode: (NodeSpec) -> Node
 
-    public init(seed: UInt64, network: NetworkModel = .lan, startNanoseconds: Int64 = 1_000_000_000_000,
-                makeNode: @escaping (NodeSpec) -> Node) {
+    public init(
+        seed: UInt64, network: NetworkModel = .lan, startNanoseconds: Int64 = 1_000_000_000_000,
+        makeNode: @escaping (NodeSpec) -> Node
+    ) {
         self.seed = seed
         self.network = network
         self.now = startNanoseconds
@@ -168,8 +170,9 @@ public final class Simulator<Node: SimulatedNode> {
     func spec(_ index: Int, startingAt virtual: Int64) -> NodeSpec {
         let slot = slots[index]
         let nodeSeed = StableHash.combine(StableHash.combine(seed, UInt64(index)), UInt64(slot.life))
-        return NodeSpec(index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed,
-                        startsAt: slot.clock.local(virtual))
+        return NodeSpec(
+            index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed,
+            startsAt: slot.clock.local(virtual))
     }
 
     // MARK: Network faults
@@ -204,8 +207,10 @@ public final class Simulator<Node: SimulatedNode> {
 
     /// Runs until `condition` holds (checked every `everyNanoseconds`) or `deadline`.
     /// Returns whether the condition held.
-    public func run(until deadline: Int64, checkingEvery everyNanoseconds: Int64,
-                    condition: (Simulator) -> Bool) -> Bool {
+    public func run(
+        until deadline: Int64, checkingEvery everyNanoseconds: Int64,
+        condition: (Simulator) -> Bool
+    ) -> Bool {
         precondition(everyNanoseconds > 0, "check interval \(everyNanoseconds)")
         while now < deadline {
             if condition(self) { return true }

@@ -18,8 +18,10 @@ public enum GlobPattern {
     /// How many `*` levels one match may nest, as Redis bounds it.
     public static let nestingMax = 1000
 
-    public static func matches(_ pattern: UnsafeRawBufferPointer, _ string: UnsafeRawBufferPointer,
-                               caseInsensitive: Bool = false) -> Bool {
+    public static func matches(
+        _ pattern: UnsafeRawBufferPointer, _ string: UnsafeRawBufferPointer,
+        caseInsensitive: Bool = false
+    ) -> Bool {
         // Fast path for the most common pattern of all.
         if pattern.count == 1 && pattern[0] == UInt8(ascii: "*") { return true }
         var skipLongerMatches = false
@@ -37,9 +39,11 @@ public enum GlobPattern {
     }
 
     // A port of stringmatchlen_impl: `p`/`s` are the positions of pattern[0]/string[0] there.
-    private static func match(_ pattern: UnsafeRawBufferPointer, _ patternStart: Int,
-                              _ string: UnsafeRawBufferPointer, _ stringStart: Int,
-                              _ nocase: Bool, _ skipLongerMatches: inout Bool, _ nesting: Int) -> Bool {
+    private static func match(
+        _ pattern: UnsafeRawBufferPointer, _ patternStart: Int,
+        _ string: UnsafeRawBufferPointer, _ stringStart: Int,
+        _ nocase: Bool, _ skipLongerMatches: inout Bool, _ nesting: Int
+    ) -> Bool {
         if nesting > nestingMax { return false }
         let patternEnd = pattern.count
         let stringEnd = string.count
@@ -85,8 +89,10 @@ public enum GlobPattern {
     /// Matches `c` against the class opening at `p`; leaves `p` on its closing `]` (or on
     /// the last pattern byte when there is none), as the C code does.
     @inline(__always)
-    private static func matchClass(_ pattern: UnsafeRawBufferPointer, _ p: inout Int, _ c: UInt8,
-                                   _ nocase: Bool) -> Bool {
+    private static func matchClass(
+        _ pattern: UnsafeRawBufferPointer, _ p: inout Int, _ c: UInt8,
+        _ nocase: Bool
+    ) -> Bool {
         let end = pattern.count
         @inline(__always) func pat(_ i: Int) -> UInt8 { i < end ? pattern[i] : 0 }
         p += 1

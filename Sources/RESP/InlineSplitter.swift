@@ -26,8 +26,10 @@ enum InlineSplitter {
     /// A line with quotes: decoded arguments are written to `output`, which has room for at
     /// least `line.count` bytes (decoding never lengthens). Spans are relative to `output`.
     /// Returns false when the quotes are unbalanced.
-    static func splitQuoted(_ line: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
-                            into arguments: inout Arguments) -> Bool {
+    static func splitQuoted(
+        _ line: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
+        into arguments: inout Arguments
+    ) -> Bool {
         precondition(output.count >= line.count, "scratch \(output.count) < line \(line.count)")
         // Mirrors C's `*p`: reading past the end yields the terminating NUL.
         @inline(__always) func at(_ i: Int) -> UInt8 { i < line.count ? line[i] : 0 }
@@ -44,7 +46,8 @@ enum InlineSplitter {
                 let c = at(p)
                 if inDouble {
                     if c == backslash && at(p + 1) == UInt8(ascii: "x"),
-                       let high = hexValue(at(p + 2)), let low = hexValue(at(p + 3)) {
+                        let high = hexValue(at(p + 2)), let low = hexValue(at(p + 3))
+                    {
                         output[out] = high &* 16 &+ low
                         out += 1
                         p += 3

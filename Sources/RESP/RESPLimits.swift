@@ -8,9 +8,11 @@ public struct RESPLimits: Sendable, Equatable {
     /// Longest inline command line (Redis `PROTO_INLINE_MAX_SIZE`, 64 KiB).
     public var maxInlineLength: Int
 
-    public init(maxBulkLength: Int = 512 * 1024 * 1024,
-                maxArgumentCount: Int = 1024 * 1024,
-                maxInlineLength: Int = 64 * 1024) {
+    public init(
+        maxBulkLength: Int = 512 * 1024 * 1024,
+        maxArgumentCount: Int = 1024 * 1024,
+        maxInlineLength: Int = 64 * 1024
+    ) {
         self.maxBulkLength = maxBulkLength
         self.maxArgumentCount = maxArgumentCount
         self.maxInlineLength = maxInlineLength

@@ -139,7 +139,8 @@ public struct RequestParser {
     /// malformed), and the general parser below then decides, so results never differ.
     @inline(__always)
     private func parseCompleteMultibulk(_ bytes: UnsafeBufferPointer<UInt8>, into arguments: inout Arguments)
-        -> Int? {
+        -> Int?
+    {
         let n = bytes.count
         var i = 1
         guard let argc = Self.smallNumber(bytes, &i, limit: limits.maxArgumentCount), argc > 0 else { return nil }
@@ -173,7 +174,8 @@ public struct RequestParser {
         }
         let digits = i - start
         guard digits > 0, digits <= 15, digits == 1 || bytes[start] != 48, value <= limit,
-              i + 1 < n, bytes[i] == 13, bytes[i + 1] == 10 else { return nil }
+            i + 1 < n, bytes[i] == 13, bytes[i + 1] == 10
+        else { return nil }
         i += 2
         return value
     }
@@ -186,7 +188,8 @@ public struct RequestParser {
     }
 
     private mutating func parseMultibulk(_ bytes: UnsafeBufferPointer<UInt8>, into arguments: inout Arguments)
-        -> Outcome {
+        -> Outcome
+    {
         if phase == .countLine {
             guard let cr = Self.find(carriageReturn, in: bytes, from: scanFrom) else {
                 if bytes.count > limits.maxInlineLength { return failure("too big mbulk count string") }
@@ -256,7 +259,8 @@ public struct RequestParser {
     // MARK: Inline
 
     private mutating func parseInline(_ bytes: UnsafeBufferPointer<UInt8>, into arguments: inout Arguments)
-        -> Outcome {
+        -> Outcome
+    {
         guard let newline = Self.find(lineFeed, in: bytes, from: scanFrom) else {
             if bytes.count > limits.maxInlineLength { return failure("too big inline request") }
             return waitForLineEnd(bytes)

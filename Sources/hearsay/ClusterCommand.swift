@@ -42,9 +42,11 @@ struct ClusterCommand: ParsableCommand {
         var children: [Child] = []
         for index in 1...nodes {
             let port = basePort + index - 1
-            var arguments = ["server", "--port", "\(port)", "--node-id", String(index, radix: 16),
-                             "--membership", membership.rawValue, "--replicas", "\(replicas)",
-                             "--cluster-name", clusterName, "--log-level", logLevel]
+            var arguments = [
+                "server", "--port", "\(port)", "--node-id", String(index, radix: 16),
+                "--membership", membership.rawValue, "--replicas", "\(replicas)",
+                "--cluster-name", clusterName, "--log-level", logLevel,
+            ]
             if index > 1 { arguments += ["--seed", "127.0.0.1:\(basePort + 10_000)"] }
             if let clusterKeyFile { arguments += ["--cluster-key-file", clusterKeyFile] }
             do {
@@ -59,8 +61,9 @@ struct ClusterCommand: ParsableCommand {
         if children.count == nodes {
             print("Hearsay cluster of \(nodes) nodes (\(membership.rawValue) membership), node 1 is the seed:")
             for child in children {
-                print("  node \(child.index)  redis-cli -p \(child.port)    "
-                      + "(cluster port \(child.port + 10_000), pid \(child.pid))")
+                print(
+                    "  node \(child.index)  redis-cli -p \(child.port)    "
+                        + "(cluster port \(child.port + 10_000), pid \(child.pid))")
             }
             print("Try: redis-cli -p \(basePort) HS.MEMBERS    Ctrl-C stops every node.")
         }
@@ -98,8 +101,9 @@ struct ClusterCommand: ParsableCommand {
                 guard pid > 0, let i = children.firstIndex(where: { $0.pid == pid }) else { break }
                 children[i].exited = true
                 if !stopping {
-                    print("hearsay cluster: node \(children[i].index) (port \(children[i].port), pid \(pid)) "
-                          + "exited unexpectedly: \(describe(status))")
+                    print(
+                        "hearsay cluster: node \(children[i].index) (port \(children[i].port), pid \(pid)) "
+                            + "exited unexpectedly: \(describe(status))")
                     fflush(nil)
                 }
             }
@@ -138,8 +142,9 @@ struct ClusterCommand: ParsableCommand {
         sigaddset(&defaults, SIGPIPE)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes,
-                                 Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setflags(
+            &attributes,
+            Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0

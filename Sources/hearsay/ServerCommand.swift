@@ -107,7 +107,7 @@ enum MembershipPreset: String, ExpressibleByArgument, CaseIterable {
 enum ClusterArguments {
     static func splitHostPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-              let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port)
+            let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port)
         else { return nil }
         return (String(text[..<colon]), port)
     }

@@ -48,16 +48,18 @@ struct SimCommand: ParsableCommand {
             if result.passed { passed += 1 } else { failed += 1 }
             let speed = wall > 0 ? Int(result.simulatedSeconds / wall) : 0
             if result.passed && !verbose {
-                print("PASS \(name) seed=\(runSeed) nodes=\(result.nodes) "
-                    + "(\(Int(result.simulatedSeconds)) s simulated, \(speed)x)")
+                print(
+                    "PASS \(name) seed=\(runSeed) nodes=\(result.nodes) "
+                        + "(\(Int(result.simulatedSeconds)) s simulated, \(speed)x)")
             } else {
                 print("\(result)")
             }
         }
         let wall = monotonicSeconds() - started
         let speed = wall > 0 ? Int(simulatedSeconds / wall) : 0
-        print("\(passed) passed, \(failed) failed (\(Int(simulatedSeconds)) simulated s "
-            + "in \(Int(wall * 10) / 10).\(Int(wall * 10) % 10) wall s, \(speed) simulated s per wall s)")
+        print(
+            "\(passed) passed, \(failed) failed (\(Int(simulatedSeconds)) simulated s "
+                + "in \(Int(wall * 10) / 10).\(Int(wall * 10) % 10) wall s, \(speed) simulated s per wall s)")
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 @Suite("Anti-entropy messages and tree")
@@ -6,13 +7,17 @@ struct AntiEntropyCodecTests {
     func sample() -> ExchangeMessage {
         var m = ExchangeMessage(session: 300, sequence: 5, fromInitiator: false)
         m.hasMore = true
-        m.nodes = [.init(parent: .init(depth: 3, index: 5), childDepth: 6,
-                         fingerprints: Array(1...8), counts: [0, 1, 2, 300, 4, 5, 6, 7])]
+        m.nodes = [
+            .init(
+                parent: .init(depth: 3, index: 5), childDepth: 6,
+                fingerprints: Array(1...8), counts: [0, 1, 2, 300, 4, 5, 6, 7])
+        ]
         m.keyLists = [.init(node: .init(depth: 9, index: 400), fingerprints: [7, 8, 9])]
         m.pulls = [0xDEAD_BEEF]
         var object = StoredObject()
-        object.set(Array("v".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 5, logical: 0),
-                   now: Instant(milliseconds: 5))
+        object.set(
+            Array("v".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 5, logical: 0),
+            now: Instant(milliseconds: 5))
         m.objects = [.init(key: Array("k".utf8), encodedObject: object.encoded)]
         return m
     }
@@ -69,8 +74,9 @@ struct AntiEntropyCodecTests {
         #expect(tree.levels.map(\.count) == [1, 8, 64])
         #expect(MerkleTree.storedDepths(leafBits: 4) == [0, 3, 4])
         AntiEntropyFixture.write(&ks, Array("x".utf8)) {
-            $0.set(Array("1".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 1, logical: 0),
-                   now: AntiEntropyFixture.now)
+            $0.set(
+                Array("1".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 1, logical: 0),
+                now: AntiEntropyFixture.now)
         }
         let after = MerkleTree.roots(of: ks)
         let p = ks.partition(ofHash: StableHash.hash(Array("x".utf8)))

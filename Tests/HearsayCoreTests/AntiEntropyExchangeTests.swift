@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 typealias AE = AntiEntropyFixture
@@ -7,8 +8,10 @@ typealias AE = AntiEntropyFixture
 struct AntiEntropyExchangeTests {
     /// Every key's object on both replicas, which must be equal and equal the join of the
     /// originals.
-    func expectConverged(_ a: inout Keyspace, _ b: inout Keyspace, originals: (Keyspace, Keyspace),
-                         keys: [[UInt8]], _ label: String) {
+    func expectConverged(
+        _ a: inout Keyspace, _ b: inout Keyspace, originals: (Keyspace, Keyspace),
+        keys: [[UInt8]], _ label: String
+    ) {
         let differing = zip(a.leafDigests, b.leafDigests).filter { $0 != $1 }.count
         #expect(differing == 0, "\(differing) leaf digests differ, reproduce with \(label)")
         var (oa, ob) = originals
@@ -30,15 +33,18 @@ struct AntiEntropyExchangeTests {
             var rng = SeededGenerator(seed: seed)
             let common = Int.random(in: 0..<2_000, using: &rng)
             let divergent = Int.random(in: 0..<300, using: &rng)
-            var (a, b, keys) = AE.divergedPair(seed: seed, partitions: partitions, leaves: leaves,
-                                               common: common, divergent: divergent)
+            var (a, b, keys) = AE.divergedPair(
+                seed: seed, partitions: partitions, leaves: leaves,
+                common: common, divergent: divergent)
             let originals = (a, b)
             for p in 0..<partitions {
                 let run = AE.exchange(&a, &b, partition: p, salt: rng.next(), label: "\(label) p=\(p)")
-                #expect(AE.isFinished(run.initiatorEnd) && AE.isFinished(run.responderEnd),
-                        "both sides finish, \(label) p=\(p)")
-                #expect(run.initiator.stats.deferredDropped == 0 && run.responder?.stats.deferredDropped == 0,
-                        "nothing dropped at the bounds, \(label) p=\(p)")
+                #expect(
+                    AE.isFinished(run.initiatorEnd) && AE.isFinished(run.responderEnd),
+                    "both sides finish, \(label) p=\(p)")
+                #expect(
+                    run.initiator.stats.deferredDropped == 0 && run.responder?.stats.deferredDropped == 0,
+                    "nothing dropped at the bounds, \(label) p=\(p)")
             }
             expectConverged(&a, &b, originals: originals, keys: keys, label)
         }
@@ -115,8 +121,10 @@ struct AntiEntropyExchangeTests {
         wrongSession.session = 10
         #expect(initiator.receive(wrongSession, store: &a, now: AE.now).isEmpty, "own direction, other session")
         #expect(initiator.stats.messagesIgnored == 1)
-        #expect(ExchangeSession(respondingTo: ExchangeMessage(session: 1, sequence: 2, fromInitiator: true),
-                                now: AE.now) == nil, "only an opening creates a responder")
+        #expect(
+            ExchangeSession(
+                respondingTo: ExchangeMessage(session: 1, sequence: 2, fromInitiator: true),
+                now: AE.now) == nil, "only an opening creates a responder")
     }
 
     @Test func protocolViolations_abortTheSession() {
@@ -132,8 +140,11 @@ struct AntiEntropyExchangeTests {
         #expect(r1.receive(badLayout, store: &b, now: AE.now).first == .aborted(.layoutMismatch, r1.stats))
 
         var badDepth = ExchangeMessage(session: 4, sequence: 1, fromInitiator: false)
-        badDepth.nodes = [.init(parent: .init(depth: 1, index: 0), childDepth: 3,
-                                fingerprints: [0, 0, 0, 0], counts: [])]
+        badDepth.nodes = [
+            .init(
+                parent: .init(depth: 1, index: 0), childDepth: 3,
+                fingerprints: [0, 0, 0, 0], counts: [])
+        ]
         let d = initiator.receive(badDepth, store: &a, now: AE.now)
         guard case .aborted(.protocolViolation, _)? = d.first else {
             Issue.record("expected a protocol violation, got \(d)")

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Testing
+
 @testable import HearsayCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Measures what one round of exchanges (every partition once) sends between two replicas
 /// that hold `HEARSAY_MEASURE_KEYS` keys (1,000,000 by default) of which 1,000 differ.
@@ -57,7 +59,11 @@ struct AntiEntropyMeasureTests {
             if let onA, onA != onB { objectBytes += key.count + 1 + onA.encoded.count }
             if let onB, onB != onA { objectBytes += key.count + 1 + onB.encoded.count }
         }
-        var bytes = 0, tree = 0, keyLists = 0, objectsSent = 0, messages = 0
+        var bytes = 0
+        var tree = 0
+        var keyLists = 0
+        var objectsSent = 0
+        var messages = 0
         for p in 0..<256 {
             let run = AE.exchange(&a, &b, partition: p, salt: rng.next(), settings: .lan, label: "seed=\(seed) p=\(p)")
             #expect(AE.isFinished(run.initiatorEnd), "partition \(p) finished, seed=\(seed)")
@@ -72,7 +78,8 @@ struct AntiEntropyMeasureTests {
         let differingLeaves = zip(a.leafDigests, b.leafDigests).filter { $0 != $1 }.count
         #expect(differingLeaves == 0, "converged, seed=\(seed)")
         let everyDigest = total * 16
-        print("""
+        print(
+            """
             anti-entropy measure: \(total) keys, \(differing) differ, 256 partitions x 64 leaves
               bytes sent (all messages, both ways): \(bytes) in \(messages) messages
               tree levels walked (children sections): \(tree)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 /// Two replicas' keyspaces, built by writing `StoredObject`s, and a driver that runs one
@@ -56,8 +57,10 @@ enum AntiEntropyFixture {
 
     /// Two replicas that share `common` keys and then diverge in random ways: keys only one
     /// holds, newer versions on one side, concurrent writes (siblings), tombstones.
-    static func divergedPair(seed: UInt64, partitions: Int, leaves: Int = 64, common: Int,
-                             divergent: Int) -> (Keyspace, Keyspace, keys: [[UInt8]]) {
+    static func divergedPair(
+        seed: UInt64, partitions: Int, leaves: Int = 64, common: Int,
+        divergent: Int
+    ) -> (Keyspace, Keyspace, keys: [[UInt8]]) {
         var rng = SeededGenerator(seed: seed)
         var a = keyspace(partitions: partitions, leaves: leaves)
         var b = keyspace(partitions: partitions, leaves: leaves)
@@ -104,8 +107,10 @@ extension AntiEntropyFixture {
         _ a: inout A, _ b: inout B, partition: Int, salt: UInt64, settings: ExchangeSettings = .simulation,
         label: String, drop: (Int) -> Bool = { _ in false }
     ) -> ExchangeTranscript {
-        var run = ExchangeTranscript(initiator: ExchangeSession(initiating: partition, id: salt % 1_000, salt: salt,
-                                                                store: a, settings: settings, now: now))
+        var run = ExchangeTranscript(
+            initiator: ExchangeSession(
+                initiating: partition, id: salt % 1_000, salt: salt,
+                store: a, settings: settings, now: now))
         var directives = run.initiator.start(store: a, now: now)
         for turn in 0..<100_000 {
             guard case .send(let sent)? = directives.first else { break }
@@ -115,8 +120,9 @@ extension AntiEntropyFixture {
             run.messages.append(sent)
             let bytes = sent.encoded
             #expect(bytes.count == sent.encodedByteCount, "size formula, \(label) turn \(turn)")
-            #expect(sent.encodedByteCount <= settings.maxMessageBytes || sent.objects.count == 1,
-                    "message bound, \(label) turn \(turn)")
+            #expect(
+                sent.encodedByteCount <= settings.maxMessageBytes || sent.objects.count == 1,
+                "message bound, \(label) turn \(turn)")
             #expect(sent.objects.count <= settings.maxObjectsPerMessage, "object bound, \(label)")
             guard let decoded = try? ExchangeMessage(decoding: bytes), decoded == sent else {
                 Issue.record("message did not round-trip, \(label) turn \(turn)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 // The versioned binary form: round trips, and no input (truncated, corrupt or random) traps.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 // Join-semilattice laws and convergence on random histories. Each test runs >= 10,000 law

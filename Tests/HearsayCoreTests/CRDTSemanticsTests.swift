@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 // The documented rules of StoredObject, each on a small hand-written scenario: two replicas

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 /// A state-based CRDT under test: a bottom element and a join.

@@ -39,17 +39,20 @@ import Testing
 
     @Test func authWithoutPasswordConfigured() {
         var h = CommandHarness()
-        #expect(h.run("AUTH", "pass") == err(
-            "ERR AUTH <password> called without any password configured for the default user. "
-                + "Are you sure your configuration is correct?"))
+        #expect(
+            h.run("AUTH", "pass")
+                == err(
+                    "ERR AUTH <password> called without any password configured for the default user. "
+                        + "Are you sure your configuration is correct?"))
         #expect(h.run("AUTH", "default", "anything") == ok)
     }
 
     @Test func helloAuthAuthenticatesAndSwitchesProtocol() {
         var h = CommandHarness(settings: Self.withPassword("secret"))
         #expect(h.run("HELLO", "3").hasPrefix("-NOAUTH HELLO must be called with the client already authenticated"))
-        #expect(h.run("HELLO", "3", "AUTH", "default", "bad")
-            == err("WRONGPASS invalid username-password pair or user is disabled."))
+        #expect(
+            h.run("HELLO", "3", "AUTH", "default", "bad")
+                == err("WRONGPASS invalid username-password pair or user is disabled."))
         #expect(h.session.protocolVersion == 2)
         let reply = h.run("HELLO", "3", "AUTH", "default", "secret", "SETNAME", "app")
         #expect(reply.hasPrefix("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n"))
@@ -78,8 +81,9 @@ import Testing
         #expect(h.run("HELLO", "abc") == err("ERR Protocol version is not an integer or out of range"))
         #expect(h.run("HELLO", "4") == err("NOPROTO unsupported protocol version"))
         #expect(h.run("HELLO", "3", "FOO") == err("ERR Syntax error in HELLO option 'FOO'"))
-        #expect(h.run("HELLO", "3", "SETNAME", "bad name")
-            == err("ERR Client names cannot contain spaces, newlines or special characters."))
+        #expect(
+            h.run("HELLO", "3", "SETNAME", "bad name")
+                == err("ERR Client names cannot contain spaces, newlines or special characters."))
         #expect(h.session.protocolVersion == 2)
     }
 
@@ -97,8 +101,9 @@ import Testing
         #expect(h.run("CLIENT", "GETNAME") == nullBulk)
         #expect(h.run("CLIENT", "SETNAME", "myname") == ok)
         #expect(h.run("CLIENT", "GETNAME") == bulk("myname"))
-        #expect(h.run("CLIENT", "SETNAME", "bad name")
-            == err("ERR Client names cannot contain spaces, newlines or special characters."))
+        #expect(
+            h.run("CLIENT", "SETNAME", "bad name")
+                == err("ERR Client names cannot contain spaces, newlines or special characters."))
         #expect(h.run("CLIENT", "ID") == int(7))
         #expect(h.run("CLIENT", "SETINFO", "LIB-NAME", "mylib") == ok)
         #expect(h.run("CLIENT", "SETINFO", "LIB-VER", "1.0") == ok)
@@ -110,8 +115,9 @@ import Testing
         #expect(h.run("CLIENT", "FOO") == err("ERR unknown subcommand 'FOO'. Try CLIENT HELP."))
         #expect(h.run("CLIENT") == arity("client"))
         let info = h.run("CLIENT", "INFO")
-        #expect(info.hasPrefix("$") && info.contains("id=7 ") && info.contains("name=myname ")
-            && info.contains("lib-name=mylib lib-ver=1.0"))
+        #expect(
+            info.hasPrefix("$") && info.contains("id=7 ") && info.contains("name=myname ")
+                && info.contains("lib-name=mylib lib-ver=1.0"))
         var other = h.connect(id: 9)
         other.name = "x"
         let list = h.run("CLIENT", "LIST")
@@ -127,10 +133,14 @@ import Testing
         #expect(bulkItems(h.run("CONFIG", "GET", "max*")).count == 6)
         #expect(h.run("CONFIG", "SET", "maxmemory", "10mb") == ok)
         #expect(h.run("CONFIG", "GET", "maxmemory") == array(bulk("maxmemory"), bulk("10485760")))
-        #expect(h.run("CONFIG", "SET", "maxmemory", "abc") == err(
-            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"))
-        #expect(h.run("CONFIG", "SET", "nosuch", "1")
-            == err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"))
+        #expect(
+            h.run("CONFIG", "SET", "maxmemory", "abc")
+                == err(
+                    "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"
+                ))
+        #expect(
+            h.run("CONFIG", "SET", "nosuch", "1")
+                == err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"))
         #expect(h.run("CONFIG", "GET") == arity("config|get"))
         #expect(h.run("CONFIG", "SET", "maxmemory") == arity("config|set"))
         #expect(h.run("CONFIG", "FOO") == err("ERR unknown subcommand 'FOO'. Try CONFIG HELP."))
@@ -150,8 +160,9 @@ import Testing
         }
         #expect(refused)
         // Hearsay admits a write by its size (Redis refuses every write once over the limit).
-        #expect(h.run("SET", "x", String(repeating: "y", count: 500))
-            == err("OOM command not allowed when used memory > 'maxmemory'."))
+        #expect(
+            h.run("SET", "x", String(repeating: "y", count: 500))
+                == err("OOM command not allowed when used memory > 'maxmemory'."))
         #expect(h.run("DEL", "key1") == int(1))  // deleting still works when full
         #expect(h.run("GET", "key0") == bulk(String(repeating: "v", count: 100)))
     }
@@ -160,8 +171,9 @@ import Testing
         var h = CommandHarness()
         #expect(h.run("COMMAND", "COUNT") == int(Int64(CommandTable.all.count)))
         #expect(h.run("COMMAND", "LIST").hasPrefix("*\(CommandTable.all.count)\r\n"))
-        #expect(h.run("COMMAND", "INFO", "get", "nosuch")
-            == "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
+        #expect(
+            h.run("COMMAND", "INFO", "get", "nosuch")
+                == "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
                 + "*1\r\n+@string\r\n*0\r\n*0\r\n*0\r\n$-1\r\n")
         #expect(h.run("COMMAND").hasPrefix("*\(CommandTable.all.count)\r\n*10\r\n"))
         let docs = h.run("COMMAND", "DOCS", "set")

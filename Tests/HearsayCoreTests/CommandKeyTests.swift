@@ -73,12 +73,15 @@ import Testing
     @Test func expireOptionErrors() {
         var h = CommandHarness()
         h.run("SET", "k", "v")
-        #expect(h.run("EXPIRE", "k", "10", "NX", "XX")
-            == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
-        #expect(h.run("EXPIRE", "k", "10", "NX", "GT")
-            == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
-        #expect(h.run("EXPIRE", "k", "10", "GT", "LT")
-            == err("ERR GT and LT options at the same time are not compatible"))
+        #expect(
+            h.run("EXPIRE", "k", "10", "NX", "XX")
+                == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
+        #expect(
+            h.run("EXPIRE", "k", "10", "NX", "GT")
+                == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
+        #expect(
+            h.run("EXPIRE", "k", "10", "GT", "LT")
+                == err("ERR GT and LT options at the same time are not compatible"))
         #expect(h.run("EXPIRE", "k", "10", "FOO") == err("ERR Unsupported option FOO"))
         #expect(h.run("EXPIRE", "k", "abc") == notInteger)
         #expect(h.run("EXPIRE", "k", "9223372036854775807") == err("ERR invalid expire time in 'expire' command"))

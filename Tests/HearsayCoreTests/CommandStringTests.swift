@@ -69,13 +69,17 @@ import Testing
     @Test func setOptionConflictsAndBadExpiresAreErrors() {
         var h = CommandHarness()
         h.run("SET", "k", "v")
-        for options in [["NX", "XX"], ["XX", "NX"], ["EX", "10", "PX", "100"], ["EX", "10", "KEEPTTL"],
-                        ["KEEPTTL", "PX", "5"], ["GET", "GET"], ["FOO"], ["EX"], ["EXAT", "5", "PXAT", "5"]] {
+        for options in [
+            ["NX", "XX"], ["XX", "NX"], ["EX", "10", "PX", "100"], ["EX", "10", "KEEPTTL"],
+            ["KEEPTTL", "PX", "5"], ["GET", "GET"], ["FOO"], ["EX"], ["EXAT", "5", "PXAT", "5"],
+        ] {
             #expect(h.run(["SET", "k", "v"] + options) == syntaxError, "SET k v \(options)")
         }
         let invalid = err("ERR invalid expire time in 'set' command")
-        for options in [["EX", "0"], ["EX", "-1"], ["PX", "0"], ["EXAT", "0"], ["PXAT", "-5"],
-                        ["EX", "9223372036854775807"], ["EX", "9223372036854775"]] {
+        for options in [
+            ["EX", "0"], ["EX", "-1"], ["PX", "0"], ["EXAT", "0"], ["PXAT", "-5"],
+            ["EX", "9223372036854775807"], ["EX", "9223372036854775"],
+        ] {
             #expect(h.run(["SET", "k", "v"] + options) == invalid, "SET k v \(options)")
         }
         #expect(h.run("SET", "k", "v", "EX", "abc") == notInteger)

@@ -4,8 +4,10 @@ import Testing
 
 private let key = Array("correct horse battery staple".utf8)
 
-private func sealed(_ payload: [UInt8], _ authenticator: FrameAuthenticator,
-                    type: MessageType = .ping) -> [UInt8] {
+private func sealed(
+    _ payload: [UInt8], _ authenticator: FrameAuthenticator,
+    type: MessageType = .ping
+) -> [UInt8] {
     var out: [UInt8] = []
     FrameEncoder.append(type: type, payload: payload, authenticator: authenticator, to: &out)
     return out

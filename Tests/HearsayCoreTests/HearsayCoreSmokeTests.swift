@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 @Test func stableHash_isFixedAcrossRuns() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 /// The keyspace table against a Dictionary model under random inserts, overwrites and
@@ -30,7 +31,7 @@ import Testing
             #expect(stored == step, "seed \(seed): key \(String(decoding: key, as: UTF8.self))")
         }
         var seen = 0
-        table.forEach { _ in seen += 1 }
+        table.forEachBox { _ in seen += 1 }
         #expect(seen == model.count, "seed \(seed)")
     }
 }

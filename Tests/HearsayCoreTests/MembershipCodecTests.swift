@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 struct MembershipCodecTests {
@@ -52,8 +53,9 @@ struct MembershipCodecTests {
 
 struct MembershipSupportTests {
     @Test func suspicionTimeout_withConfirmations_shouldFallFromMaximumToMinimum() {
-        var s = Suspicion(incarnation: 0, accuser: NodeID(1), startedAt: .zero, minimumNanoseconds: 1_000,
-                          maximumNanoseconds: 4_000, expectedConfirmations: 3)
+        var s = Suspicion(
+            incarnation: 0, accuser: NodeID(1), startedAt: .zero, minimumNanoseconds: 1_000,
+            maximumNanoseconds: 4_000, expectedConfirmations: 3)
         #expect(s.timeoutNanoseconds == 4_000)
         let first = s.confirm(by: NodeID(2))
         let again = s.confirm(by: NodeID(2))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 /// Direct tests of the membership instance: call `handle`, pattern-match effects.
@@ -60,8 +61,9 @@ struct MembershipTests {
     @Test func onPing_forAnotherTarget_shouldNotAck() {
         var (m, effects) = started(a)
         effects.removeAll()
-        m.handle(.received(MembershipMessage(sender: alive(b), body: .ping(sequence: 9, target: c))),
-                 now: t0, into: &effects)
+        m.handle(
+            .received(MembershipMessage(sender: alive(b), body: .ping(sequence: 9, target: c))),
+            now: t0, into: &effects)
         #expect(sends(effects).isEmpty)
     }
 
@@ -69,8 +71,9 @@ struct MembershipTests {
         var (m, effects) = started(a)
         var suspectMe = alive(a)
         suspectMe.status = .suspect
-        let message = MembershipMessage(sender: alive(b), body: .ack(sequence: 1),
-                                        gossip: [MemberUpdate(suspectMe, accuser: b)])
+        let message = MembershipMessage(
+            sender: alive(b), body: .ack(sequence: 1),
+            gossip: [MemberUpdate(suspectMe, accuser: b)])
         m.handle(.received(message), now: t0, into: &effects)
         #expect(m.myself.incarnation == 1)
         #expect(m.myself.status == .alive)
@@ -103,7 +106,10 @@ struct MembershipTests {
                 m.handle(.timerFired(.probeTimeout(sequence: seq)), now: at, into: &more)
                 #expect(sends(more).allSatisfy { if case .pingRequest = $0.0.body { true } else { false } })
             }
-            if m.member(b)?.status == .down && m.member(c)?.status == .down { downSeen = true; break }
+            if m.member(b)?.status == .down && m.member(c)?.status == .down {
+                downSeen = true
+                break
+            }
         }
         #expect(downSeen)
     }
@@ -142,12 +148,16 @@ struct MembershipTests {
         var (m, effects) = started(a)
         var downB = alive(b, incarnation: 2)
         downB.status = .down
-        m.handle(.received(MembershipMessage(sender: alive(c), body: .ack(sequence: 0),
-                                             gossip: [MemberUpdate(downB)])), now: t0, into: &effects)
+        m.handle(
+            .received(
+                MembershipMessage(
+                    sender: alive(c), body: .ack(sequence: 0),
+                    gossip: [MemberUpdate(downB)])), now: t0, into: &effects)
         m.forget(b, now: t0, into: &effects)
         #expect(m.member(b) == nil)
-        let stale = MembershipMessage(sender: alive(c), body: .ack(sequence: 0),
-                                      gossip: [MemberUpdate(alive(b, incarnation: 2))])
+        let stale = MembershipMessage(
+            sender: alive(c), body: .ack(sequence: 0),
+            gossip: [MemberUpdate(alive(b, incarnation: 2))])
         m.handle(.received(stale), now: t0, into: &effects)
         #expect(m.member(b) == nil)
         var restarted = alive(b, incarnation: 3)
@@ -161,16 +171,19 @@ struct MembershipTests {
         var oldMe = alive(a, incarnation: 4)
         oldMe.address = "old:1"
         oldMe.status = .down
-        let reply = MembershipMessage(sender: alive(b), body: .pushPull(
-            isJoin: true, isReply: true, members: [MemberUpdate(oldMe), MemberUpdate(alive(b))]))
+        let reply = MembershipMessage(
+            sender: alive(b),
+            body: .pushPull(
+                isJoin: true, isReply: true, members: [MemberUpdate(oldMe), MemberUpdate(alive(b))]))
         m.handle(.received(reply), now: t0, into: &effects)
         #expect(m.isJoined)
         #expect(m.myself.incarnation == 5 && m.myself.address == "n1:1" && m.myself.status == .alive)
     }
 
     @Test func init_withKnownMembers_shouldHoldThemWithoutGossipOrChanges() {
-        var m = Membership(id: a, address: "n1:1", settings: .simulation, seed: 1,
-                           knownMembers: [alive(c), alive(b), alive(a)])
+        var m = Membership(
+            id: a, address: "n1:1", settings: .simulation, seed: 1,
+            knownMembers: [alive(c), alive(b), alive(a)])
         #expect(m.view.map(\.id) == [a, b, c])
         #expect(m.reachableMemberCount == 3)
         var effects: [MembershipEffect] = []

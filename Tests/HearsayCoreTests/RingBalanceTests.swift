@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 /// The tolerance of the brief: within 5% of P*N/n or 1 replica, whichever is looser.
@@ -106,12 +107,19 @@ private func withinTolerance(load: Int, n: Int, total: Int) -> Bool {
                 var load = [0, 0, 0, 0]
                 var total: Int64 = 0
                 for (p, c) in choice.enumerated() {
-                    for v in pairs[c] { load[v] += 1; total += cost[p * 4 + v] }
+                    for v in pairs[c] {
+                        load[v] += 1
+                        total += cost[p * 4 + v]
+                    }
                 }
-                if load == [2, 2, 2, 2] && total < best { best = total; bestChoice = choice }
+                if load == [2, 2, 2, 2] && total < best {
+                    best = total
+                    bestChoice = choice
+                }
             }
-            var solver = BalancedAssignment(partitionCount: 4, nodeCount: 4, replicas: 2,
-                                            loadMinimum: 2, loadMaximum: 2, cost: cost)
+            var solver = BalancedAssignment(
+                partitionCount: 4, nodeCount: 4, replicas: 2,
+                loadMinimum: 2, loadMaximum: 2, cost: cost)
             solver.solve()
             for (p, c) in bestChoice.enumerated() {
                 let held = (0..<4).filter { solver.assigned[p * 4 + $0] }
@@ -123,8 +131,9 @@ private func withinTolerance(load: Int, n: Int, total: Int) -> Bool {
     @Test func balancedAssignment_keepsLoadsWithinBoundsAndIsRepeatable() {
         var g = SeededGenerator(seed: 23)
         let cost = (0..<(64 * 37)).map { _ in Int64(g.next() >> 32) }
-        var a = BalancedAssignment(partitionCount: 64, nodeCount: 37, replicas: 3,
-                                   loadMinimum: 5, loadMaximum: 6, cost: cost)
+        var a = BalancedAssignment(
+            partitionCount: 64, nodeCount: 37, replicas: 3,
+            loadMinimum: 5, loadMaximum: 6, cost: cost)
         var b = a
         a.solve()
         b.solve()

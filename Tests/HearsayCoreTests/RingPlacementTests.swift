@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 private func nodes(_ n: Int, seed: UInt64) -> [NodeID] {

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import HearsayCore
 
 private func randomVector(_ rng: inout SeededGenerator) -> VersionVector {
-    VersionVector((0..<Int.random(in: 0...4, using: &rng)).map { _ in
-        (NodeID(UInt64.random(in: 1...5, using: &rng)), UInt64.random(in: 0...6, using: &rng))
-    })
+    VersionVector(
+        (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+            (NodeID(UInt64.random(in: 1...5, using: &rng)), UInt64.random(in: 0...6, using: &rng))
+        })
 }
 
 private func randomDot(_ rng: inout SeededGenerator) -> Dot {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HearsayCore
 
 private func frameBytes(_ type: MessageType, flags: FrameFlags = [], payload: [UInt8]) -> [UInt8] {
@@ -13,8 +14,10 @@ private func decodeAll(_ decoder: inout FrameDecoder) throws(FrameError) -> [Fra
     return frames
 }
 
-private func header(magic: (UInt8, UInt8) = FrameHeader.magic, version: UInt8 = 1, type: UInt8 = 1,
-                    flags: UInt8 = 0, tagLength: UInt8 = 0, length: UInt32 = 0) -> [UInt8] {
+private func header(
+    magic: (UInt8, UInt8) = FrameHeader.magic, version: UInt8 = 1, type: UInt8 = 1,
+    flags: UInt8 = 0, tagLength: UInt8 = 0, length: UInt32 = 0
+) -> [UInt8] {
     [magic.0, magic.1, version, type, flags, tagLength] + withUnsafeBytes(of: length.littleEndian) { Array($0) }
 }
 
@@ -87,7 +90,7 @@ private func header(magic: (UInt8, UInt8) = FrameHeader.magic, version: UInt8 = 
 
 @Test func frameDecoder_refusesEveryKindOfMalformedHeader() {
     let cases: [([UInt8], FrameError)] = [
-        (header(magic: (0x2A, 0x31)), .badMagic(0x2A, 0x31)),          // a RESP client: "*1"
+        (header(magic: (0x2A, 0x31)), .badMagic(0x2A, 0x31)),  // a RESP client: "*1"
         (header(magic: (0x48, 0x00)), .badMagic(0x48, 0x00)),
         (header(version: 0), .unsupportedVersion(0)),
         (header(version: 2), .unsupportedVersion(2)),
@@ -148,7 +151,11 @@ private func header(magic: (UInt8, UInt8) = FrameHeader.magic, version: UInt8 = 
         let count = Int(generator.next() % 64)
         var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         // Half the inputs start with a valid magic and version so the later checks are reached.
-        if generator.next() % 2 == 0 && count >= 3 { bytes[0] = 0x48; bytes[1] = 0x53; bytes[2] = 1 }
+        if generator.next() % 2 == 0 && count >= 3 {
+            bytes[0] = 0x48
+            bytes[1] = 0x53
+            bytes[2] = 1
+        }
         var decoder = FrameDecoder(maximumPayloadBytes: 32)
         decoder.append(bytes)
         var outcome = "need more"

@@ -27,8 +27,11 @@ struct ClusterProcessTests {
     /// 2 s + 0.5 s + 7.76 s + 5 s = 15.3 s.
     static func downDeadlineSeconds(members n: Int) -> Double {
         let interval = Double(settings.probeIntervalMilliseconds) / 1000
-        let suspicion = settings.suspicionMaxMultiplier * Double(settings.suspicionMinimumNanoseconds(
-            reachableMembers: n)) / 1e9
+        let suspicion =
+            settings.suspicionMaxMultiplier
+            * Double(
+                settings.suspicionMinimumNanoseconds(
+                    reachableMembers: n)) / 1e9
         return Double(n - 1) * interval + interval + suspicion + 5
     }
 
@@ -37,8 +40,12 @@ struct ClusterProcessTests {
         defer { cluster.stopAll() }
         let seed = try cluster.start("node1", ["--node-id", "1", "--membership", "local"])
         for i in 2...5 {
-            try cluster.start("node\(i)", ["--node-id", "\(i)", "--membership", "local",
-                                           "--seed", "127.0.0.1:\(seed.clusterPort)"])
+            try cluster.start(
+                "node\(i)",
+                [
+                    "--node-id", "\(i)", "--membership", "local",
+                    "--seed", "127.0.0.1:\(seed.clusterPort)",
+                ])
         }
         let ids = (1...5).map { String(repeating: "0", count: 15) + "\($0)" }
         let ports = cluster.nodes.map(\.clientPort)
@@ -71,8 +78,9 @@ struct ClusterProcessTests {
         #expect(detected, "node 5 not down everywhere within \(deadline) s: \(views)\n\(cluster.logs)")
         #expect(views.allSatisfy { $0 == views[0] }, "survivors disagree: \(views)")
         #expect(cluster.nodes[0].log.contains("member down"), "the down transition is logged")
-        print("ClusterProcessTests: node 5 down on all survivors after \(Date().timeIntervalSince(killedAt)) s "
-              + "(deadline \(deadline) s)")
+        print(
+            "ClusterProcessTests: node 5 down on all survivors after \(Date().timeIntervalSince(killedAt)) s "
+                + "(deadline \(deadline) s)")
 
         // An operator removes the dead node on node 1: the command's effect is performed
         // after the client batch (the change is logged) and node 1's view shrinks.
@@ -99,14 +107,26 @@ struct ClusterProcessTests {
         defer { cluster.stopAll() }
         let right = try cluster.keyFile("right.key", "the right key\n")
         let wrong = try cluster.keyFile("wrong.key", "not the right key\n")
-        let seed = try cluster.start("seed", ["--node-id", "a", "--membership", "local",
-                                              "--cluster-key-file", right])
+        let seed = try cluster.start(
+            "seed",
+            [
+                "--node-id", "a", "--membership", "local",
+                "--cluster-key-file", right,
+            ])
         let seedAddress = "127.0.0.1:\(seed.clusterPort)"
-        let intruder = try cluster.start("intruder", ["--node-id", "b", "--membership", "local",
-                                                      "--cluster-key-file", wrong, "--seed", seedAddress])
+        let intruder = try cluster.start(
+            "intruder",
+            [
+                "--node-id", "b", "--membership", "local",
+                "--cluster-key-file", wrong, "--seed", seedAddress,
+            ])
         // Control: a node with the right key (surrounding whitespace trimmed) joins through the same seed.
-        let friend = try cluster.start("friend", ["--node-id", "c", "--membership", "local",
-                                                  "--cluster-key-file", right, "--seed", seedAddress])
+        let friend = try cluster.start(
+            "friend",
+            [
+                "--node-id", "c", "--membership", "local",
+                "--cluster-key-file", right, "--seed", seedAddress,
+            ])
         let friendJoined = eventually(within: 20) {
             let view = (try? members(port: seed.clientPort))?.map(\.id) ?? []
             return view.contains { $0.hasSuffix("c") }
@@ -129,8 +149,12 @@ struct ClusterProcessTests {
         let cluster = try LocalCluster()
         defer { cluster.stopAll() }
         let seed = try cluster.start("blue", ["--node-id", "1", "--membership", "local", "--cluster-name", "blue"])
-        let other = try cluster.start("green", ["--node-id", "2", "--membership", "local", "--cluster-name", "green",
-                                                "--seed", "127.0.0.1:\(seed.clusterPort)"])
+        let other = try cluster.start(
+            "green",
+            [
+                "--node-id", "2", "--membership", "local", "--cluster-name", "green",
+                "--seed", "127.0.0.1:\(seed.clusterPort)",
+            ])
         let refused = eventually(within: 10) { seed.log.contains("failed authentication") }
         #expect(refused, "the seed never refused the other cluster\n\(cluster.logs)")
         #expect(try members(port: seed.clientPort).map(\.id) == ["0000000000000001"])

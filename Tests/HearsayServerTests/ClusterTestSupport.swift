@@ -8,8 +8,9 @@ func hearsayExecutable() -> String? {
     let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     candidates.append(me.deletingLastPathComponent().appendingPathComponent("hearsay").path)
     // Inside a bundle layout (…/X.xctest/Contents/MacOS/X) the binary sits a few levels up.
-    candidates.append(me.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("hearsay").path)
+    candidates.append(
+        me.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("hearsay").path)
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     candidates.append(root.appendingPathComponent(".build/debug/hearsay").path)
@@ -45,7 +46,7 @@ final class NodeProcess {
             for line in log.split(separator: "\n") where line.contains("listening") {
                 if let client = Self.field("address", in: line).flatMap({ $0.split(separator: ":").last })
                     .flatMap({ Int($0) }),
-                   let cluster = Self.field("cluster-port", in: line).flatMap({ Int($0) })
+                    let cluster = Self.field("cluster-port", in: line).flatMap({ Int($0) })
                 {
                     clientPort = client
                     clusterPort = cluster
@@ -148,8 +149,10 @@ func members(port: Int) throws -> [MemberRow] {
     while i + 7 < tokens.count {
         var fields: [String: String] = [:]
         for k in stride(from: i, to: i + 8, by: 2) { fields[tokens[k]] = tokens[k + 1] }
-        rows.append(MemberRow(id: fields["id"] ?? "?", address: fields["address"] ?? "?",
-                              status: fields["status"] ?? "?"))
+        rows.append(
+            MemberRow(
+                id: fields["id"] ?? "?", address: fields["address"] ?? "?",
+                status: fields["status"] ?? "?"))
         i += 8
     }
     return rows

@@ -19,361 +19,361 @@ import Testing
 /// Lines starting with "?" are sent but their replies are not compared.
 @Suite(.serialized) struct DifferentialTests {
     static let session = #"""
-PING
-PING hello
-PING a b
-ECHO hi
-ECHO
-SET k1 v1
-GET k1
-GET missing
-SET k1 v2 NX
-SET k1 v2 XX
-GET k1
-SET k2 v NX
-SET k3 v XX
-SET k1 v3 GET
-SET newk v GET
-SET k1 v NX XX
-SET k1 v XX NX
-SET k1 v EX 10 PX 100
-SET k1 v EX 10 KEEPTTL
-SET k1 v KEEPTTL EX 10
-SET k1 v EX 0
-SET k1 v EX -1
-SET k1 v PX 0
-SET k1 v EX abc
-SET k1 v EX
-SET k1 v EXAT 0
-SET k1 v PXAT -5
-SET k1 v EX 9223372036854775807
-SET k1 v PX 9223372036854775807
-SET k1 v FOO
-SET k1 v NX GET
-SET k1 v get nx
-SET k1 v EX 100
-TTL k1
-SET k1 v2 KEEPTTL
-TTL k1
-SET k1 v3
-TTL k1
-SET ek v PXAT 1
-GET ek
-EXISTS ek
-SET ek v EXAT 1 GET
-SET ek2 v EXAT 99999999999
-EXPIRETIME ek2
-PEXPIRETIME ek2
-SET
-SET onlykey
-GETSET k1 new
-GETSET nokey val
-GETSET
-GETDEL k1
-GETDEL k1
-GETEX nokey
-SET gx val
-GETEX gx
-GETEX gx EX 100
-TTL gx
-GETEX gx PERSIST
-TTL gx
-GETEX gx EX 0
-GETEX gx EX -1
-GETEX gx PX abc
-GETEX gx FOO
-GETEX gx EX 10 PX 10
-GETEX gx PERSIST EX 10
-GETEX gx EXAT 1
-EXISTS gx
-MSET a 1 b 2 c 3
-MGET a b c nokey
-MSET a 1 b
-MSET
-MSETNX a 1 d 4
-MSETNX d 4 e 5
-MSETNX d 4 e
-MGET d e
-SETNX a x
-SETNX z x
-SETNX
-SETEX sx 100 v
-TTL sx
-SETEX sx 0 v
-SETEX sx -5 v
-SETEX sx abc v
-SETEX sx 9223372036854775807 v
-PSETEX px 100000 v
-PSETEX px 0 v
-PSETEX px -1 v
-APPEND ap hello
-APPEND ap " world"
-GET ap
-STRLEN ap
-STRLEN nokey
-GETRANGE ap 0 4
-GETRANGE ap -5 -1
-GETRANGE ap -1 -5
-GETRANGE ap 5 2
-GETRANGE ap 0 -1
-GETRANGE ap -100 100
-GETRANGE ap 100 200
-GETRANGE ap a b
-GETRANGE nokey 0 10
-GETRANGE ap -3 -2
-GETRANGE ap 0 0
-SET emp ""
-GETRANGE emp 0 -1
-GETRANGE emp -1 0
-INCR cnt
-INCR cnt
-DECR cnt
-INCRBY cnt 10
-DECRBY cnt 3
-INCRBY cnt abc
-INCRBY cnt 1.5
-DECRBY cnt -9223372036854775808
-INCR ap
-SET big 9223372036854775807
-INCR big
-SET small -9223372036854775808
-DECR small
-DECRBY small 1
-INCRBY cnt 99999999999999999999
-SET lead 007
-INCR lead
-SET sp " 1"
-INCR sp
-SET plus +1
-INCR plus
-INCRBYFLOAT f 10.5
-INCRBYFLOAT f 0.1
-INCRBYFLOAT f -5
-INCRBYFLOAT f2 3.0e3
-INCRBYFLOAT f3 1.1
-INCRBYFLOAT f3 2.2
-INCRBYFLOAT f4 0.1
-INCRBYFLOAT f4 0.2
-INCRBYFLOAT f abc
-INCRBYFLOAT ap 1
-INCRBYFLOAT f inf
-INCRBYFLOAT f5 5.0e-5
-INCRBYFLOAT f6 1e20
-INCRBYFLOAT f7 -0.0
-INCRBYFLOAT cnt 1
-SET f8 1e3
-INCRBYFLOAT f8 1
-DEL a a b
-DEL nokey
-UNLINK c c
-EXISTS d d e nokey
-EXISTS
-DEL
-SET ex1 v
-EXPIRE ex1 100
-TTL ex1
-EXPIRE ex1 50 NX
-EXPIRE ex1 200 XX
-TTL ex1
-EXPIRE ex1 100 GT
-EXPIRE ex1 300 GT
-TTL ex1
-EXPIRE ex1 400 LT
-EXPIRE ex1 10 LT
-TTL ex1
-EXPIRE ex1 10 NX XX
-EXPIRE ex1 10 GT LT
-EXPIRE ex1 10 NX GT
-EXPIRE ex1 10 FOO
-EXPIRE ex1 abc
-EXPIRE nokey 10
-EXPIRE ex1 9223372036854775807
-PERSIST ex1
-PERSIST ex1
-TTL ex1
-EXPIRE ex1 100 XX
-EXPIRE ex1 100 GT
-EXPIRE ex1 100 LT
-TTL ex1
-PERSIST ex1
-EXPIRE ex1 100 NX
-PERSIST ex1
-EXPIRE ex1 -1
-EXISTS ex1
-SET ex2 v
-PEXPIRE ex2 0
-EXISTS ex2
-SET ex3 v
-EXPIREAT ex3 1
-GET ex3
-SET ex4 v
-PEXPIREAT ex4 99999999999000
-PEXPIRETIME ex4
-EXPIRETIME ex4
-EXPIREAT ex4 99999999999
-EXPIRETIME ex4
-EXPIRETIME nokey
-PEXPIRETIME nokey
-SET nottl v
-EXPIRETIME nottl
-TTL nottl
-PTTL nottl
-TTL nokey
-PTTL nokey
-TYPE nottl
-TYPE nokey
-FLUSHALL
-SET foo 1
-SET fao 2
-SET hello 3
-SET h*llo 4
-KEYS hel*
-KEYS h\*llo
-KEYS nothing*
-KEYS [a-z]ao
-DBSIZE
-FLUSHALL
-SET only one
-SCAN 0 COUNT 0
-SCAN abc
-SCAN 0 FOO bar
-SCAN 0 COUNT
-SCAN 0 COUNT abc
-?SCAN -1
-DBSIZE
-DBSIZE extra
-FLUSHALL
-FLUSHALL ASYNC
-FLUSHALL SYNC
-FLUSHALL FOO
-FLUSHDB
-DBSIZE
-SELECT 0
-SELECT abc
-AUTH pass
-AUTH default pass
-AUTH a b c
-CLIENT SETNAME myname
-CLIENT GETNAME
-CLIENT SETNAME "bad name"
-CLIENT SETNAME
-CLIENT FOO
-CLIENT NO-EVICT on
-CLIENT
-CONFIG GET maxmemory
-CONFIG GET maxmemory-policy
-CONFIG GET nosuchparam
-CONFIG GET
-CONFIG SET maxmemory 1000000
-CONFIG GET maxmemory
-CONFIG SET maxmemory 0
-CONFIG SET nosuch 1
-CONFIG SET maxmemory abc
-CONFIG FOO
-CONFIG
-COMMAND INFO nosuchcmd
-COMMAND FOO
-SET obj 12345
-OBJECT ENCODING obj
-OBJECT ENCODING nokey
-SET obj2 hello
-OBJECT ENCODING obj2
-SET obj3 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
-OBJECT ENCODING obj3
-OBJECT REFCOUNT obj
-OBJECT FOO obj
-OBJECT
-MEMORY USAGE nokey
-MEMORY FOO
-NOSUCHCOMMAND
-NOSUCHCOMMAND a b c
-GET
-GET a b
-TTL
-TYPE
-KEYS
-RANDOMKEY x
-STRLEN
-APPEND a
-INCR
-INCRBY a
-GETRANGE a 1
-EXPIRE a
-CLIENT NO-EVICT maybe
-CLIENT GETNAME extra
-CLIENT ID extra
-?SCAN -1
-SCAN 99999999999999999999
-SCAN " 0"
-SET rt v
-PEXPIREAT rt 99999999999500
-EXPIRETIME rt
-PEXPIREAT rt 99999999999499
-EXPIRETIME rt
-INCRBYFLOAT r1 1e5000
-INCRBYFLOAT r1 1e-5000
-INCRBYFLOAT r1 -inf
-INCRBYFLOAT r1 0e5
-INCRBYFLOAT r2 0.1
-INCRBYFLOAT r2 0.1
-INCRBYFLOAT r2 0.1
-INCRBYFLOAT r3 -1.1
-INCRBYFLOAT r3 1.1
-INCRBYFLOAT r4 1e-20
-INCRBYFLOAT r5 -1e-20
-INCRBYFLOAT r6 12345678901234567890.123
-INCRBYFLOAT r7 3.14159265358979323846
-INCRBYFLOAT r8 0x10
-INCRBYFLOAT r9 " 1"
-INCRBYFLOAT r9 ""
-HELLO abc
-HELLO 4
-HELLO 3 FOO
-CONFIG SET requirepass secret
-HELLO 3 AUTH default wrong
-AUTH wrong
-AUTH default wrong
-AUTH secret
-AUTH default secret
-AUTH nobody secret
-RESET
-GET k
-PING
-AUTH secret
-CONFIG SET requirepass ""
-AUTH x
-RESET
-QUIT
-"""#
+        PING
+        PING hello
+        PING a b
+        ECHO hi
+        ECHO
+        SET k1 v1
+        GET k1
+        GET missing
+        SET k1 v2 NX
+        SET k1 v2 XX
+        GET k1
+        SET k2 v NX
+        SET k3 v XX
+        SET k1 v3 GET
+        SET newk v GET
+        SET k1 v NX XX
+        SET k1 v XX NX
+        SET k1 v EX 10 PX 100
+        SET k1 v EX 10 KEEPTTL
+        SET k1 v KEEPTTL EX 10
+        SET k1 v EX 0
+        SET k1 v EX -1
+        SET k1 v PX 0
+        SET k1 v EX abc
+        SET k1 v EX
+        SET k1 v EXAT 0
+        SET k1 v PXAT -5
+        SET k1 v EX 9223372036854775807
+        SET k1 v PX 9223372036854775807
+        SET k1 v FOO
+        SET k1 v NX GET
+        SET k1 v get nx
+        SET k1 v EX 100
+        TTL k1
+        SET k1 v2 KEEPTTL
+        TTL k1
+        SET k1 v3
+        TTL k1
+        SET ek v PXAT 1
+        GET ek
+        EXISTS ek
+        SET ek v EXAT 1 GET
+        SET ek2 v EXAT 99999999999
+        EXPIRETIME ek2
+        PEXPIRETIME ek2
+        SET
+        SET onlykey
+        GETSET k1 new
+        GETSET nokey val
+        GETSET
+        GETDEL k1
+        GETDEL k1
+        GETEX nokey
+        SET gx val
+        GETEX gx
+        GETEX gx EX 100
+        TTL gx
+        GETEX gx PERSIST
+        TTL gx
+        GETEX gx EX 0
+        GETEX gx EX -1
+        GETEX gx PX abc
+        GETEX gx FOO
+        GETEX gx EX 10 PX 10
+        GETEX gx PERSIST EX 10
+        GETEX gx EXAT 1
+        EXISTS gx
+        MSET a 1 b 2 c 3
+        MGET a b c nokey
+        MSET a 1 b
+        MSET
+        MSETNX a 1 d 4
+        MSETNX d 4 e 5
+        MSETNX d 4 e
+        MGET d e
+        SETNX a x
+        SETNX z x
+        SETNX
+        SETEX sx 100 v
+        TTL sx
+        SETEX sx 0 v
+        SETEX sx -5 v
+        SETEX sx abc v
+        SETEX sx 9223372036854775807 v
+        PSETEX px 100000 v
+        PSETEX px 0 v
+        PSETEX px -1 v
+        APPEND ap hello
+        APPEND ap " world"
+        GET ap
+        STRLEN ap
+        STRLEN nokey
+        GETRANGE ap 0 4
+        GETRANGE ap -5 -1
+        GETRANGE ap -1 -5
+        GETRANGE ap 5 2
+        GETRANGE ap 0 -1
+        GETRANGE ap -100 100
+        GETRANGE ap 100 200
+        GETRANGE ap a b
+        GETRANGE nokey 0 10
+        GETRANGE ap -3 -2
+        GETRANGE ap 0 0
+        SET emp ""
+        GETRANGE emp 0 -1
+        GETRANGE emp -1 0
+        INCR cnt
+        INCR cnt
+        DECR cnt
+        INCRBY cnt 10
+        DECRBY cnt 3
+        INCRBY cnt abc
+        INCRBY cnt 1.5
+        DECRBY cnt -9223372036854775808
+        INCR ap
+        SET big 9223372036854775807
+        INCR big
+        SET small -9223372036854775808
+        DECR small
+        DECRBY small 1
+        INCRBY cnt 99999999999999999999
+        SET lead 007
+        INCR lead
+        SET sp " 1"
+        INCR sp
+        SET plus +1
+        INCR plus
+        INCRBYFLOAT f 10.5
+        INCRBYFLOAT f 0.1
+        INCRBYFLOAT f -5
+        INCRBYFLOAT f2 3.0e3
+        INCRBYFLOAT f3 1.1
+        INCRBYFLOAT f3 2.2
+        INCRBYFLOAT f4 0.1
+        INCRBYFLOAT f4 0.2
+        INCRBYFLOAT f abc
+        INCRBYFLOAT ap 1
+        INCRBYFLOAT f inf
+        INCRBYFLOAT f5 5.0e-5
+        INCRBYFLOAT f6 1e20
+        INCRBYFLOAT f7 -0.0
+        INCRBYFLOAT cnt 1
+        SET f8 1e3
+        INCRBYFLOAT f8 1
+        DEL a a b
+        DEL nokey
+        UNLINK c c
+        EXISTS d d e nokey
+        EXISTS
+        DEL
+        SET ex1 v
+        EXPIRE ex1 100
+        TTL ex1
+        EXPIRE ex1 50 NX
+        EXPIRE ex1 200 XX
+        TTL ex1
+        EXPIRE ex1 100 GT
+        EXPIRE ex1 300 GT
+        TTL ex1
+        EXPIRE ex1 400 LT
+        EXPIRE ex1 10 LT
+        TTL ex1
+        EXPIRE ex1 10 NX XX
+        EXPIRE ex1 10 GT LT
+        EXPIRE ex1 10 NX GT
+        EXPIRE ex1 10 FOO
+        EXPIRE ex1 abc
+        EXPIRE nokey 10
+        EXPIRE ex1 9223372036854775807
+        PERSIST ex1
+        PERSIST ex1
+        TTL ex1
+        EXPIRE ex1 100 XX
+        EXPIRE ex1 100 GT
+        EXPIRE ex1 100 LT
+        TTL ex1
+        PERSIST ex1
+        EXPIRE ex1 100 NX
+        PERSIST ex1
+        EXPIRE ex1 -1
+        EXISTS ex1
+        SET ex2 v
+        PEXPIRE ex2 0
+        EXISTS ex2
+        SET ex3 v
+        EXPIREAT ex3 1
+        GET ex3
+        SET ex4 v
+        PEXPIREAT ex4 99999999999000
+        PEXPIRETIME ex4
+        EXPIRETIME ex4
+        EXPIREAT ex4 99999999999
+        EXPIRETIME ex4
+        EXPIRETIME nokey
+        PEXPIRETIME nokey
+        SET nottl v
+        EXPIRETIME nottl
+        TTL nottl
+        PTTL nottl
+        TTL nokey
+        PTTL nokey
+        TYPE nottl
+        TYPE nokey
+        FLUSHALL
+        SET foo 1
+        SET fao 2
+        SET hello 3
+        SET h*llo 4
+        KEYS hel*
+        KEYS h\*llo
+        KEYS nothing*
+        KEYS [a-z]ao
+        DBSIZE
+        FLUSHALL
+        SET only one
+        SCAN 0 COUNT 0
+        SCAN abc
+        SCAN 0 FOO bar
+        SCAN 0 COUNT
+        SCAN 0 COUNT abc
+        ?SCAN -1
+        DBSIZE
+        DBSIZE extra
+        FLUSHALL
+        FLUSHALL ASYNC
+        FLUSHALL SYNC
+        FLUSHALL FOO
+        FLUSHDB
+        DBSIZE
+        SELECT 0
+        SELECT abc
+        AUTH pass
+        AUTH default pass
+        AUTH a b c
+        CLIENT SETNAME myname
+        CLIENT GETNAME
+        CLIENT SETNAME "bad name"
+        CLIENT SETNAME
+        CLIENT FOO
+        CLIENT NO-EVICT on
+        CLIENT
+        CONFIG GET maxmemory
+        CONFIG GET maxmemory-policy
+        CONFIG GET nosuchparam
+        CONFIG GET
+        CONFIG SET maxmemory 1000000
+        CONFIG GET maxmemory
+        CONFIG SET maxmemory 0
+        CONFIG SET nosuch 1
+        CONFIG SET maxmemory abc
+        CONFIG FOO
+        CONFIG
+        COMMAND INFO nosuchcmd
+        COMMAND FOO
+        SET obj 12345
+        OBJECT ENCODING obj
+        OBJECT ENCODING nokey
+        SET obj2 hello
+        OBJECT ENCODING obj2
+        SET obj3 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+        OBJECT ENCODING obj3
+        OBJECT REFCOUNT obj
+        OBJECT FOO obj
+        OBJECT
+        MEMORY USAGE nokey
+        MEMORY FOO
+        NOSUCHCOMMAND
+        NOSUCHCOMMAND a b c
+        GET
+        GET a b
+        TTL
+        TYPE
+        KEYS
+        RANDOMKEY x
+        STRLEN
+        APPEND a
+        INCR
+        INCRBY a
+        GETRANGE a 1
+        EXPIRE a
+        CLIENT NO-EVICT maybe
+        CLIENT GETNAME extra
+        CLIENT ID extra
+        ?SCAN -1
+        SCAN 99999999999999999999
+        SCAN " 0"
+        SET rt v
+        PEXPIREAT rt 99999999999500
+        EXPIRETIME rt
+        PEXPIREAT rt 99999999999499
+        EXPIRETIME rt
+        INCRBYFLOAT r1 1e5000
+        INCRBYFLOAT r1 1e-5000
+        INCRBYFLOAT r1 -inf
+        INCRBYFLOAT r1 0e5
+        INCRBYFLOAT r2 0.1
+        INCRBYFLOAT r2 0.1
+        INCRBYFLOAT r2 0.1
+        INCRBYFLOAT r3 -1.1
+        INCRBYFLOAT r3 1.1
+        INCRBYFLOAT r4 1e-20
+        INCRBYFLOAT r5 -1e-20
+        INCRBYFLOAT r6 12345678901234567890.123
+        INCRBYFLOAT r7 3.14159265358979323846
+        INCRBYFLOAT r8 0x10
+        INCRBYFLOAT r9 " 1"
+        INCRBYFLOAT r9 ""
+        HELLO abc
+        HELLO 4
+        HELLO 3 FOO
+        CONFIG SET requirepass secret
+        HELLO 3 AUTH default wrong
+        AUTH wrong
+        AUTH default wrong
+        AUTH secret
+        AUTH default secret
+        AUTH nobody secret
+        RESET
+        GET k
+        PING
+        AUTH secret
+        CONFIG SET requirepass ""
+        AUTH x
+        RESET
+        QUIT
+        """#
 
     /// A second connection that switches to RESP3.
     static let resp3Session = #"""
-?HELLO 3
-SET k v
-GET k
-GET nokey
-MGET k nokey
-INCRBYFLOAT fl 1.5
-TTL k
-CONFIG GET maxmemory
-CONFIG GET nosuch
-COMMAND INFO nosuchcmd
-OBJECT ENCODING nokey
-MEMORY USAGE nokey
-SCAN abc
-KEYS k
-CLIENT GETNAME
-SET k v2 GET
-SET k2 v NX GET
-EXISTS k
-TYPE k
-GETEX nokey
-SET k3 v XX
-PING
-?HELLO 2
-GET nokey
-RESET
-"""#
+        ?HELLO 3
+        SET k v
+        GET k
+        GET nokey
+        MGET k nokey
+        INCRBYFLOAT fl 1.5
+        TTL k
+        CONFIG GET maxmemory
+        CONFIG GET nosuch
+        COMMAND INFO nosuchcmd
+        OBJECT ENCODING nokey
+        MEMORY USAGE nokey
+        SCAN abc
+        KEYS k
+        CLIENT GETNAME
+        SET k v2 GET
+        SET k2 v NX GET
+        EXISTS k
+        TYPE k
+        GETEX nokey
+        SET k3 v XX
+        PING
+        ?HELLO 2
+        GET nokey
+        RESET
+        """#
 
     /// Splits a line into words: spaces separate, double quotes group (no escapes).
     static func words(_ line: String) -> [String] {

@@ -97,9 +97,10 @@ private func clusterNode(name: String = "hearsay", key: String = "") throws -> R
     let port = node.server.boundClusterPort
     try sendDatagram(Array("PING\r\n".utf8), port: port)
     var foreign: [UInt8] = []
-    FrameEncoder.append(type: .ping, payload: [1, 2, 3],
-                        authenticator: FrameAuthenticator(clusterName: "hearsay", key: Array("other".utf8)),
-                        to: &foreign)
+    FrameEncoder.append(
+        type: .ping, payload: [1, 2, 3],
+        authenticator: FrameAuthenticator(clusterName: "hearsay", key: Array("other".utf8)),
+        to: &foreign)
     try sendDatagram(foreign, port: port)
     // Datagrams are asynchronous: a client round trip after them shows the node still serves.
     usleep(200_000)
@@ -122,8 +123,9 @@ private func clusterNode(name: String = "hearsay", key: String = "") throws -> R
     // A well-formed frame of another cluster: refused by its tag.
     let foreign = try TestClient(port: port, timeout: 5)
     var frame: [UInt8] = []
-    FrameEncoder.append(type: .pushPull, payload: [0], authenticator: FrameAuthenticator(clusterName: "other", key: []),
-                        to: &frame)
+    FrameEncoder.append(
+        type: .pushPull, payload: [0], authenticator: FrameAuthenticator(clusterName: "other", key: []),
+        to: &frame)
     try foreign.send(frame)
     #expect(try foreign.readUntilClosed().isEmpty)
     // The node still serves clients, and HS.MEMBERS shows it alone.

@@ -156,8 +156,9 @@ import Testing
         #expect(try first.command("PING") == "+PONG\r\n")
         #expect(try second.command("PING") == "+PONG\r\n")
         let third = try TestClient(port: node.port)
-        #expect(String(decoding: try third.readUntilClosed(), as: UTF8.self)
-            == "-ERR max number of clients reached\r\n")
+        #expect(
+            String(decoding: try third.readUntilClosed(), as: UTF8.self)
+                == "-ERR max number of clients reached\r\n")
         #expect(try first.command("PING") == "+PONG\r\n")
         #expect(node.stop())
     }

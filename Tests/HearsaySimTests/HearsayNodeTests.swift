@@ -28,8 +28,9 @@ struct HearsayNodeTests {
         cluster.restart(2)
         cluster.sim.run(forNanoseconds: 40 * second)
         let stats = cluster.sim.statistics
-        box.lines.append("sent \(stats.messagesSent) lost \(stats.messagesLost) dup \(stats.messagesDuplicated) "
-            + "blocked \(stats.messagesBlocked) resets \(stats.streamResets) events \(stats.eventsProcessed)")
+        box.lines.append(
+            "sent \(stats.messagesSent) lost \(stats.messagesLost) dup \(stats.messagesDuplicated) "
+                + "blocked \(stats.messagesBlocked) resets \(stats.streamResets) events \(stats.eventsProcessed)")
         for index in cluster.liveNodes {
             box.lines.append(cluster.command(index, "HS.MEMBERS") ?? "none")
             box.lines.append(cluster.command(index, "HS.RING") ?? "none")

@@ -80,8 +80,9 @@ struct MembershipScenarioTests {
     }
 
     @Test func failingRun_shouldPrintReproduceLine() {
-        let result = SimulationResult(scenario: "x", seed: 5, nodes: 3, passed: false, summary: "s", failures: ["f"],
-                                      simulatedSeconds: 1)
+        let result = SimulationResult(
+            scenario: "x", seed: 5, nodes: 3, passed: false, summary: "s", failures: ["f"],
+            simulatedSeconds: 1)
         #expect(result.description.hasSuffix("reproduce with: hearsay sim --scenario x --seed 5 --nodes 3"))
     }
 }

@@ -32,8 +32,9 @@ struct CountingNode: SimulatedNode {
 
 struct SimulatorChannelTests {
     static func arrivals(stream: Bool, pauseReceiver: Bool = false) -> [Int] {
-        var network = NetworkModel(latency: .uniform(minimumNanoseconds: 1_000, maximumNanoseconds: 50_000_000),
-                                   lossProbability: 0.3, duplicateProbability: 0.2, reorderProbability: 0.5)
+        var network = NetworkModel(
+            latency: .uniform(minimumNanoseconds: 1_000, maximumNanoseconds: 50_000_000),
+            lossProbability: 0.3, duplicateProbability: 0.2, reorderProbability: 0.5)
         network.reorderDelayMaximumNanoseconds = 100_000_000
         let sim = Simulator<CountingNode>(seed: 3, network: network) { spec in
             CountingNode(peer: spec.index == 0 ? "b" : nil, count: 200, stream: stream)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 private func parseInt(_ s: String) -> Int64? {
@@ -15,9 +16,11 @@ private func parseInt(_ s: String) -> Int64? {
 }
 
 @Test func parseInt64_rejectsWhatRedisString2llRejects() {
-    let rejected = ["", "-", "-0", "00", "01", "-01", "+1", " 1", "1 ", "1a", "0x10", "1.0", "1e3",
-                    "9223372036854775808", "-9223372036854775809", "99999999999999999999",
-                    "000000000000000000001", "\u{0}"]
+    let rejected = [
+        "", "-", "-0", "00", "01", "-01", "+1", " 1", "1 ", "1a", "0x10", "1.0", "1e3",
+        "9223372036854775808", "-9223372036854775809", "99999999999999999999",
+        "000000000000000000001", "\u{0}",
+    ]
     for text in rejected {
         #expect(parseInt(text) == nil, "\(text.debugDescription)")
     }
@@ -78,9 +81,12 @@ private func parseInt(_ s: String) -> Int64? {
         _ = split.withUnsafeBytes { parser.parse($0, into: &arguments) }
         _ = request.withUnsafeBytes { parser.parse($0, into: &arguments) }
     }
-    let addresses = Set([storageAddress(arguments), parser.partialSpans.withUnsafeBufferPointer {
-        UnsafeRawPointer($0.baseAddress)
-    }])
+    let addresses = Set([
+        storageAddress(arguments),
+        parser.partialSpans.withUnsafeBufferPointer {
+            UnsafeRawPointer($0.baseAddress)
+        },
+    ])
     for _ in 0..<1000 {
         _ = split.withUnsafeBytes { parser.parse($0, into: &arguments) }
         let outcome = request.withUnsafeBytes { parser.parse($0, into: &arguments) }

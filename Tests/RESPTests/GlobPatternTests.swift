@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 /// (pattern, string, expected). The first group is the KEYS documentation's examples,

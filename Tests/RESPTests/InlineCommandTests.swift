@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 /// (line without its CRLF, expected arguments) per sdssplitargs.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 let small = RESPLimits(maxBulkLength: 5, maxArgumentCount: 3, maxInlineLength: 16)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 /// Malformed requests and the exact reason Redis gives (after "ERR Protocol error: ").

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 @Test func parse_multibulkGet_yieldsCommandAndKey() {

@@ -38,8 +38,10 @@ func multibulk(_ args: String...) -> [UInt8] { multibulk(args.map { Array($0.utf
 /// growing array (which moves in memory), and every complete request is parsed at once.
 /// Returns the requests in order, then `.failure` (which stops the stream) or `.needMore`
 /// if bytes were left over.
-func parseStream(_ input: [UInt8], readEnds: [Int] = [], limits: RESPLimits = .standard,
-                 consumedTotal: UnsafeMutablePointer<Int>? = nil) -> [Parsed] {
+func parseStream(
+    _ input: [UInt8], readEnds: [Int] = [], limits: RESPLimits = .standard,
+    consumedTotal: UnsafeMutablePointer<Int>? = nil
+) -> [Parsed] {
     var parser = RequestParser(limits: limits)
     var arguments = Arguments()
     var pending: [UInt8] = []

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 /// Bytes that steer random input into the parser's interesting corners.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RESP
 
 private func encode(_ version: Int, _ build: (inout ReplyBuffer) -> Void) -> String {
@@ -58,7 +59,7 @@ private func encode(_ version: Int, _ build: (inout ReplyBuffer) -> Void) -> Str
 
 @Test func respDouble_format_printsIntegralValuesUpTo2Pow62AsIntegers() {
     #expect(RESPDouble.format(1e17) == "100000000000000000")
-    #expect(RESPDouble.format(4611686018427387904) == "4611686018427387904")
+    #expect(RESPDouble.format(4_611_686_018_427_387_904) == "4611686018427387904")
     #expect(RESPDouble.format(-12) == "-12")
     #expect(RESPDouble.format(0.1) == "0.1")
     #expect(RESPDouble.format(1e19) == "1e+19", "beyond 2^62 fpconv lays it out, with at most 7 added zeros")
@@ -74,7 +75,7 @@ private func encode(_ version: Int, _ build: (inout ReplyBuffer) -> Void) -> Str
     #expect(RESPDouble.format(1e22) == "1e+22")
     #expect(RESPDouble.format(-1.5e100) == "-1.5e+100")
     #expect(RESPDouble.format(123456.789) == "123456.789")
-    #expect(RESPDouble.format(4611686018427389952) == "4611686018427390000")
+    #expect(RESPDouble.format(4_611_686_018_427_389_952) == "4611686018427390000")
 }
 
 @Test func replyBuffer_boolean_isHashInResp3AndIntegerInResp2() {

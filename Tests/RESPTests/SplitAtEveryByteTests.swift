@@ -1,15 +1,20 @@
 import Testing
+
 @testable import RESP
 
 /// Requests of every shape the parser knows, each with what it must parse into.
 let splitCatalogue: [(String, [UInt8], [Parsed])] = [
     ("multibulk GET", multibulk("GET", "k"), [request("GET", "k")]),
     ("multibulk SET with empty value", multibulk("SET", "k", ""), [request("SET", "k", "")]),
-    ("multibulk binary value", multibulk([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]]),
-     [.request([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]])]),
-    ("multibulk multi-digit lengths",
-     multibulk("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100)),
-     [request("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100))]),
+    (
+        "multibulk binary value", multibulk([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]]),
+        [.request([bytes("SET"), bytes("k"), [0, 13, 10, 13, 10, 0]])]
+    ),
+    (
+        "multibulk multi-digit lengths",
+        multibulk("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100)),
+        [request("MSET", String(repeating: "k", count: 12), String(repeating: "v", count: 100))]
+    ),
     ("zero count", bytes("*0\r\n"), [.request([])]),
     ("null count", bytes("*-1\r\n"), [.request([])]),
     ("inline CRLF", bytes("SET k v\r\n"), [request("SET", "k", "v")]),

@@ -178,8 +178,9 @@ extension ExchangeMessage {
         guard version == ExchangeMessage.formatVersion else { throw .unsupportedVersion(version) }
         let flags = try reader.u8()
         guard flags & ~0x0F == 0 else { throw .malformed("unknown exchange flags \(flags)") }
-        self.init(session: try reader.varint(), sequence: try reader.varint(),
-                  fromInitiator: flags & ExchangeMessage.flagFromInitiator != 0)
+        self.init(
+            session: try reader.varint(), sequence: try reader.varint(),
+            fromInitiator: flags & ExchangeMessage.flagFromInitiator != 0)
         isFinal = flags & ExchangeMessage.flagFinal != 0
         hasMore = flags & ExchangeMessage.flagMore != 0
         if flags & ExchangeMessage.flagOpening != 0 {

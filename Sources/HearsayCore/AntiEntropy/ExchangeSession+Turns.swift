@@ -42,8 +42,9 @@ extension ExchangeSession {
             for k in theirs.fingerprints.indices where theirs.fingerprints[k] != ours.fingerprints[k] {
                 let step = UInt64(theirs.childDepth - theirs.parent.depth)
                 let child = NodeRef(depth: theirs.childDepth, index: theirs.parent.index << step | UInt64(k))
-                decide(child, ours: ours.counts.isEmpty ? nil : Int(ours.counts[k]),
-                       theirs: theirs.counts.isEmpty ? nil : Int(theirs.counts[k]))
+                decide(
+                    child, ours: ours.counts.isEmpty ? nil : Int(ours.counts[k]),
+                    theirs: theirs.counts.isEmpty ? nil : Int(theirs.counts[k]))
             }
         }
         return nil
@@ -52,11 +53,15 @@ extension ExchangeSession {
     /// What to do about a child that differs: descend, list its keys, or push all of it.
     mutating func decide(_ child: NodeRef, ours: Int?, theirs: Int?) {
         guard let ours, let theirs else { return enqueue(descent: child) }
-        guard work.count < settings.maxPendingItems else { return stats.deferredDropped += 1 }
+        guard work.count < settings.maxPendingItems else {
+            stats.deferredDropped += 1
+            return
+        }
         if theirs == 0 {
             work.pushNodes.append((child, nil))
         } else if ours == 0 || max(ours, theirs) <= settings.keyListThreshold
-            || tree.childDepth(of: child.depth) > settings.maxDepth {
+            || tree.childDepth(of: child.depth) > settings.maxDepth
+        {
             work.keyLists.append(child)
         } else {
             work.descents.append(child)
@@ -113,12 +118,18 @@ extension ExchangeSession {
     }
 
     mutating func enqueue(push hash: UInt64) {
-        guard work.count < settings.maxPendingItems else { return stats.deferredDropped += 1 }
+        guard work.count < settings.maxPendingItems else {
+            stats.deferredDropped += 1
+            return
+        }
         work.pushes.append(hash)
     }
 
     mutating func enqueue(pull f: UInt32) {
-        guard work.count < settings.maxPendingItems else { return stats.deferredDropped += 1 }
+        guard work.count < settings.maxPendingItems else {
+            stats.deferredDropped += 1
+            return
+        }
         work.pulls.append(f)
     }
 
@@ -137,9 +148,10 @@ extension ExchangeSession {
         var result = parents.map { parent -> ExchangeMessage.Children in
             let childDepth = tree.childDepth(of: parent.depth)
             let n = 1 << (childDepth - parent.depth)
-            return ExchangeMessage.Children(parent: parent, childDepth: childDepth,
-                                            fingerprints: Array(repeating: 0, count: n),
-                                            counts: childDepth < tree.leafBits ? [] : Array(repeating: 0, count: n))
+            return ExchangeMessage.Children(
+                parent: parent, childDepth: childDepth,
+                fingerprints: Array(repeating: 0, count: n),
+                counts: childDepth < tree.leafBits ? [] : Array(repeating: 0, count: n))
         }
         var stored: MerkleTree?
         var slot: [NodeRef: Int] = [:]

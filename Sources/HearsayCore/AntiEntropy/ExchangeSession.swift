@@ -55,8 +55,10 @@ public struct ExchangeSession: Sendable {
     /// An initiator for `partition` of `store`. `salt` SHOULD come from the node's seeded
     /// generator, so each session fingerprints differently; `id` MUST be unique among this
     /// node's open initiator sessions with the same peer.
-    public init<S: AntiEntropyStore>(initiating partition: Int, id: UInt64, salt: UInt64, store: S,
-                                     settings: ExchangeSettings = .lan, now: Instant) {
+    public init<S: AntiEntropyStore>(
+        initiating partition: Int, id: UInt64, salt: UInt64, store: S,
+        settings: ExchangeSettings = .lan, now: Instant
+    ) {
         precondition(partition >= 0 && partition < store.partitionCount, "partition \(partition) outside the store")
         role = .initiator
         self.id = id
@@ -84,14 +86,17 @@ public struct ExchangeSession: Sendable {
         precondition(role == .initiator && nextSequence == 0 && state == .open, "start: once, by the initiator")
         var message = ExchangeMessage(session: id, sequence: 0, fromInitiator: true)
         let root = MerkleTree(leaves: store.leaves(ofPartition: partition)).root
-        message.opening = .init(partition: partition, leafBits: tree.leafBits, salt: salt,
-                                root: fingerprint(root, salt: salt))
+        message.opening = .init(
+            partition: partition, leafBits: tree.leafBits, salt: salt,
+            root: fingerprint(root, salt: salt))
         return [send(message, now: now)]
     }
 
     /// The peer's next turn. Stale, duplicated or misrouted messages are ignored (counted).
-    public mutating func receive<S: AntiEntropyStore>(_ message: ExchangeMessage, store: inout S,
-                                                      now: Instant) -> [ExchangeDirective] {
+    public mutating func receive<S: AntiEntropyStore>(
+        _ message: ExchangeMessage, store: inout S,
+        now: Instant
+    ) -> [ExchangeDirective] {
         guard state == .open, message.session == id, message.fromInitiator == (role == .responder),
             message.sequence == nextSequence
         else {
@@ -154,7 +159,10 @@ public struct ExchangeSession: Sendable {
     }
 
     mutating func enqueue(descent node: ExchangeMessage.NodeRef) {
-        guard work.count < settings.maxPendingItems else { return stats.deferredDropped += 1 }
+        guard work.count < settings.maxPendingItems else {
+            stats.deferredDropped += 1
+            return
+        }
         work.descents.append(node)
     }
 }

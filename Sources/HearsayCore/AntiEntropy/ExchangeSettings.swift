@@ -20,12 +20,15 @@ public struct ExchangeSettings: Equatable, Sendable {
     /// How long a session waits for the peer's next message before giving up.
     public var replyTimeoutMilliseconds: Int64
 
-    public init(maxMessageBytes: Int = 64 << 10, maxObjectsPerMessage: Int = 256, maxNodesPerMessage: Int = 512,
-                maxPendingItems: Int = 8_192, keyListThreshold: Int = 6, maxDepth: Int = 48,
-                replyTimeoutMilliseconds: Int64 = 5_000) {
+    public init(
+        maxMessageBytes: Int = 64 << 10, maxObjectsPerMessage: Int = 256, maxNodesPerMessage: Int = 512,
+        maxPendingItems: Int = 8_192, keyListThreshold: Int = 6, maxDepth: Int = 48,
+        replyTimeoutMilliseconds: Int64 = 5_000
+    ) {
         precondition(maxMessageBytes >= 1_024, "maxMessageBytes \(maxMessageBytes) below 1 KiB")
-        precondition(maxObjectsPerMessage >= 1 && maxNodesPerMessage >= 1 && maxPendingItems >= 16,
-                     "bounds must allow progress")
+        precondition(
+            maxObjectsPerMessage >= 1 && maxNodesPerMessage >= 1 && maxPendingItems >= 16,
+            "bounds must allow progress")
         precondition(keyListThreshold >= 1 && maxDepth >= 8 && maxDepth <= 63, "depth/threshold out of range")
         self.maxMessageBytes = maxMessageBytes
         self.maxObjectsPerMessage = maxObjectsPerMessage
@@ -39,7 +42,8 @@ public struct ExchangeSettings: Equatable, Sendable {
     /// Real clusters.
     public static let lan = ExchangeSettings()
     /// Simulations and tests: small messages so splitting and deferral get exercised.
-    public static let simulation = ExchangeSettings(maxMessageBytes: 4 << 10, maxObjectsPerMessage: 16,
-                                                    maxNodesPerMessage: 32, maxPendingItems: 1_024,
-                                                    replyTimeoutMilliseconds: 500)
+    public static let simulation = ExchangeSettings(
+        maxMessageBytes: 4 << 10, maxObjectsPerMessage: 16,
+        maxNodesPerMessage: 32, maxPendingItems: 1_024,
+        replyTimeoutMilliseconds: 500)
 }

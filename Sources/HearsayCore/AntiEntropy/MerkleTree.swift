@@ -20,8 +20,9 @@ public struct MerkleTree: Equatable, Sendable {
 
     /// Builds the tree over one partition's leaves (`Keyspace.leaves(ofPartition:)`).
     public init(leaves: ArraySlice<UInt64>) {
-        precondition(!leaves.isEmpty && leaves.count & (leaves.count - 1) == 0,
-                     "leaves: a power of two, got \(leaves.count)")
+        precondition(
+            !leaves.isEmpty && leaves.count & (leaves.count - 1) == 0,
+            "leaves: a power of two, got \(leaves.count)")
         leafBits = leaves.count.trailingZeroBitCount
         let depths = MerkleTree.storedDepths(leafBits: leafBits)
         var built: [[UInt64]] = Array(repeating: [], count: depths.count)

@@ -65,11 +65,12 @@ extension StoredObject {
     ) -> StoredObject {
         let seen = observed ?? context
         let removal = removal(seen: seen, now: now, keeping: nil)
-        let expiresAt: Instant? = switch expiry {
-        case .never: nil
-        case .at(let instant): instant
-        case .keep: self.expiry(at: now)
-        }
+        let expiresAt: Instant? =
+            switch expiry {
+            case .never: nil
+            case .at(let instant): instant
+            case .keep: self.expiry(at: now)
+            }
         let dot = mint(1, for: node, seen: seen)[0]
         var deltaContext = seen
         deltaContext.insert(dot)

@@ -24,8 +24,9 @@ public struct ClusterState {
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
         self.settings = settings
-        membership = Membership(id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
-                                settings: settings.membership, seed: seed)
+        membership = Membership(
+            id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
+            settings: settings.membership, seed: seed)
         self.partitionCount = PartitionCount(partitionCount)
         hints = HintStore(limits: settings.hintLimits)
         membershipEffects.reserveCapacity(64)
@@ -54,8 +55,9 @@ public struct ClusterState {
         placementVersion = membershipVersion
         let members = placementMembers
         if let cached = cachedPlacement, cached.members == members { return cached }
-        let fresh = Placement(members: members, partitionCount: partitionCount,
-                              replicationFactor: settings.replicationFactor)
+        let fresh = Placement(
+            members: members, partitionCount: partitionCount,
+            replicationFactor: settings.replicationFactor)
         cachedPlacement = fresh
         return fresh
     }

@@ -4,8 +4,9 @@ extension Node {
     /// Makes this node a cluster member. Call once, before `.start`.
     public mutating func joinCluster(_ settings: ClusterSettings) {
         precondition(cluster == nil, "joinCluster called twice")
-        cluster = ClusterState(settings: settings, partitionCount: self.settings.partitionCount,
-                               seed: self.settings.randomSeed)
+        cluster = ClusterState(
+            settings: settings, partitionCount: self.settings.partitionCount,
+            seed: self.settings.randomSeed)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
         keyspace.purgesTombstonesAtOnce = false
     }
@@ -16,8 +17,11 @@ extension Node {
         switch event {
         case .start:
             membershipHandle(.start(seeds: cluster!.settings.seeds), now: now, into: &effects)
-            effects.append(.setTimer(.replicationTick, at: now.adding(
-                milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
+            effects.append(
+                .setTimer(
+                    .replicationTick,
+                    at: now.adding(
+                        milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
         case .frame(let frame):
             handleFrame(frame, now: now, into: &effects)
         case .timerFired(.membership(let timer)):
@@ -26,8 +30,11 @@ extension Node {
             requestDeadline(id, now: now)
         case .timerFired(.replicationTick):
             replicationTick(now: now)
-            effects.append(.setTimer(.replicationTick, at: now.adding(
-                milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
+            effects.append(
+                .setTimer(
+                    .replicationTick,
+                    at: now.adding(
+                        milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
         }
@@ -70,8 +77,10 @@ extension Node {
             switch effect {
             case .send(let message, let address):
                 let channel: PeerChannel = message.prefersStream ? .stream : .datagram
-                effects.append(.send(type: Node.frameType(of: message), payload: MembershipCodec.encode(message),
-                                     to: address, channel: channel))
+                effects.append(
+                    .send(
+                        type: Node.frameType(of: message), payload: MembershipCodec.encode(message),
+                        to: address, channel: channel))
             case .setTimer(let timer, let at):
                 effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):

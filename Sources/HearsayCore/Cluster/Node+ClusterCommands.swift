@@ -14,8 +14,9 @@ extension Node {
         let view = cluster.membership.view
         r.arrayHeader(view.count)
         for m in view {
-            memberEntry(id: m.id.description, address: m.address, status: m.status.description,
-                        incarnation: m.incarnation, &r)
+            memberEntry(
+                id: m.id.description, address: m.address, status: m.status.description,
+                incarnation: m.incarnation, &r)
         }
     }
 

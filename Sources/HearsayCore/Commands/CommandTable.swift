@@ -36,11 +36,14 @@ public struct CommandSpec: Sendable {
 }
 
 extension CommandSpec {
-    static func s(_ id: CommandID, _ name: StaticString, _ arity: Int, _ flags: [StaticString],
-                  _ first: Int, _ last: Int, _ step: Int, _ group: StaticString, _ summary: StaticString,
-                  since: StaticString = "1.0.0") -> CommandSpec {
-        CommandSpec(id: id, name: name, arity: arity, flags: flags, firstKey: first, lastKey: last, step: step,
-                    group: group, summary: summary, since: since)
+    static func s(
+        _ id: CommandID, _ name: StaticString, _ arity: Int, _ flags: [StaticString],
+        _ first: Int, _ last: Int, _ step: Int, _ group: StaticString, _ summary: StaticString,
+        since: StaticString = "1.0.0"
+    ) -> CommandSpec {
+        CommandSpec(
+            id: id, name: name, arity: arity, flags: flags, firstKey: first, lastKey: last, step: step,
+            group: group, summary: summary, since: since)
     }
 }
 
@@ -48,159 +51,234 @@ public enum CommandTable {
     public static let all: [CommandSpec] = [
         .s(.ping, "ping", -1, ["fast"], 0, 0, 0, "connection", "Returns the server's liveliness response."),
         .s(.echo, "echo", 2, ["fast"], 0, 0, 0, "connection", "Returns the given string."),
-        .s(.hello, "hello", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
-           "Handshakes with the server.", since: "6.0.0"),
-        .s(.select, "select", 2, ["loading", "stale", "fast"], 0, 0, 0, "connection",
-           "Changes the selected database (only 0 exists)."),
-        .s(.quit, "quit", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
-           "Closes the connection."),
-        .s(.reset, "reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
-           "Resets the connection.", since: "6.2.0"),
-        .s(.auth, "auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
-           "Authenticates the connection."),
-        .s(.client, "client", -2, ["noscript", "loading", "stale"], 0, 0, 0, "connection",
-           "A container for client connection commands.", since: "2.4.0"),
-        .s(.command, "command", -1, ["loading", "stale"], 0, 0, 0, "server",
-           "Returns detailed information about all commands.", since: "2.8.13"),
-        .s(.info, "info", -1, ["loading", "stale"], 0, 0, 0, "server",
-           "Returns information and statistics about the server."),
-        .s(.dbsize, "dbsize", 1, ["readonly", "fast"], 0, 0, 0, "server",
-           "Returns the number of keys in the database."),
+        .s(
+            .hello, "hello", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+            "Handshakes with the server.", since: "6.0.0"),
+        .s(
+            .select, "select", 2, ["loading", "stale", "fast"], 0, 0, 0, "connection",
+            "Changes the selected database (only 0 exists)."),
+        .s(
+            .quit, "quit", -1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+            "Closes the connection."),
+        .s(
+            .reset, "reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+            "Resets the connection.", since: "6.2.0"),
+        .s(
+            .auth, "auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], 0, 0, 0, "connection",
+            "Authenticates the connection."),
+        .s(
+            .client, "client", -2, ["noscript", "loading", "stale"], 0, 0, 0, "connection",
+            "A container for client connection commands.", since: "2.4.0"),
+        .s(
+            .command, "command", -1, ["loading", "stale"], 0, 0, 0, "server",
+            "Returns detailed information about all commands.", since: "2.8.13"),
+        .s(
+            .info, "info", -1, ["loading", "stale"], 0, 0, 0, "server",
+            "Returns information and statistics about the server."),
+        .s(
+            .dbsize, "dbsize", 1, ["readonly", "fast"], 0, 0, 0, "server",
+            "Returns the number of keys in the database."),
         .s(.flushall, "flushall", -1, ["write"], 0, 0, 0, "server", "Removes all keys from all databases."),
         .s(.flushdb, "flushdb", -1, ["write"], 0, 0, 0, "server", "Remove all keys from the current database."),
-        .s(.time, "time", 1, ["loading", "stale", "fast"], 0, 0, 0, "server", "Returns the server time.",
-           since: "2.6.0"),
-        .s(.config, "config", -2, ["loading", "stale"], 0, 0, 0, "server",
-           "A container for server configuration commands.", since: "2.0.0"),
-        .s(.function, "function", -2, ["noscript"], 0, 0, 0, "scripting",
-           "A container for function commands (Hearsay has no functions).", since: "7.0.0"),
-        .s(.object, "object", -2, ["readonly"], 2, 2, 1, "generic", "A container for object introspection commands.",
-           since: "2.2.3"),
-        .s(.memory, "memory", -2, ["readonly"], 0, 0, 0, "server", "A container for memory diagnostics commands.",
-           since: "4.0.0"),
-        .s(.debug, "debug", -2, ["admin", "noscript", "loading", "stale"], 0, 0, 0, "server",
-           "A container for debugging commands (Hearsay answers only a few)."),
+        .s(
+            .time, "time", 1, ["loading", "stale", "fast"], 0, 0, 0, "server", "Returns the server time.",
+            since: "2.6.0"),
+        .s(
+            .config, "config", -2, ["loading", "stale"], 0, 0, 0, "server",
+            "A container for server configuration commands.", since: "2.0.0"),
+        .s(
+            .function, "function", -2, ["noscript"], 0, 0, 0, "scripting",
+            "A container for function commands (Hearsay has no functions).", since: "7.0.0"),
+        .s(
+            .object, "object", -2, ["readonly"], 2, 2, 1, "generic", "A container for object introspection commands.",
+            since: "2.2.3"),
+        .s(
+            .memory, "memory", -2, ["readonly"], 0, 0, 0, "server", "A container for memory diagnostics commands.",
+            since: "4.0.0"),
+        .s(
+            .debug, "debug", -2, ["admin", "noscript", "loading", "stale"], 0, 0, 0, "server",
+            "A container for debugging commands (Hearsay answers only a few)."),
         .s(.get, "get", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the string value of a key."),
-        .s(.set, "set", -3, ["write", "denyoom"], 1, 1, 1, "string",
-           "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
-        .s(.setnx, "setnx", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Set the string value of a key only when the key doesn't exist."),
-        .s(.setex, "setex", 4, ["write", "denyoom"], 1, 1, 1, "string",
-           "Sets the string value and expiration time of a key.", since: "2.0.0"),
-        .s(.psetex, "psetex", 4, ["write", "denyoom"], 1, 1, 1, "string",
-           "Sets both string value and expiration time in milliseconds of a key.", since: "2.6.0"),
-        .s(.getset, "getset", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Returns the previous string value of a key after setting it to a new value."),
-        .s(.getdel, "getdel", 2, ["write", "fast"], 1, 1, 1, "string",
-           "Returns the string value of a key after deleting the key.", since: "6.2.0"),
-        .s(.getex, "getex", -2, ["write", "fast"], 1, 1, 1, "string",
-           "Returns the string value of a key after setting its expiration time.", since: "6.2.0"),
-        .s(.mget, "mget", -2, ["readonly", "fast"], 1, -1, 1, "string",
-           "Atomically returns the string values of one or more keys."),
-        .s(.mset, "mset", -3, ["write", "denyoom"], 1, -1, 2, "string",
-           "Atomically creates or modifies the string values of one or more keys.", since: "1.0.1"),
-        .s(.msetnx, "msetnx", -3, ["write", "denyoom"], 1, -1, 2, "string",
-           "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-           since: "1.0.1"),
-        .s(.strlen, "strlen", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the length of a string value.",
-           since: "2.2.0"),
-        .s(.append, "append", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Appends a string to the value of a key. Creates the key if it doesn't exist.", since: "2.0.0"),
-        .s(.getrange, "getrange", 4, ["readonly"], 1, 1, 1, "string", "Returns a substring of the string stored at a key.",
-           since: "2.4.0"),
-        .s(.incr, "incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
-        .s(.decr, "decr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
-        .s(.incrby, "incrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
-        .s(.decrby, "decrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
-        .s(.incrbyfloat, "incrbyfloat", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
-           "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-           since: "2.6.0"),
+        .s(
+            .set, "set", -3, ["write", "denyoom"], 1, 1, 1, "string",
+            "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
+        .s(
+            .setnx, "setnx", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Set the string value of a key only when the key doesn't exist."),
+        .s(
+            .setex, "setex", 4, ["write", "denyoom"], 1, 1, 1, "string",
+            "Sets the string value and expiration time of a key.", since: "2.0.0"),
+        .s(
+            .psetex, "psetex", 4, ["write", "denyoom"], 1, 1, 1, "string",
+            "Sets both string value and expiration time in milliseconds of a key.", since: "2.6.0"),
+        .s(
+            .getset, "getset", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Returns the previous string value of a key after setting it to a new value."),
+        .s(
+            .getdel, "getdel", 2, ["write", "fast"], 1, 1, 1, "string",
+            "Returns the string value of a key after deleting the key.", since: "6.2.0"),
+        .s(
+            .getex, "getex", -2, ["write", "fast"], 1, 1, 1, "string",
+            "Returns the string value of a key after setting its expiration time.", since: "6.2.0"),
+        .s(
+            .mget, "mget", -2, ["readonly", "fast"], 1, -1, 1, "string",
+            "Atomically returns the string values of one or more keys."),
+        .s(
+            .mset, "mset", -3, ["write", "denyoom"], 1, -1, 2, "string",
+            "Atomically creates or modifies the string values of one or more keys.", since: "1.0.1"),
+        .s(
+            .msetnx, "msetnx", -3, ["write", "denyoom"], 1, -1, 2, "string",
+            "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+            since: "1.0.1"),
+        .s(
+            .strlen, "strlen", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the length of a string value.",
+            since: "2.2.0"),
+        .s(
+            .append, "append", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Appends a string to the value of a key. Creates the key if it doesn't exist.", since: "2.0.0"),
+        .s(
+            .getrange, "getrange", 4, ["readonly"], 1, 1, 1, "string",
+            "Returns a substring of the string stored at a key.",
+            since: "2.4.0"),
+        .s(
+            .incr, "incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .s(
+            .decr, "decr", 2, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .s(
+            .incrby, "incrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+        .s(
+            .decrby, "decrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
+        .s(
+            .incrbyfloat, "incrbyfloat", 3, ["write", "denyoom", "fast"], 1, 1, 1, "string",
+            "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            since: "2.6.0"),
         .s(.del, "del", -2, ["write"], 1, -1, 1, "generic", "Deletes one or more keys."),
-        .s(.unlink, "unlink", -2, ["write", "fast"], 1, -1, 1, "generic", "Asynchronously deletes one or more keys.",
-           since: "4.0.0"),
-        .s(.exists, "exists", -2, ["readonly", "fast"], 1, -1, 1, "generic", "Determines whether one or more keys exist."),
-        .s(.expire, "expire", -3, ["write", "fast"], 1, 1, 1, "generic",
-           "Sets the expiration time of a key in seconds."),
-        .s(.pexpire, "pexpire", -3, ["write", "fast"], 1, 1, 1, "generic",
-           "Sets the expiration time of a key in milliseconds.", since: "2.6.0"),
-        .s(.expireat, "expireat", -3, ["write", "fast"], 1, 1, 1, "generic",
-           "Sets the expiration time of a key to a Unix timestamp.", since: "1.2.0"),
-        .s(.pexpireat, "pexpireat", -3, ["write", "fast"], 1, 1, 1, "generic",
-           "Sets the expiration time of a key to a Unix milliseconds timestamp.", since: "2.6.0"),
-        .s(.expiretime, "expiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
-           "Returns the expiration time of a key as a Unix timestamp.", since: "7.0.0"),
-        .s(.pexpiretime, "pexpiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
-           "Returns the expiration time of a key as a Unix milliseconds timestamp.", since: "7.0.0"),
-        .s(.ttl, "ttl", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Returns the expiration time in seconds of a key."),
-        .s(.pttl, "pttl", 2, ["readonly", "fast"], 1, 1, 1, "generic",
-           "Returns the expiration time in milliseconds of a key.", since: "2.6.0"),
-        .s(.persist, "persist", 2, ["write", "fast"], 1, 1, 1, "generic", "Removes the expiration time of a key.",
-           since: "2.2.0"),
-        .s(.type, "type", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Determines the type of value stored at a key."),
+        .s(
+            .unlink, "unlink", -2, ["write", "fast"], 1, -1, 1, "generic", "Asynchronously deletes one or more keys.",
+            since: "4.0.0"),
+        .s(
+            .exists, "exists", -2, ["readonly", "fast"], 1, -1, 1, "generic",
+            "Determines whether one or more keys exist."),
+        .s(
+            .expire, "expire", -3, ["write", "fast"], 1, 1, 1, "generic",
+            "Sets the expiration time of a key in seconds."),
+        .s(
+            .pexpire, "pexpire", -3, ["write", "fast"], 1, 1, 1, "generic",
+            "Sets the expiration time of a key in milliseconds.", since: "2.6.0"),
+        .s(
+            .expireat, "expireat", -3, ["write", "fast"], 1, 1, 1, "generic",
+            "Sets the expiration time of a key to a Unix timestamp.", since: "1.2.0"),
+        .s(
+            .pexpireat, "pexpireat", -3, ["write", "fast"], 1, 1, 1, "generic",
+            "Sets the expiration time of a key to a Unix milliseconds timestamp.", since: "2.6.0"),
+        .s(
+            .expiretime, "expiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+            "Returns the expiration time of a key as a Unix timestamp.", since: "7.0.0"),
+        .s(
+            .pexpiretime, "pexpiretime", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+            "Returns the expiration time of a key as a Unix milliseconds timestamp.", since: "7.0.0"),
+        .s(
+            .ttl, "ttl", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Returns the expiration time in seconds of a key."
+        ),
+        .s(
+            .pttl, "pttl", 2, ["readonly", "fast"], 1, 1, 1, "generic",
+            "Returns the expiration time in milliseconds of a key.", since: "2.6.0"),
+        .s(
+            .persist, "persist", 2, ["write", "fast"], 1, 1, 1, "generic", "Removes the expiration time of a key.",
+            since: "2.2.0"),
+        .s(
+            .type, "type", 2, ["readonly", "fast"], 1, 1, 1, "generic", "Determines the type of value stored at a key."),
         .s(.keys, "keys", 2, ["readonly"], 0, 0, 0, "generic", "Returns all key names that match a pattern."),
-        .s(.scan, "scan", -2, ["readonly"], 0, 0, 0, "generic", "Iterates over the key names in the database.",
-           since: "2.8.0"),
-        .s(.randomkey, "randomkey", 1, ["readonly"], 0, 0, 0, "generic", "Returns a random key name from the database."),
-        .s(.sadd, "sadd", -3, ["write", "denyoom", "fast"], 1, 1, 1, "set",
-           "Adds one or more members to a set. Creates the key if it doesn't exist."),
+        .s(
+            .scan, "scan", -2, ["readonly"], 0, 0, 0, "generic", "Iterates over the key names in the database.",
+            since: "2.8.0"),
+        .s(
+            .randomkey, "randomkey", 1, ["readonly"], 0, 0, 0, "generic", "Returns a random key name from the database."
+        ),
+        .s(
+            .sadd, "sadd", -3, ["write", "denyoom", "fast"], 1, 1, 1, "set",
+            "Adds one or more members to a set. Creates the key if it doesn't exist."),
         .s(.srem, "srem", -3, ["write", "fast"], 1, 1, 1, "set", "Removes one or more members from a set."),
         .s(.smembers, "smembers", 2, ["readonly"], 1, 1, 1, "set", "Returns all members of a set."),
-        .s(.sismember, "sismember", 3, ["readonly", "fast"], 1, 1, 1, "set",
-           "Determines whether a member belongs to a set."),
-        .s(.smismember, "smismember", -3, ["readonly", "fast"], 1, 1, 1, "set",
-           "Determines whether multiple members belong to a set.", since: "6.2.0"),
+        .s(
+            .sismember, "sismember", 3, ["readonly", "fast"], 1, 1, 1, "set",
+            "Determines whether a member belongs to a set."),
+        .s(
+            .smismember, "smismember", -3, ["readonly", "fast"], 1, 1, 1, "set",
+            "Determines whether multiple members belong to a set.", since: "6.2.0"),
         .s(.scard, "scard", 2, ["readonly", "fast"], 1, 1, 1, "set", "Returns the number of members in a set."),
-        .s(.srandmember, "srandmember", -2, ["readonly"], 1, 1, 1, "set",
-           "Get one or multiple random members from a set"),
-        .s(.spop, "spop", -2, ["write", "fast"], 1, 1, 1, "set",
-           "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped."),
-        .s(.hset, "hset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
-           "Creates or modifies the value of a field in a hash.", since: "2.0.0"),
-        .s(.hmset, "hmset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
-           "Sets the values of multiple fields.", since: "2.0.0"),
-        .s(.hsetnx, "hsetnx", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
-           "Sets the value of a field in a hash only when the field doesn't exist.", since: "2.0.0"),
-        .s(.hget, "hget", 3, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the value of a field in a hash.",
-           since: "2.0.0"),
-        .s(.hmget, "hmget", -3, ["readonly", "fast"], 1, 1, 1, "hash",
-           "Returns the values of all fields in a hash.", since: "2.0.0"),
-        .s(.hdel, "hdel", -3, ["write", "fast"], 1, 1, 1, "hash",
-           "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
-           since: "2.0.0"),
-        .s(.hgetall, "hgetall", 2, ["readonly"], 1, 1, 1, "hash", "Returns all fields and values in a hash.",
-           since: "2.0.0"),
-        .s(.hlen, "hlen", 2, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the number of fields in a hash.",
-           since: "2.0.0"),
-        .s(.hexists, "hexists", 3, ["readonly", "fast"], 1, 1, 1, "hash",
-           "Determines whether a field exists in a hash.", since: "2.0.0"),
+        .s(
+            .srandmember, "srandmember", -2, ["readonly"], 1, 1, 1, "set",
+            "Get one or multiple random members from a set"),
+        .s(
+            .spop, "spop", -2, ["write", "fast"], 1, 1, 1, "set",
+            "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped."
+        ),
+        .s(
+            .hset, "hset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+            "Creates or modifies the value of a field in a hash.", since: "2.0.0"),
+        .s(
+            .hmset, "hmset", -4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+            "Sets the values of multiple fields.", since: "2.0.0"),
+        .s(
+            .hsetnx, "hsetnx", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+            "Sets the value of a field in a hash only when the field doesn't exist.", since: "2.0.0"),
+        .s(
+            .hget, "hget", 3, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the value of a field in a hash.",
+            since: "2.0.0"),
+        .s(
+            .hmget, "hmget", -3, ["readonly", "fast"], 1, 1, 1, "hash",
+            "Returns the values of all fields in a hash.", since: "2.0.0"),
+        .s(
+            .hdel, "hdel", -3, ["write", "fast"], 1, 1, 1, "hash",
+            "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
+            since: "2.0.0"),
+        .s(
+            .hgetall, "hgetall", 2, ["readonly"], 1, 1, 1, "hash", "Returns all fields and values in a hash.",
+            since: "2.0.0"),
+        .s(
+            .hlen, "hlen", 2, ["readonly", "fast"], 1, 1, 1, "hash", "Returns the number of fields in a hash.",
+            since: "2.0.0"),
+        .s(
+            .hexists, "hexists", 3, ["readonly", "fast"], 1, 1, 1, "hash",
+            "Determines whether a field exists in a hash.", since: "2.0.0"),
         .s(.hkeys, "hkeys", 2, ["readonly"], 1, 1, 1, "hash", "Returns all fields in a hash.", since: "2.0.0"),
         .s(.hvals, "hvals", 2, ["readonly"], 1, 1, 1, "hash", "Returns all values in a hash.", since: "2.0.0"),
-        .s(.hincrby, "hincrby", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
-           "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
-           since: "2.0.0"),
-        .s(.hsSiblings, "hs.siblings", 2, ["readonly"], 1, 1, 1, "hearsay",
-           "Returns every concurrent value (sibling) of a key with its timestamp, writer and expiry.", since: "0.1.0"),
-        .s(.hsGetctx, "hs.getctx", 2, ["readonly"], 1, 1, 1, "hearsay",
-           "Returns the value(s) of a key and its causal context, an opaque string.", since: "0.1.0"),
-        .s(.hsSetctx, "hs.setctx", 4, ["write", "denyoom"], 1, 1, 1, "hearsay",
-           "Sets a key with a write that replaces exactly the values the given causal context had seen.",
-           since: "0.1.0"),
-        .s(.hsMembers, "hs.members", 1, ["readonly", "fast"], 0, 0, 0, "hearsay",
-           "Returns every cluster member as this node sees it: id, address, status and incarnation.",
-           since: "0.1.0"),
-        .s(.hsRing, "hs.ring", -1, ["readonly"], 0, 0, 0, "hearsay",
-           "Returns the partitions and their replicas, or one partition's preference list.", since: "0.1.0"),
-        .s(.hsForget, "hs.forget", 2, ["admin"], 0, 0, 0, "hearsay",
-           "Removes a member (normally one that is down) from this node's view and the ring.", since: "0.1.0"),
-        .s(.hsConsistency, "hs.consistency", -1, ["fast"], 0, 0, 0, "hearsay",
-           "Shows or sets this connection's read and write quorums (ONE, QUORUM, ALL, or R W).", since: "0.1.0"),
-        .s(.hsStats, "hs.stats", 1, ["readonly"], 0, 0, 0, "hearsay",
-           "Returns replication counters: requests, quorum failures, read repairs, hints per owner, latencies.",
-           since: "0.1.0"),
+        .s(
+            .hincrby, "hincrby", 4, ["write", "denyoom", "fast"], 1, 1, 1, "hash",
+            "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
+            since: "2.0.0"),
+        .s(
+            .hsSiblings, "hs.siblings", 2, ["readonly"], 1, 1, 1, "hearsay",
+            "Returns every concurrent value (sibling) of a key with its timestamp, writer and expiry.", since: "0.1.0"),
+        .s(
+            .hsGetctx, "hs.getctx", 2, ["readonly"], 1, 1, 1, "hearsay",
+            "Returns the value(s) of a key and its causal context, an opaque string.", since: "0.1.0"),
+        .s(
+            .hsSetctx, "hs.setctx", 4, ["write", "denyoom"], 1, 1, 1, "hearsay",
+            "Sets a key with a write that replaces exactly the values the given causal context had seen.",
+            since: "0.1.0"),
+        .s(
+            .hsMembers, "hs.members", 1, ["readonly", "fast"], 0, 0, 0, "hearsay",
+            "Returns every cluster member as this node sees it: id, address, status and incarnation.",
+            since: "0.1.0"),
+        .s(
+            .hsRing, "hs.ring", -1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns the partitions and their replicas, or one partition's preference list.", since: "0.1.0"),
+        .s(
+            .hsForget, "hs.forget", 2, ["admin"], 0, 0, 0, "hearsay",
+            "Removes a member (normally one that is down) from this node's view and the ring.", since: "0.1.0"),
+        .s(
+            .hsConsistency, "hs.consistency", -1, ["fast"], 0, 0, 0, "hearsay",
+            "Shows or sets this connection's read and write quorums (ONE, QUORUM, ALL, or R W).", since: "0.1.0"),
+        .s(
+            .hsStats, "hs.stats", 1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns replication counters: requests, quorum failures, read repairs, hints per owner, latencies.",
+            since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

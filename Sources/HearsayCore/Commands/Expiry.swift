@@ -13,11 +13,17 @@ enum Expiry {
         case seconds, milliseconds, unixSeconds, unixMilliseconds
 
         init?(_ a: Arguments, _ i: Int) {
-            if a.matches(i, "EX") { self = .seconds }
-            else if a.matches(i, "PX") { self = .milliseconds }
-            else if a.matches(i, "EXAT") { self = .unixSeconds }
-            else if a.matches(i, "PXAT") { self = .unixMilliseconds }
-            else { return nil }
+            if a.matches(i, "EX") {
+                self = .seconds
+            } else if a.matches(i, "PX") {
+                self = .milliseconds
+            } else if a.matches(i, "EXAT") {
+                self = .unixSeconds
+            } else if a.matches(i, "PXAT") {
+                self = .unixMilliseconds
+            } else {
+                return nil
+            }
         }
     }
 
@@ -36,7 +42,8 @@ enum Expiry {
 
     /// Reads argument `i` as an expiry of `unit`. Zero or negative values and overflow are
     /// "invalid expire time", as for SET and GETEX in Redis.
-    static func parse(_ a: Arguments, _ i: Int, unit: Unit, now: Int64, command: String) -> Result<Int64, CommandError> {
+    static func parse(_ a: Arguments, _ i: Int, unit: Unit, now: Int64, command: String) -> Result<Int64, CommandError>
+    {
         guard let amount = a.int64(i) else { return .failure(CommandError(ErrorText.notInteger)) }
         guard amount > 0 else { return .failure(CommandError(ErrorText.invalidExpire(command))) }
         let when: Int64?
@@ -63,7 +70,8 @@ struct SetOptions {
     var returnOld = false
     var expiry = ExpiryChoice.none
 
-    static func parse(_ a: Arguments, from start: Int, now: Int64, command: String) -> Result<SetOptions, CommandError> {
+    static func parse(_ a: Arguments, from start: Int, now: Int64, command: String) -> Result<SetOptions, CommandError>
+    {
         var o = SetOptions()
         var expirySet = false
         var i = start

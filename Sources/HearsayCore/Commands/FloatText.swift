@@ -2,9 +2,9 @@
 /// 80-bit extended format on x86-64. Elsewhere Hearsay falls back to Double (and may
 /// then print more digits than Redis for sums like 0.1 + 0.2).
 #if arch(x86_64) && !os(Windows)
-typealias RedisLongDouble = Float80
+    typealias RedisLongDouble = Float80
 #else
-typealias RedisLongDouble = Double
+    typealias RedisLongDouble = Double
 #endif
 
 /// Reading and printing floats the way Redis's INCRBYFLOAT does (`string2ld`, `ld2string`).

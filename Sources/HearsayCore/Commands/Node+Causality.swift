@@ -14,10 +14,14 @@ extension Node {
         if kind == .counter {
             // A counter has no siblings: every increment counts. Show its value as one entry.
             r.arrayHeader(1)
-            siblingEntry(value: Array(String(describing: object.value(at: now).map { v -> String in
-                if case .counter(let c) = v { return c.description }
-                return ""
-            } ?? "").utf8), stamp: nil, &r)
+            siblingEntry(
+                value: Array(
+                    String(
+                        describing: object.value(at: now).map { v -> String in
+                            if case .counter(let c) = v { return c.description }
+                            return ""
+                        } ?? ""
+                    ).utf8), stamp: nil, &r)
             return
         }
         let siblings = object.siblings(at: now).sorted { $0.stamp.winsOver($1.stamp) }

@@ -41,7 +41,9 @@ extension Node {
             }
         }
         guard session.authenticated else {
-            return r.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            return r.error(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+            )
         }
         if let newName { setClientName(newName, &session) }
         session.protocolVersion = version
@@ -143,12 +145,14 @@ extension Node {
         case ("REPLY", 3) where a.matches(2, "ON"):
             r.ok()
         case ("HELP", 2):
-            let lines = ["CLIENT <subcommand> [<arg> ...]. Subcommands are:", "GETNAME", "ID", "INFO", "LIST",
-                         "SETNAME <name>", "SETINFO <LIB-NAME|LIB-VER> <value>", "HELP"]
+            let lines = [
+                "CLIENT <subcommand> [<arg> ...]. Subcommands are:", "GETNAME", "ID", "INFO", "LIST",
+                "SETNAME <name>", "SETINFO <LIB-NAME|LIB-VER> <value>", "HELP",
+            ]
             r.arrayHeader(lines.count)
             for l in lines { r.simple(l) }
         case ("SETNAME", _), ("GETNAME", _), ("ID", _), ("SETINFO", _), ("INFO", _), ("NO-EVICT", _),
-             ("NO-TOUCH", _), ("HELP", _):
+            ("NO-TOUCH", _), ("HELP", _):
             // A known subcommand with the wrong number of arguments, worded as Redis 7 does.
             r.error(ErrorText.wrongArity("client|" + sub.lowercased()))
         default:

@@ -6,7 +6,8 @@ extension Node {
     /// The visible fields of a hash key, sorted by field; nil (after WRONGTYPE) for another type.
     mutating func hashFields(_ key: KeyRef, _ now: Instant, _ r: inout ReplyBuffer) -> [HashField]? {
         guard let box = keyspace.find(key, now: now.milliseconds) else { return [] }
-        guard Node.visibleKind(box, now) == .hash, case .hash(let fields)? = CompactObject.materialize(box).value(at: now)
+        guard Node.visibleKind(box, now) == .hash,
+            case .hash(let fields)? = CompactObject.materialize(box).value(at: now)
         else {
             r.error(ErrorText.wrongType)
             return nil
@@ -35,8 +36,10 @@ extension Node {
         }
     }
 
-    mutating func writeFields(_ key: KeyRef, _ pairs: [(field: [UInt8], value: [UInt8])], _ now: Instant,
-                              _ r: inout ReplyBuffer, onSuccess: (inout ReplyBuffer) -> Void) {
+    mutating func writeFields(
+        _ key: KeyRef, _ pairs: [(field: [UInt8], value: [UInt8])], _ now: Instant,
+        _ r: inout ReplyBuffer, onSuccess: (inout ReplyBuffer) -> Void
+    ) {
         let existing = keyspace.entry(key, now: now.milliseconds)
         do {
             try modifyObject(key, existing: existing, now: now) { (object, writer, timestamp) throws(WrongTypeError) in

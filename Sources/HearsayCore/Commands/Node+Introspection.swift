@@ -14,7 +14,8 @@ extension Node {
             r.arrayHeader(CommandTable.all.count)
             for spec in CommandTable.all { r.bulk(spec.nameString) }
         } else if a.matches(1, "INFO") {
-            let specs: [CommandSpec?] = a.count == 2 ? CommandTable.all : (2..<a.count).map { CommandTable.lookup(a[$0]) }
+            let specs: [CommandSpec?] =
+                a.count == 2 ? CommandTable.all : (2..<a.count).map { CommandTable.lookup(a[$0]) }
             r.arrayHeader(specs.count)
             for spec in specs {
                 if let spec { commandInfo(spec, &r) } else { r.null() }  // Redis: $-1, not *-1
@@ -33,8 +34,10 @@ extension Node {
                 r.bulk(spec.group.description)
             }
         } else if a.matches(1, "HELP") {
-            let lines = ["COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT",
-                         "DOCS [<command-name> ...]", "INFO [<command-name> ...]", "LIST"]
+            let lines = [
+                "COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT",
+                "DOCS [<command-name> ...]", "INFO [<command-name> ...]", "LIST",
+            ]
             r.arrayHeader(lines.count)
             for l in lines { r.simple(l) }
         } else {
@@ -64,7 +67,8 @@ extension Node {
         for i in 1..<max(1, a.count) { wanted.insert(a.string(i).lowercased()) }
         let defaults: [String] = ["server", "clients", "memory", "stats", "cluster", "keyspace"]
         let everything = wanted.contains("all") || wanted.contains("everything")
-        let sections = wanted.isEmpty || wanted.contains("default") || everything
+        let sections =
+            wanted.isEmpty || wanted.contains("default") || everything
             ? defaults : defaults.filter { wanted.contains($0) }
         var text = ""
         for section in sections {
@@ -144,7 +148,9 @@ extension Node {
             add("tombstones", keyspace.tombstoneCount)
         case "keyspace":
             lines.append("# Keyspace")
-            if keyspace.liveCount > 0 { add("db0", "keys=\(keyspace.liveCount),expires=\(keyspace.expiringCount),avg_ttl=0") }
+            if keyspace.liveCount > 0 {
+                add("db0", "keys=\(keyspace.liveCount),expires=\(keyspace.expiringCount),avg_ttl=0")
+            }
         default:
             break
         }

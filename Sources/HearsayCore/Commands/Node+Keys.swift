@@ -20,17 +20,28 @@ extension Node {
     }
 
     /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX | XX | GT | LT.
-    mutating func expire(_ a: Arguments, _ now: Int64, base: Int64, unitMilliseconds: Int64,
-                         _ r: inout ReplyBuffer) {
+    mutating func expire(
+        _ a: Arguments, _ now: Int64, base: Int64, unitMilliseconds: Int64,
+        _ r: inout ReplyBuffer
+    ) {
         let name = a.string(0).lowercased()
         guard let amount = a.int64(2) else { return r.error(ErrorText.notInteger) }
-        var nx = false, xx = false, gt = false, lt = false
+        var nx = false
+        var xx = false
+        var gt = false
+        var lt = false
         for i in 3..<max(3, a.count) {
-            if a.matches(i, "NX") { nx = true }
-            else if a.matches(i, "XX") { xx = true }
-            else if a.matches(i, "GT") { gt = true }
-            else if a.matches(i, "LT") { lt = true }
-            else { return r.error("ERR Unsupported option \(a.string(i))") }
+            if a.matches(i, "NX") {
+                nx = true
+            } else if a.matches(i, "XX") {
+                xx = true
+            } else if a.matches(i, "GT") {
+                gt = true
+            } else if a.matches(i, "LT") {
+                lt = true
+            } else {
+                return r.error("ERR Unsupported option \(a.string(i))")
+            }
         }
         if nx && (xx || gt || lt) {
             return r.error("ERR NX and XX, GT or LT options at the same time are not compatible")

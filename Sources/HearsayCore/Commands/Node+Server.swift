@@ -35,7 +35,9 @@ extension Node {
             for (name, value) in configValues() {
                 var n = name
                 let hit = n.withUTF8 { nameBytes in
-                    (2..<a.count).contains { GlobPattern.matches(a[$0], UnsafeRawBufferPointer(nameBytes), caseInsensitive: true) }
+                    (2..<a.count).contains {
+                        GlobPattern.matches(a[$0], UnsafeRawBufferPointer(nameBytes), caseInsensitive: true)
+                    }
                 }
                 if hit { matched.append((name, value)) }
             }
@@ -62,7 +64,8 @@ extension Node {
 
     /// Applies one CONFIG SET pair; nil on success, else the error text.
     mutating func configSet(_ name: String, _ value: String) -> String? {
-        let invalid = "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument couldn't be parsed into an integer"
+        let invalid =
+            "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument couldn't be parsed into an integer"
         switch name {
         case "maxmemory":
             guard let bytes = MemorySize.parse(value) else {
@@ -76,7 +79,8 @@ extension Node {
             runtime.maxClients = n
         case "requirepass":
             settings.requirePassword = value.isEmpty ? nil : value
-        case "save" where value.isEmpty, "appendonly" where value == "no", "maxmemory-policy" where value == "noeviction":
+        case "save" where value.isEmpty, "appendonly" where value == "no",
+            "maxmemory-policy" where value == "noeviction":
             break  // already what Hearsay does
         default:
             return "ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"
@@ -99,8 +103,10 @@ extension Node {
 
     mutating func object(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
         if a.matches(1, "HELP") {
-            let lines = ["OBJECT <subcommand> [<arg> ...]. Subcommands are:", "ENCODING <key>", "FREQ <key>",
-                         "IDLETIME <key>", "REFCOUNT <key>"]
+            let lines = [
+                "OBJECT <subcommand> [<arg> ...]. Subcommands are:", "ENCODING <key>", "FREQ <key>",
+                "IDLETIME <key>", "REFCOUNT <key>",
+            ]
             r.arrayHeader(lines.count)
             for l in lines { r.simple(l) }
             return
@@ -116,7 +122,9 @@ extension Node {
             // Access times are not tracked (no LRU eviction): every key reports 0.
             r.integer(0)
         } else if a.matches(1, "FREQ") {
-            r.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            r.error(
+                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+            )
         } else {
             r.error(ErrorText.unknownSubcommand(a.string(1), "OBJECT"))
         }
@@ -141,8 +149,10 @@ public enum MemorySize {
     /// "100", "100b", "64kb", "10mb", "2gb", "1k", "1m", "1g" (k = 1000, kb = 1024), as redis.conf reads them.
     public static func parse(_ text: String) -> Int? {
         let t = text.lowercased()
-        let units: [(String, Int)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000),
-                                      ("m", 1_000_000), ("k", 1000), ("b", 1)]
+        let units: [(String, Int)] = [
+            ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000),
+            ("m", 1_000_000), ("k", 1000), ("b", 1),
+        ]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
             guard let n = Int(t.dropLast(suffix.count)), n >= 0 else { return nil }
             let (v, o) = n.multipliedReportingOverflow(by: factor)

@@ -5,7 +5,8 @@ extension Node {
     /// The visible members of a set key, sorted; nil (after replying WRONGTYPE) for another type.
     mutating func setMembers(_ key: KeyRef, _ now: Instant, _ r: inout ReplyBuffer) -> [[UInt8]]? {
         guard let box = keyspace.find(key, now: now.milliseconds) else { return [] }
-        guard Node.visibleKind(box, now) == .set, case .set(let members)? = CompactObject.materialize(box).value(at: now)
+        guard Node.visibleKind(box, now) == .set,
+            case .set(let members)? = CompactObject.materialize(box).value(at: now)
         else {
             r.error(ErrorText.wrongType)
             return nil

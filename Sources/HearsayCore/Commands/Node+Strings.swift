@@ -94,8 +94,9 @@ extension Node {
             return
         }
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
-        writeString(key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
-                    now: Instant(milliseconds: now))
+        writeString(
+            key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
+            now: Instant(milliseconds: now))
         r.integer(1)
     }
 
@@ -107,8 +108,9 @@ extension Node {
         }
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[3].count, &r) else { return }
-        writeString(key, existing: keyspace.entry(key, now: now), value: a[3], expiresAt: when,
-                    now: Instant(milliseconds: now))
+        writeString(
+            key, existing: keyspace.entry(key, now: now), value: a[3], expiresAt: when,
+            now: Instant(milliseconds: now))
         r.ok()
     }
 
@@ -116,8 +118,9 @@ extension Node {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         guard Node.replyString(findCounted(key, now), now, &r) else { return }
-        writeString(key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
-                    now: Instant(milliseconds: now))
+        writeString(
+            key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
+            now: Instant(milliseconds: now))
     }
 
     mutating func getdel(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
@@ -230,8 +233,9 @@ extension Node {
         // APPEND keeps the key's TTL, as in Redis.
         let expiresAt = keyspace.find(key, now: now)?.header.expiresAtMilliseconds ?? 0
         joined.withUnsafeBytes { bytes in
-            writeString(key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
-                            now: Instant(milliseconds: now))
+            writeString(
+                key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
+                now: Instant(milliseconds: now))
         }
         r.integer(joined.count)
     }
@@ -288,7 +292,9 @@ extension Node {
         guard case .success(let found) = stringBytes(key, now, &r) else { return }
         var current: RedisLongDouble = 0
         if let bytes = found {
-            guard let parsed = bytes.withUnsafeBytes({ FloatText.parse($0) }) else { return r.error(ErrorText.notFloat) }
+            guard let parsed = bytes.withUnsafeBytes({ FloatText.parse($0) }) else {
+                return r.error(ErrorText.notFloat)
+            }
             current = parsed
         }
         let sum = current + delta
@@ -296,8 +302,9 @@ extension Node {
         let text = Array(FloatText.format(sum).utf8)
         let expiresAt = keyspace.find(key, now: now)?.header.expiresAtMilliseconds ?? 0
         text.withUnsafeBytes { bytes in
-            writeString(key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
-                            now: Instant(milliseconds: now))
+            writeString(
+                key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
+                now: Instant(milliseconds: now))
         }
         r.bulk(text)
     }

@@ -58,13 +58,16 @@ extension Node {
     // MARK: Writes
 
     /// SET semantics: replaces whatever the key held, of any type. Fast for own compact keys.
-    mutating func writeString(_ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
-                              expiresAt: Int64, now: Instant) {
+    mutating func writeString(
+        _ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
+        expiresAt: Int64, now: Instant
+    ) {
         // Not `existing.map(isOwnCompact)`: a partially applied method copies the whole Node.
         if existing == nil || isOwnCompact(existing.unsafelyUnwrapped) {
             let dot = nextDot(after: existing?.header.counter ?? 0)
-            keyspace.putString(key, existing: existing, value: value, expiresAt: expiresAt, dot: dot,
-                               timestamp: stamp(now))
+            keyspace.putString(
+                key, existing: existing, value: value, expiresAt: expiresAt, dot: dot,
+                timestamp: stamp(now))
             return
         }
         let bytes = Array(value)
@@ -75,8 +78,10 @@ extension Node {
     }
 
     /// INCRBY semantics on a counter (a string holding an integer becomes a counter).
-    mutating func incrementCounter(_ key: KeyRef, existing: EntryBox?, by amount: Int64,
-                                   now: Instant) -> Result<Int64, CounterError> {
+    mutating func incrementCounter(
+        _ key: KeyRef, existing: EntryBox?, by amount: Int64,
+        now: Instant
+    ) -> Result<Int64, CounterError> {
         if let box = existing, !isOwnCompact(box) {
             var result: Result<Int64, CounterError> = .failure(.notAnInteger)
             do {
@@ -112,8 +117,9 @@ extension Node {
         let (sum, overflow) = current.addingReportingOverflow(amount)
         guard !overflow else { return .failure(.overflow) }
         let dot = nextDot(after: existing?.header.counter ?? 0)
-        keyspace.putCounter(key, existing: existing, origin: origin ?? dot.counter, net: sum, expiresAt: expiresAt,
-                            dot: dot, timestamp: stamp(now))
+        keyspace.putCounter(
+            key, existing: existing, origin: origin ?? dot.counter, net: sum, expiresAt: expiresAt,
+            dot: dot, timestamp: stamp(now))
         return .success(sum)
     }
 
@@ -133,12 +139,14 @@ extension Node {
             if box.header.state == .string {
                 let timestamp = box.header.timestamp
                 box.withValue { value in
-                    _ = keyspace.putString(key, existing: box, value: value, expiresAt: expiresAt, dot: dot,
-                                           timestamp: timestamp)
+                    _ = keyspace.putString(
+                        key, existing: box, value: value, expiresAt: expiresAt, dot: dot,
+                        timestamp: timestamp)
                 }
             } else {
-                keyspace.putCounter(key, existing: box, origin: dot.counter, net: box.counterNet,
-                                    expiresAt: expiresAt, dot: dot, timestamp: stamp(now))
+                keyspace.putCounter(
+                    key, existing: box, origin: dot.counter, net: box.counterNet,
+                    expiresAt: expiresAt, dot: dot, timestamp: stamp(now))
             }
             return
         }

@@ -27,8 +27,10 @@ struct LocalHealth {
 
     /// Records that an event meant for `deadline` arrived at `now`. Returns the lag
     /// (nanoseconds) when it exceeds the threshold; the node then stays quiet.
-    mutating func noteTimer(deadline: Instant, now: Instant, thresholdNanoseconds: Int64,
-                            quietNanoseconds: Int64) -> Int64? {
+    mutating func noteTimer(
+        deadline: Instant, now: Instant, thresholdNanoseconds: Int64,
+        quietNanoseconds: Int64
+    ) -> Int64? {
         let lag = now.nanoseconds &- deadline.nanoseconds
         guard lag > thresholdNanoseconds else { return nil }
         lagsSeen += 1

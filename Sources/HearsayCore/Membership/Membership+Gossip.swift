@@ -15,8 +15,9 @@ extension Membership {
         case .ack(let sequence):
             onAck(sequence: sequence, into: &effects)
         case .pingRequest(let sequence, let target, let targetAddress):
-            onPingRequest(sequence: sequence, target: target, targetAddress: targetAddress,
-                          from: sender, now: now, into: &effects)
+            onPingRequest(
+                sequence: sequence, target: target, targetAddress: targetAddress,
+                from: sender, now: now, into: &effects)
         case .nack(let sequence):
             onNack(sequence: sequence)
         case .pushPull(let isJoin, let isReply, let state):
@@ -49,14 +50,17 @@ extension Membership {
             members[claim.id] = claim
             transition(from: current, to: update, now: now, into: &effects)
         } else if claim.status == .suspect, current.status == .suspect, claim.incarnation == current.incarnation,
-                  let accuser = update.accuser, suspicions[claim.id]?.confirm(by: accuser) == true {
+            let accuser = update.accuser, suspicions[claim.id]?.confirm(by: accuser) == true
+        {
             gossip.enqueue(update)
         }
     }
 
     /// Bookkeeping after a member's record changed from `previous` to `update`.
-    mutating func transition(from previous: Member?, to update: MemberUpdate, now: Instant,
-                             into effects: inout [MembershipEffect]) {
+    mutating func transition(
+        from previous: Member?, to update: MemberUpdate, now: Instant,
+        into effects: inout [MembershipEffect]
+    ) {
         let member = update.member
         let wasReachable = previous?.status.isReachable ?? false
         if wasReachable != member.status.isReachable { reachableMemberCount += member.status.isReachable ? 1 : -1 }
@@ -117,7 +121,10 @@ extension Membership {
     mutating func refuteIfNeeded(_ claim: Member, now: Instant, into effects: inout [MembershipEffect]) {
         guard claim.incarnation >= myself.incarnation else { return }
         if claim.incarnation == myself.incarnation && claim.status == myself.status
-            && claim.address == myself.address { return }
+            && claim.address == myself.address
+        {
+            return
+        }
         if claim.status == .left && myself.status == .left && claim.incarnation == myself.incarnation { return }
         let previous = myself
         if claim.status == .suspect || claim.status == .down { health.adjust(by: 1) }
@@ -129,8 +136,10 @@ extension Membership {
     /// Sends `body` with piggybacked gossip. When the destination `about` is suspect
     /// or down in this view, that record goes first, so the node hears it and can
     /// refute at once (Lifeguard's buddy system).
-    mutating func send(_ body: MembershipMessage.Body, to address: String, about destination: NodeID?,
-                       into effects: inout [MembershipEffect]) {
+    mutating func send(
+        _ body: MembershipMessage.Body, to address: String, about destination: NodeID?,
+        into effects: inout [MembershipEffect]
+    ) {
         var piggyback: [MemberUpdate] = []
         piggyback.reserveCapacity(settings.maxPiggybackUpdates)
         var excluded: NodeID? = nil

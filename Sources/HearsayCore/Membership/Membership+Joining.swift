@@ -56,8 +56,10 @@ extension Membership {
         send(body, to: target.address, about: id, into: &effects)
     }
 
-    mutating func onPushPull(isJoin: Bool, isReply: Bool, state: [MemberUpdate], from sender: Member,
-                             now: Instant, into effects: inout [MembershipEffect]) {
+    mutating func onPushPull(
+        isJoin: Bool, isReply: Bool, state: [MemberUpdate], from sender: Member,
+        now: Instant, into effects: inout [MembershipEffect]
+    ) {
         for update in state { apply(update, now: now, into: &effects) }
         if isReply {
             isJoined = true

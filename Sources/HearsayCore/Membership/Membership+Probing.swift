@@ -19,11 +19,13 @@ extension Membership {
     /// lagged: it goes quiet, extends running suspicions by the lag, and drops the
     /// current probe, whose missing ack may just not have been read yet.
     mutating func noteLateness(deadline: Instant, now: Instant) {
-        guard let lag = health.noteTimer(
-            deadline: deadline, now: now,
-            thresholdNanoseconds: settings.lagThresholdMilliseconds &* 1_000_000,
-            quietNanoseconds: settings.lagQuietMilliseconds &* 1_000_000
-        ) else { return }
+        guard
+            let lag = health.noteTimer(
+                deadline: deadline, now: now,
+                thresholdNanoseconds: settings.lagThresholdMilliseconds &* 1_000_000,
+                quietNanoseconds: settings.lagQuietMilliseconds &* 1_000_000
+            )
+        else { return }
         probe = nil
         for id in suspicions.keys.sorted() { suspicions[id]!.extend(byNanoseconds: lag) }
     }
@@ -90,8 +92,10 @@ extension Membership {
     }
 
     /// A ping-req: probe the target on the requester's behalf (bounded).
-    mutating func onPingRequest(sequence: UInt64, target: NodeID, targetAddress: String,
-                                from requester: Member, now: Instant, into effects: inout [MembershipEffect]) {
+    mutating func onPingRequest(
+        sequence: UInt64, target: NodeID, targetAddress: String,
+        from requester: Member, now: Instant, into effects: inout [MembershipEffect]
+    ) {
         guard target != myself.id else {
             send(.ack(sequence: sequence), to: requester.address, about: requester.id, into: &effects)
             return

@@ -65,8 +65,10 @@ public struct Membership {
     /// a list kept from a previous run): they enter the view as given, without
     /// being re-gossiped and without `.changed` effects. Unknown members beyond
     /// `settings.maxMembers` and this node's own id are ignored.
-    public init(id: NodeID, address: String, incarnation: UInt64 = 0,
-                settings: MembershipSettings = .lan, seed: UInt64, knownMembers: [Member] = []) {
+    public init(
+        id: NodeID, address: String, incarnation: UInt64 = 0,
+        settings: MembershipSettings = .lan, seed: UInt64, knownMembers: [Member] = []
+    ) {
         self.settings = settings.validated()
         precondition(address.utf8.count <= MembershipCodec.maxAddressBytes, "address too long: \(address)")
         self.myself = Member(id: id, address: address, incarnation: incarnation, status: .alive)

@@ -201,8 +201,14 @@ public struct MembershipSettings: Sendable, Equatable {
     precondition(x > 0, "log of \(x)")
     var m = x
     var k = 0.0
-    while m >= 2 { m /= 2; k += 1 }
-    while m < 1 { m *= 2; k -= 1 }
+    while m >= 2 {
+        m /= 2
+        k += 1
+    }
+    while m < 1 {
+        m *= 2
+        k -= 1
+    }
     let y = (m - 1) / (m + 1)
     let y2 = y * y
     var term = y

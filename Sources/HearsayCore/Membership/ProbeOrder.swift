@@ -19,8 +19,10 @@ struct ProbeOrder {
     /// The next member for which `isProbeable` holds, dropping those that no longer
     /// qualify; reshuffles `candidates` (sorted, so the order depends only on the
     /// generator) when a round ends. Bounded: at most two passes over the order.
-    mutating func next(candidates: () -> [NodeID], isProbeable: (NodeID) -> Bool,
-                       using rng: inout SeededGenerator) -> NodeID? {
+    mutating func next(
+        candidates: () -> [NodeID], isProbeable: (NodeID) -> Bool,
+        using rng: inout SeededGenerator
+    ) -> NodeID? {
         for pass in 0..<2 {
             while index < order.count {
                 let id = order[index]

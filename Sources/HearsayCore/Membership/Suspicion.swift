@@ -12,10 +12,13 @@ struct Suspicion {
     /// Added when this node's own loop lagged during the suspicion.
     private(set) var extensionNanoseconds: Int64 = 0
 
-    init(incarnation: UInt64, accuser: NodeID, startedAt: Instant, minimumNanoseconds: Int64,
-         maximumNanoseconds: Int64, expectedConfirmations: Int) {
-        precondition(minimumNanoseconds > 0 && maximumNanoseconds >= minimumNanoseconds,
-                     "suspicion bounds \(minimumNanoseconds)...\(maximumNanoseconds)")
+    init(
+        incarnation: UInt64, accuser: NodeID, startedAt: Instant, minimumNanoseconds: Int64,
+        maximumNanoseconds: Int64, expectedConfirmations: Int
+    ) {
+        precondition(
+            minimumNanoseconds > 0 && maximumNanoseconds >= minimumNanoseconds,
+            "suspicion bounds \(minimumNanoseconds)...\(maximumNanoseconds)")
         self.incarnation = incarnation
         self.startedAt = startedAt
         self.minimumNanoseconds = minimumNanoseconds

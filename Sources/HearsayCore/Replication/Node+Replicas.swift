@@ -120,22 +120,26 @@ extension Node {
                 pending.kind
         {
             copies.append(object)
-            pending.kind = .preRead(needed: needed, answered: answered + 1, key: key, arguments: arguments,
-                                    protocolVersion: version, copies: copies, quorum: quorum)
+            pending.kind = .preRead(
+                needed: needed, answered: answered + 1, key: key, arguments: arguments,
+                protocolVersion: version, copies: copies, quorum: quorum)
             cluster!.pending[requestID] = pending
             guard answered + 1 >= needed else { return }
             for copy in copies { if let copy { mergeRemote(key, copy, now: now) } }
-            writeAfterPreRead(requestID, key: key, arguments: arguments, protocolVersion: version, quorum: quorum,
-                              now: now)
+            writeAfterPreRead(
+                requestID, key: key, arguments: arguments, protocolVersion: version, quorum: quorum,
+                now: now)
             return
         }
         guard var pending = cluster!.pending[requestID],
-            case .read(let needed, let answered, let asked, let key, let arguments, let version, var copies,
-                       let quorum) = pending.kind
+            case .read(
+                let needed, let answered, let asked, let key, let arguments, let version, var copies,
+                let quorum) = pending.kind
         else { return }
         copies.append((sender, object))
-        pending.kind = .read(needed: needed, answered: answered + 1, asked: asked, key: key, arguments: arguments,
-                             protocolVersion: version, copies: copies, quorum: quorum)
+        pending.kind = .read(
+            needed: needed, answered: answered + 1, asked: asked, key: key, arguments: arguments,
+            protocolVersion: version, copies: copies, quorum: quorum)
         cluster!.pending[requestID] = pending
         guard answered + 1 >= needed else { return }
         // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
@@ -191,7 +195,8 @@ extension Node {
         case .peer(let node, let requestID):
             cluster!.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
         case .part(let parent, let index):
-            guard var pending = cluster!.pending[parent], case .multi(var parts, let combine, let version) = pending.kind
+            guard var pending = cluster!.pending[parent],
+                case .multi(var parts, let combine, let version) = pending.kind
             else { return }
             parts[index] = reply
             pending.kind = .multi(parts: parts, combine: combine, protocolVersion: version)
@@ -211,20 +216,22 @@ extension Node {
         -> CommandOutcome
     {
         let paired = id == .mset || id == .msetnx
-        let (sub, subID, combine): (String, CommandID, Combine) = switch id {
-        case .mget: ("GET", .get, .array)
-        case .mset: ("SET", .set, .allOK)
-        case .msetnx: ("SETNX", .setnx, .allOne)
-        case .del: ("DEL", .del, .sum)
-        case .unlink: ("UNLINK", .unlink, .sum)
-        default: ("EXISTS", .exists, .sum)
-        }
+        let (sub, subID, combine): (String, CommandID, Combine) =
+            switch id {
+            case .mget: ("GET", .get, .array)
+            case .mset: ("SET", .set, .allOK)
+            case .msetnx: ("SETNX", .setnx, .allOne)
+            case .del: ("DEL", .del, .sum)
+            case .unlink: ("UNLINK", .unlink, .sum)
+            default: ("EXISTS", .exists, .sum)
+            }
         let step = paired ? 2 : 1
         let keys = Array(stride(from: 1, to: a.count, by: step))
         let parent = newRequest(
             sink: .client(id: session.id, ticket: 0),
-            kind: .multi(parts: Array(repeating: nil, count: keys.count), combine: combine,
-                         protocolVersion: session.protocolVersion), now: now)
+            kind: .multi(
+                parts: Array(repeating: nil, count: keys.count), combine: combine,
+                protocolVersion: session.protocolVersion), now: now)
         for (index, position) in keys.enumerated() {
             var words: [[UInt8]] = [Array(sub.utf8), a.bytes(position)]
             if paired { words.append(a.bytes(position + 1)) }
@@ -240,7 +247,9 @@ extension Node {
         switch combine {
         case .array:
             var out = Array("*\(parts.count)\r\n".utf8)
-            for part in parts { out += part.first == UInt8(ascii: "-") ? Array((protocolVersion >= 3 ? "_\r\n" : "$-1\r\n").utf8) : part }
+            for part in parts {
+                out += part.first == UInt8(ascii: "-") ? Array((protocolVersion >= 3 ? "_\r\n" : "$-1\r\n").utf8) : part
+            }
             return out
         case .allOK:
             return parts.first { $0.first == UInt8(ascii: "-") } ?? Array("+OK\r\n".utf8)
@@ -260,8 +269,9 @@ extension Node {
     mutating func replayHints(to owner: NodeID, now: Instant) {
         guard cluster!.isReachable(owner) else { return }
         let settings = cluster!.settings
-        let due = cluster!.hints.due(for: owner, now: now.milliseconds,
-                                     resendAfter: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
+        let due = cluster!.hints.due(
+            for: owner, now: now.milliseconds,
+            resendAfter: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
         for hint in due {
             cluster!.outbox.writes[owner, default: []].append(
                 M.Write(requestID: hint.id | Node.hintAckBit, key: hint.key, object: hint.object.encoded, hintFor: nil))

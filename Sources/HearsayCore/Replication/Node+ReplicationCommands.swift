@@ -55,12 +55,14 @@ extension Node {
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()
         r.mapHeader(14)
-        for (name, value) in [("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
-                              ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
-                              ("read_repairs", s.readRepairs), ("replica_writes_applied", s.replicaWritesApplied),
-                              ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
-                              ("malformed_peer_frames", cluster.malformedFrames),
-                              ("pending_requests", cluster.pending.count)] {
+        for (name, value) in [
+            ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
+            ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
+            ("read_repairs", s.readRepairs), ("replica_writes_applied", s.replicaWritesApplied),
+            ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
+            ("malformed_peer_frames", cluster.malformedFrames),
+            ("pending_requests", cluster.pending.count),
+        ] {
             r.bulk(name)
             r.integer(value)
         }
@@ -76,9 +78,11 @@ extension Node {
             let h = cluster.hints.stats[owner]!
             r.bulk(owner.description)
             r.mapHeader(6)
-            for (name, value) in [("pending", h.pending), ("pending_bytes", h.pendingBytes), ("stored", h.stored),
-                                  ("replayed", h.replayed), ("dropped_for_bounds", h.droppedForBounds),
-                                  ("dropped_for_age", h.droppedForAge)] {
+            for (name, value) in [
+                ("pending", h.pending), ("pending_bytes", h.pendingBytes), ("stored", h.stored),
+                ("replayed", h.replayed), ("dropped_for_bounds", h.droppedForBounds),
+                ("dropped_for_age", h.droppedForAge),
+            ] {
                 r.bulk(name)
                 r.integer(value)
             }

@@ -13,8 +13,10 @@ import RESP
 /// Keyless commands (PING, INFO, DBSIZE, KEYS, SCAN, FLUSHALL) run on this node alone.
 extension Node {
     /// Routes a keyed command; nil means "run it here, as on a single node".
-    mutating func route(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                        _ reply: inout ReplyBuffer) -> CommandOutcome? {
+    mutating func route(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ reply: inout ReplyBuffer
+    ) -> CommandOutcome? {
         let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
         guard first == 1 else { return nil }
         // A cluster of one is a single node: every key is here, nothing to replicate.
@@ -42,14 +44,18 @@ extension Node {
         let founder = settings.seeds.isEmpty
         let known = cluster!.cachedPlacement?.replicaCount ?? 1
         let replicas = founder ? max(1, min(settings.replicationFactor, known)) : settings.replicationFactor
-        return (min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
-                min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum))
+        return (
+            min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
+            min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
+        )
     }
 
     /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
     /// otherwise every answer goes to the sink.
-    mutating func routeSingle(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                              sink: ReplySink?, _ reply: inout ReplyBuffer, hops: UInt8 = 0) -> CommandOutcome {
+    mutating func routeSingle(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        sink: ReplySink?, _ reply: inout ReplyBuffer, hops: UInt8 = 0
+    ) -> CommandOutcome {
         let key = a[1]
         let partition = cluster!.partitionCount.partition(of: key)
         let placement = cluster!.placement()
@@ -111,9 +117,11 @@ extension Node {
     }
 
     /// Runs a one-key command here as its coordinating replica.
-    mutating func coordinate(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                             partition: PartitionID, placement: Placement, sink: ReplySink?,
-                             _ reply: inout ReplyBuffer) -> CommandOutcome {
+    mutating func coordinate(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        partition: PartitionID, placement: Placement, sink: ReplySink?,
+        _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         cluster!.replication.coordinated += 1
         let (r, w) = quorums(session)
         if CommandTable.isWrite[Int(id.rawValue)] {
@@ -131,8 +139,9 @@ extension Node {
         let arguments = (0..<a.count).map { a.bytes($0) }
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0),
-            kind: .read(needed: r - 1, answered: 0, asked: others.count, key: arguments[1], arguments: arguments,
-                        protocolVersion: session.protocolVersion, copies: [], quorum: r),
+            kind: .read(
+                needed: r - 1, answered: 0, asked: others.count, key: arguments[1], arguments: arguments,
+                protocolVersion: session.protocolVersion, copies: [], quorum: r),
             now: now)
         for node in others {
             cluster!.outbox.reads[node, default: []].append(
@@ -142,8 +151,10 @@ extension Node {
     }
 
     /// Runs a command against local data and sends its reply to the sink (or inline).
-    mutating func runHere(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                          _ sink: ReplySink?, _ reply: inout ReplyBuffer) -> CommandOutcome {
+    mutating func runHere(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ sink: ReplySink?, _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         guard let sink else { return dispatch(id, a, &session, now, &reply) }
         var scratch = ReplyBuffer(capacity: 256, protocolVersion: session.protocolVersion)
         _ = dispatch(id, a, &session, now, &scratch)
@@ -151,9 +162,11 @@ extension Node {
         return .proceed
     }
 
-    mutating func coordinateWrite(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
-                                  _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
-                                  _ reply: inout ReplyBuffer) -> CommandOutcome {
+    mutating func coordinateWrite(
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
+        _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         let allTargets = writeTargets(partition, placement)
         let me = cluster!.settings.nodeID
         let targets = allTargets.filter { $0.0 != me }
@@ -181,11 +194,13 @@ extension Node {
             let arguments = (0..<a.count).map { a.bytes($0) }
             let requestID = newRequest(
                 sink: sink ?? .client(id: session.id, ticket: 0),
-                kind: .preRead(needed: needed, answered: 0, key: key, arguments: arguments,
-                               protocolVersion: session.protocolVersion, copies: [], quorum: w),
+                kind: .preRead(
+                    needed: needed, answered: 0, key: key, arguments: arguments,
+                    protocolVersion: session.protocolVersion, copies: [], quorum: w),
                 now: now)
             for node in owners {
-                cluster!.outbox.reads[node, default: []].append(ReplicationMessages.Read(requestID: requestID, key: key))
+                cluster!.outbox.reads[node, default: []].append(
+                    ReplicationMessages.Read(requestID: requestID, key: key))
             }
             return sink == nil ? .deferred(ticket: requestID) : .proceed
         }
@@ -205,8 +220,10 @@ extension Node {
     }
 
     /// The second step of a W >= 2 write, once the other owners' copies are merged in.
-    mutating func writeAfterPreRead(_ requestID: UInt64, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
-                                    quorum w: Int, now: Instant) {
+    mutating func writeAfterPreRead(
+        _ requestID: UInt64, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
+        quorum w: Int, now: Instant
+    ) {
         var session = ClientSession(id: 0, authenticated: true)
         session.protocolVersion = protocolVersion
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: protocolVersion)
@@ -222,8 +239,9 @@ extension Node {
         keepHints(key, for: allTargets.filter { $0.0 == me }.compactMap(\.1), now: now)
         replicate(key, to: targets, requestID: requestID, now: now)
         guard targets.count >= w - 1, var pending = cluster!.pending[requestID] else {
-            return finish(requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
-                          now: now)
+            return finish(
+                requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
+                now: now)
         }
         pending.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w)
         cluster!.pending[requestID] = pending

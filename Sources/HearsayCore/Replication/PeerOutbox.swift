@@ -19,8 +19,10 @@ struct PeerOutbox {
         func emit<T>(_ box: inout [NodeID: [T]], _ type: MessageType, _ encode: (T, inout ByteWriter) -> Void) {
             for peer in box.keys.sorted() {
                 guard let items = box[peer], let to = address(peer) else { continue }
-                effects.append(.send(type: type, payload: M.encodeBatch(sender: sender, items, encode), to: to,
-                                     channel: .stream))
+                effects.append(
+                    .send(
+                        type: type, payload: M.encodeBatch(sender: sender, items, encode), to: to,
+                        channel: .stream))
             }
             box.removeAll(keepingCapacity: true)
         }

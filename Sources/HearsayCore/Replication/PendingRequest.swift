@@ -28,12 +28,14 @@ struct PendingRequest {
         /// Applied here; waiting for `needed` more acknowledgements. `reply` is sent on success.
         case write(needed: Int, acked: Int, asked: Int, reply: [UInt8], quorum: Int)
         /// Waiting for `needed` more replica copies, then the command runs here on the merge.
-        case read(needed: Int, answered: Int, asked: Int, key: [UInt8], arguments: [[UInt8]],
-                  protocolVersion: Int, copies: [(NodeID, StoredObject?)], quorum: Int)
+        case read(
+            needed: Int, answered: Int, asked: Int, key: [UInt8], arguments: [[UInt8]],
+            protocolVersion: Int, copies: [(NodeID, StoredObject?)], quorum: Int)
         /// A write at W >= 2 first gathers `needed` other owners' copies, so that it sees every
         /// write acknowledged before it (W + W > N); then it runs as `.write`.
-        case preRead(needed: Int, answered: Int, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
-                     copies: [StoredObject?], quorum: Int)
+        case preRead(
+            needed: Int, answered: Int, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
+            copies: [StoredObject?], quorum: Int)
         /// Waiting for every part.
         case multi(parts: [[UInt8]?], combine: Combine, protocolVersion: Int)
     }

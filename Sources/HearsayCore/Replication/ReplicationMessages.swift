@@ -57,8 +57,10 @@ enum ReplicationMessages {
         return w.bytes
     }
 
-    static func decodeBatch<T>(_ bytes: [UInt8], minimumItemSize: Int,
-                               _ decodeItem: (inout ByteReader) throws(DecodeError) -> T)
+    static func decodeBatch<T>(
+        _ bytes: [UInt8], minimumItemSize: Int,
+        _ decodeItem: (inout ByteReader) throws(DecodeError) -> T
+    )
         throws(DecodeError) -> (sender: NodeID, items: [T])
     {
         var r = ByteReader(bytes)
@@ -131,8 +133,9 @@ enum ReplicationMessages {
         var args: [[UInt8]] = []
         args.reserveCapacity(n)
         for _ in 0..<n { args.append(try r.lengthPrefixed()) }
-        return Forward(requestID: id, readQuorum: rq, writeQuorum: wq, hops: hops, protocolVersion: protocolVersion,
-                       arguments: args)
+        return Forward(
+            requestID: id, readQuorum: rq, writeQuorum: wq, hops: hops, protocolVersion: protocolVersion,
+            arguments: args)
     }
 
     static func encode(_ m: ForwardReply, into w: inout ByteWriter) {

@@ -45,9 +45,10 @@ struct BalancedAssignment {
         precondition(replicas >= 0 && replicas <= nodeCount, "replicas \(replicas) > nodes \(nodeCount)")
         precondition(cost.count == partitionCount * nodeCount, "cost matrix has \(cost.count) entries")
         precondition(loadMinimum <= loadMaximum, "load bounds \(loadMinimum)...\(loadMaximum)")
-        precondition(nodeCount * loadMinimum <= partitionCount * replicas
-                     && partitionCount * replicas <= nodeCount * loadMaximum,
-                     "no load in \(loadMinimum)...\(loadMaximum) sums to \(partitionCount * replicas)")
+        precondition(
+            nodeCount * loadMinimum <= partitionCount * replicas
+                && partitionCount * replicas <= nodeCount * loadMaximum,
+            "no load in \(loadMinimum)...\(loadMaximum) sums to \(partitionCount * replicas)")
         self.partitionCount = partitionCount
         self.nodeCount = nodeCount
         self.replicas = replicas
@@ -71,8 +72,10 @@ struct BalancedAssignment {
         // unit, and the total misplacement is at most P*N, so this only catches a bug.
         let augmentationsMaximum = 2 * partitionCount * replicas + nodeCount + 16
         // (source loads above, sink loads below, only if it lowers the total)
-        let phases = [(loadMaximum, loadMinimum, false), (loadMaximum, loadMaximum, false),
-                      (loadMinimum, loadMinimum, false), (loadMinimum, loadMaximum, true)]
+        let phases = [
+            (loadMaximum, loadMinimum, false), (loadMaximum, loadMaximum, false),
+            (loadMinimum, loadMinimum, false), (loadMinimum, loadMaximum, true),
+        ]
         for (above, below, onlyIfCheaper) in phases {
             while augmentOnce(&s, sourceAbove: above, sinkBelow: below, onlyIfCheaper: onlyIfCheaper) {
                 augmentations += 1
@@ -80,8 +83,9 @@ struct BalancedAssignment {
             }
         }
         for v in 0..<nodeCount {
-            precondition(load[v] >= loadMinimum && load[v] <= loadMaximum,
-                         "node \(v) holds \(load[v]), outside \(loadMinimum)...\(loadMaximum)")
+            precondition(
+                load[v] >= loadMinimum && load[v] <= loadMaximum,
+                "node \(v) holds \(load[v]), outside \(loadMinimum)...\(loadMaximum)")
         }
     }
 
@@ -135,8 +139,10 @@ struct BalancedAssignment {
     /// on reduced costs from a virtual root joined to every source, stopping
     /// when the virtual sink is settled; then potentials are lowered so every
     /// residual arc keeps a non-negative reduced cost.
-    private mutating func augmentOnce(_ s: inout Scratch, sourceAbove: Int, sinkBelow: Int,
-                                      onlyIfCheaper: Bool) -> Bool {
+    private mutating func augmentOnce(
+        _ s: inout Scratch, sourceAbove: Int, sinkBelow: Int,
+        onlyIfCheaper: Bool
+    ) -> Bool {
         let n = nodeCount
         let vertexCount = n + partitionCount
         var rootPotential = Int64.min
@@ -163,55 +169,63 @@ struct BalancedAssignment {
         var end = -1
         let sinkVertex = vertexCount
         cost.withUnsafeBufferPointer { cost in
-        costByNode.withUnsafeBufferPointer { costByNode in
-        assigned.withUnsafeBufferPointer { assigned in
-        heldByNode.withUnsafeBufferPointer { heldByNode in
-        load.withUnsafeBufferPointer { load in
-        s.potential.withUnsafeBufferPointer { pot in
-        s.distance.withUnsafeMutableBufferPointer { dist in
-        s.previous.withUnsafeMutableBufferPointer { prev in
-        s.settled.withUnsafeMutableBufferPointer { settled in
-            while let (d, u) = heap.pop() {
-                if u == sinkVertex { break }
-                if settled[u] || d != dist[u] { continue }
-                settled[u] = true
-                if u < n {
-                    // A node reached through a partition can end the path.
-                    if prev[u] >= 0 && load[u] < sinkBelow {
-                        let candidate = d + pot[u] - sinkPotential
-                        if candidate < sinkDistance {
-                            sinkDistance = candidate
-                            end = u
-                            heap.push(candidate, sinkVertex)
-                        }
-                    }
-                    // Node u gives up a partition it holds.
-                    let base = d + pot[u]
-                    let row = u * partitionCount
-                    for p in 0..<partitionCount where heldByNode[row + p] {
-                        let w = n + p
-                        let candidate = base - costByNode[row + p] - pot[w]
-                        if candidate < dist[w] {
-                            dist[w] = candidate
-                            prev[w] = u
-                            heap.push(candidate, w)
-                        }
-                    }
-                } else {
-                    // Partition u - n goes to a node that does not hold it yet.
-                    let row = (u - n) * n
-                    let base = d + pot[u]
-                    for v in 0..<n where !assigned[row + v] {
-                        let candidate = base + cost[row + v] - pot[v]
-                        if candidate < dist[v] {
-                            dist[v] = candidate
-                            prev[v] = u
-                            heap.push(candidate, v)
+            costByNode.withUnsafeBufferPointer { costByNode in
+                assigned.withUnsafeBufferPointer { assigned in
+                    heldByNode.withUnsafeBufferPointer { heldByNode in
+                        load.withUnsafeBufferPointer { load in
+                            s.potential.withUnsafeBufferPointer { pot in
+                                s.distance.withUnsafeMutableBufferPointer { dist in
+                                    s.previous.withUnsafeMutableBufferPointer { prev in
+                                        s.settled.withUnsafeMutableBufferPointer { settled in
+                                            while let (d, u) = heap.pop() {
+                                                if u == sinkVertex { break }
+                                                if settled[u] || d != dist[u] { continue }
+                                                settled[u] = true
+                                                if u < n {
+                                                    // A node reached through a partition can end the path.
+                                                    if prev[u] >= 0 && load[u] < sinkBelow {
+                                                        let candidate = d + pot[u] - sinkPotential
+                                                        if candidate < sinkDistance {
+                                                            sinkDistance = candidate
+                                                            end = u
+                                                            heap.push(candidate, sinkVertex)
+                                                        }
+                                                    }
+                                                    // Node u gives up a partition it holds.
+                                                    let base = d + pot[u]
+                                                    let row = u * partitionCount
+                                                    for p in 0..<partitionCount where heldByNode[row + p] {
+                                                        let w = n + p
+                                                        let candidate = base - costByNode[row + p] - pot[w]
+                                                        if candidate < dist[w] {
+                                                            dist[w] = candidate
+                                                            prev[w] = u
+                                                            heap.push(candidate, w)
+                                                        }
+                                                    }
+                                                } else {
+                                                    // Partition u - n goes to a node that does not hold it yet.
+                                                    let row = (u - n) * n
+                                                    let base = d + pot[u]
+                                                    for v in 0..<n where !assigned[row + v] {
+                                                        let candidate = base + cost[row + v] - pot[v]
+                                                        if candidate < dist[v] {
+                                                            dist[v] = candidate
+                                                            prev[v] = u
+                                                            heap.push(candidate, v)
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
-        }}}}}}}}}
+        }
         guard end >= 0 else { return false }
         // Real cost of the path: reduced length minus the root and sink potential offsets.
         if onlyIfCheaper && sinkDistance - rootPotential + sinkPotential >= 0 { return false }

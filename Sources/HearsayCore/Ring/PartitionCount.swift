@@ -13,8 +13,9 @@ public struct PartitionCount: Hashable, Sendable, CustomStringConvertible {
 
     /// P MUST be a power of two in 1...65536; anything else is a configuration bug.
     public init(_ value: Int) {
-        precondition(value >= 1 && value <= PartitionCount.maximum && value & (value - 1) == 0,
-                     "partition count must be a power of two in 1...\(PartitionCount.maximum), got \(value)")
+        precondition(
+            value >= 1 && value <= PartitionCount.maximum && value & (value - 1) == 0,
+            "partition count must be a power of two in 1...\(PartitionCount.maximum), got \(value)")
         self.value = value
         self.bits = value.trailingZeroBitCount
     }

@@ -32,8 +32,10 @@ public struct Placement: Sendable, Equatable {
     ///   - members: the member set; order and duplicates do not matter.
     ///   - replicationFactor: N, at least 1.
     ///   - fallbackCount: how many fallbacks to keep after the replicas (capped by the members left).
-    public init(members: some Sequence<NodeID>, partitionCount: PartitionCount = .default,
-                replicationFactor: Int = 3, fallbackCount: Int = Placement.allFallbacks) {
+    public init(
+        members: some Sequence<NodeID>, partitionCount: PartitionCount = .default,
+        replicationFactor: Int = 3, fallbackCount: Int = Placement.allFallbacks
+    ) {
         precondition(replicationFactor >= 1, "replication factor must be at least 1, got \(replicationFactor)")
         precondition(fallbackCount >= 0, "fallback count must not be negative, got \(fallbackCount)")
         var sorted = Array(members)
@@ -48,12 +50,15 @@ public struct Placement: Sendable, Equatable {
         self.replicationFactor = replicationFactor
         self.replicaCount = replicas
         self.listLength = replicas + min(fallbackCount, n - replicas)
-        self.table = Placement.buildTable(members: unique, partitions: partitionCount.value,
-                                          replicas: replicas, listLength: listLength)
+        self.table = Placement.buildTable(
+            members: unique, partitions: partitionCount.value,
+            replicas: replicas, listLength: listLength)
     }
 
-    private static func buildTable(members: [NodeID], partitions: Int, replicas: Int,
-                                   listLength: Int) -> [NodeID] {
+    private static func buildTable(
+        members: [NodeID], partitions: Int, replicas: Int,
+        listLength: Int
+    ) -> [NodeID] {
         let n = members.count
         guard n > 0 else { return [] }
         let seeds = members.map(RendezvousScore.nodeSeed)
@@ -67,8 +72,9 @@ public struct Placement: Sendable, Equatable {
             }
         }
         let total = partitions * replicas
-        var solver = BalancedAssignment(partitionCount: partitions, nodeCount: n, replicas: replicas,
-                                        loadMinimum: total / n, loadMaximum: (total + n - 1) / n, cost: cost)
+        var solver = BalancedAssignment(
+            partitionCount: partitions, nodeCount: n, replicas: replicas,
+            loadMinimum: total / n, loadMaximum: (total + n - 1) / n, cost: cost)
         solver.solve()
         var table: [NodeID] = []
         table.reserveCapacity(partitions * listLength)
@@ -77,7 +83,8 @@ public struct Placement: Sendable, Equatable {
             let row = p * n
             // Replicas first, each group in rendezvous order; ties by id keep it total.
             order.sort { a, b in
-                let ra = solver.assigned[row + a], rb = solver.assigned[row + b]
+                let ra = solver.assigned[row + a]
+                let rb = solver.assigned[row + b]
                 if ra != rb { return ra }
                 return (scores[row + a], a) < (scores[row + b], b)
             }

@@ -14,8 +14,9 @@ extension Placement {
     /// A change in preference order alone (same set) is not listed: it moves no data.
     /// Both placements MUST have the same partition count (P is fixed per cluster).
     public static func diff(_ old: Placement, _ new: Placement) -> [PartitionChange] {
-        precondition(old.partitionCount == new.partitionCount,
-                     "cannot diff placements with \(old.partitionCount) and \(new.partitionCount) partitions")
+        precondition(
+            old.partitionCount == new.partitionCount,
+            "cannot diff placements with \(old.partitionCount) and \(new.partitionCount) partitions")
         var changes: [PartitionChange] = []
         for p in 0..<old.partitionCount.value {
             let partition = PartitionID(p)

@@ -28,26 +28,33 @@ public struct PlacementReport: Sendable {
 
     /// Measures n in `nodeCounts`: members are n ids drawn from `seed`; the joining
     /// node and the leaving member are drawn from the same generator.
-    public static func measure(nodeCounts: ClosedRange<Int>, partitionCount: PartitionCount = .default,
-                               replicationFactor: Int = 3, seed: UInt64 = 1) -> PlacementReport {
+    public static func measure(
+        nodeCounts: ClosedRange<Int>, partitionCount: PartitionCount = .default,
+        replicationFactor: Int = 3, seed: UInt64 = 1
+    ) -> PlacementReport {
         var generator = SeededGenerator(seed: seed)
         var rows: [Row] = []
         for n in nodeCounts {
             let members = (0..<n).map { _ in NodeID(generator.next()) }
             let joiner = NodeID(generator.next())
             let leaver = members[Int(generator.next() % UInt64(n))]
-            let base = Placement(members: members, partitionCount: partitionCount,
-                                 replicationFactor: replicationFactor, fallbackCount: 0)
-            let grown = Placement(members: members + [joiner], partitionCount: partitionCount,
-                                  replicationFactor: replicationFactor, fallbackCount: 0)
-            let shrunk = Placement(members: members.filter { $0 != leaver }, partitionCount: partitionCount,
-                                   replicationFactor: replicationFactor, fallbackCount: 0)
+            let base = Placement(
+                members: members, partitionCount: partitionCount,
+                replicationFactor: replicationFactor, fallbackCount: 0)
+            let grown = Placement(
+                members: members + [joiner], partitionCount: partitionCount,
+                replicationFactor: replicationFactor, fallbackCount: 0)
+            let shrunk = Placement(
+                members: members.filter { $0 != leaver }, partitionCount: partitionCount,
+                replicationFactor: replicationFactor, fallbackCount: 0)
             let loads = base.replicaLoads()
-            rows.append(Row(nodeCount: n, loadMinimum: loads.min() ?? 0, loadMaximum: loads.max() ?? 0,
-                            idealLoadNumerator: partitionCount.value * base.replicaCount,
-                            movedOnAdd: Placement.movedReplicaCount(base, grown),
-                            movedOnRemove: Placement.movedReplicaCount(base, shrunk),
-                            replicationFactor: replicationFactor))
+            rows.append(
+                Row(
+                    nodeCount: n, loadMinimum: loads.min() ?? 0, loadMaximum: loads.max() ?? 0,
+                    idealLoadNumerator: partitionCount.value * base.replicaCount,
+                    movedOnAdd: Placement.movedReplicaCount(base, grown),
+                    movedOnRemove: Placement.movedReplicaCount(base, shrunk),
+                    replicationFactor: replicationFactor))
         }
         return PlacementReport(partitionCount: partitionCount, replicationFactor: replicationFactor, rows: rows)
     }

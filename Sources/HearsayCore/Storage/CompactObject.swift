@@ -61,14 +61,16 @@ enum CompactObject {
         case (1, 0):
             let sibling = object.register[0]
             guard sibling.stamp.dot == dot, let ms = exactMilliseconds(sibling.stamp) else { return nil }
-            return .string(dot: dot, timestamp: sibling.stamp.timestamp, expiresAtMilliseconds: ms, value: sibling.value)
+            return .string(
+                dot: dot, timestamp: sibling.stamp.timestamp, expiresAtMilliseconds: ms, value: sibling.value)
         case (0, 1):
             let entry = rest.counter[0]
             guard entry.stamp.dot == dot, entry.floatNet == 0, entry.floatNet.sign == .plus,
                 let ms = exactMilliseconds(entry.stamp)
             else { return nil }
-            return .counter(dot: dot, timestamp: entry.stamp.timestamp, expiresAtMilliseconds: ms,
-                            origin: entry.origin, net: entry.net)
+            return .counter(
+                dot: dot, timestamp: entry.stamp.timestamp, expiresAtMilliseconds: ms,
+                origin: entry.origin, net: entry.net)
         default:
             return nil
         }

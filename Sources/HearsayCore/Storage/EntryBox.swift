@@ -48,8 +48,9 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
     /// Makes a box able to hold `key` and a value of up to `valueCapacity` bytes.
     public static func make(key: UnsafeRawBufferPointer, hash: UInt64, valueCapacity: Int) -> EntryBox {
         let box = EntryBox.create(minimumCapacity: key.count + valueCapacity) { _ in
-            EntryHeader(hash: hash, expiresAtMilliseconds: 0, writer: 0, counter: 0, timestamp: .zero,
-                        extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true)
+            EntryHeader(
+                hash: hash, expiresAtMilliseconds: 0, writer: 0, counter: 0, timestamp: .zero,
+                extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true)
         }
         let entry = unsafeDowncast(box, to: EntryBox.self)
         entry.withUnsafeMutablePointerToElements { elements in

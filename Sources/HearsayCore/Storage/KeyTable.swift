@@ -93,7 +93,7 @@ public final class KeyTable {
 
     /// Calls `body` with every entry, in slot order.
     @inlinable
-    public func forEach(_ body: (EntryBox) -> Void) {
+    public func forEachBox(_ body: (EntryBox) -> Void) {
         for i in 0...mask where hashes[i] != 0 { body(boxes[i].unsafelyUnwrapped) }
     }
 

@@ -31,7 +31,8 @@ public struct Keyspace {
     /// - Parameter partitionCount: a power of two (256 by default).
     public init(partitionCount: Int = 256, leavesPerPartition: Int = 64, maxMemoryBytes: Int = 0) {
         precondition(partitionCount > 0 && partitionCount & (partitionCount - 1) == 0, "partitions: power of two")
-        precondition(leavesPerPartition > 0 && leavesPerPartition & (leavesPerPartition - 1) == 0, "leaves: power of two")
+        precondition(
+            leavesPerPartition > 0 && leavesPerPartition & (leavesPerPartition - 1) == 0, "leaves: power of two")
         partitionShift = UInt64(64 - partitionCount.trailingZeroBitCount)
         partitions = (0..<partitionCount).map { _ in KeyTable() }
         leafBits = leavesPerPartition.trailingZeroBitCount
@@ -60,7 +61,8 @@ public struct Keyspace {
     @inlinable public func leaf(ofHash hash: UInt64) -> Int {
         let mixed = hash &* 0x9E37_79B9_7F4A_7C15
         let partitionBits = 64 - Int(partitionShift)
-        let within = leafBits == 0 ? 0 : Int(truncatingIfNeeded: (mixed << UInt64(partitionBits)) >> UInt64(64 - leafBits))
+        let within =
+            leafBits == 0 ? 0 : Int(truncatingIfNeeded: (mixed << UInt64(partitionBits)) >> UInt64(64 - leafBits))
         return partition(ofHash: hash) << leafBits | within
     }
 
@@ -109,8 +111,10 @@ public struct Keyspace {
 
     /// Makes `key` a compact string register: one write `dot` with `value`.
     @discardableResult
-    public mutating func putString(_ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
-                                   expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp) -> EntryBox {
+    public mutating func putString(
+        _ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
+        expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp
+    ) -> EntryBox {
         update(key, existing: existing, valueCapacity: value.count) { box in
             box.header.state = .string
             box.header.extended = nil
@@ -124,8 +128,10 @@ public struct Keyspace {
 
     /// Makes `key` a compact counter: one chain entry of `dot.node`.
     @discardableResult
-    public mutating func putCounter(_ key: KeyRef, existing: EntryBox?, origin: UInt64, net: Int64,
-                                    expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp) -> EntryBox {
+    public mutating func putCounter(
+        _ key: KeyRef, existing: EntryBox?, origin: UInt64, net: Int64,
+        expiresAt: Int64, dot: Dot, timestamp: HybridTimestamp
+    ) -> EntryBox {
         update(key, existing: existing, valueCapacity: 16) { box in
             box.header.state = .counter
             box.header.extended = nil
@@ -155,16 +161,19 @@ public struct Keyspace {
     /// Stores any object, in compact form when it has one. Returns the entry, or nil when
     /// the object is a tombstone that was purged at once.
     @discardableResult
-    public mutating func putObject(_ key: KeyRef, existing: EntryBox?, object: StoredObject,
-                                   now: Instant) -> EntryBox? {
+    public mutating func putObject(
+        _ key: KeyRef, existing: EntryBox?, object: StoredObject,
+        now: Instant
+    ) -> EntryBox? {
         switch CompactObject.form(of: object) {
         case .string(let dot, let timestamp, let expiresAt, let value)?:
             return value.withUnsafeBytes {
                 putString(key, existing: existing, value: $0, expiresAt: expiresAt, dot: dot, timestamp: timestamp)
             }
         case .counter(let dot, let timestamp, let expiresAt, let origin, let net)?:
-            return putCounter(key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
-                              dot: dot, timestamp: timestamp)
+            return putCounter(
+                key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
+                dot: dot, timestamp: timestamp)
         case .tombstone(let dot)?:
             if purgesTombstonesAtOnce {
                 if let existing { remove(existing) }
@@ -220,7 +229,7 @@ public struct Keyspace {
     /// Removes every key.
     public mutating func removeAll() {
         for p in partitions.indices {
-            partitions[p].forEach { $0.header.isLive = false }
+            partitions[p].forEachBox { $0.header.isLive = false }
             partitions[p] = KeyTable()
         }
         for i in leafDigests.indices { leafDigests[i] = 0 }
@@ -234,8 +243,10 @@ public struct Keyspace {
     /// to a bigger box), runs `write`, then brings the leaf digest, byte count, tombstone
     /// count and expiry heap up to date.
     @usableFromInline
-    mutating func update(_ key: KeyRef, existing: EntryBox?, valueCapacity: Int,
-                         _ write: (EntryBox) -> Void) -> EntryBox {
+    mutating func update(
+        _ key: KeyRef, existing: EntryBox?, valueCapacity: Int,
+        _ write: (EntryBox) -> Void
+    ) -> EntryBox {
         var oldDigest: UInt64 = 0
         var oldFootprint = 0
         var oldExpiry: Int64 = 0
@@ -319,7 +330,7 @@ public struct Keyspace {
     /// Calls `body` with every entry of `partition` that has a visible value at `now`.
     public func forEachKey(inPartition partition: Int, now: Int64, _ body: (EntryBox) -> Void) {
         let instant = Instant(milliseconds: now)
-        partitions[partition].forEach { box in
+        partitions[partition].forEachBox { box in
             let e = box.header.expiresAtMilliseconds
             if e != 0 && e <= now { return }
             switch box.header.state {
@@ -332,7 +343,7 @@ public struct Keyspace {
 
     /// Calls `body` with every entry of `partition`, tombstones included (repair, digests).
     public func forEachEntry(inPartition partition: Int, _ body: (EntryBox) -> Void) {
-        partitions[partition].forEach(body)
+        partitions[partition].forEachBox(body)
     }
 
     public func keyCount(inPartition partition: Int) -> Int { partitions[partition].count }

@@ -7,7 +7,9 @@ public enum ByteEquality {
         guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return true }
         var i = 0
         while i + 8 <= n {
-            if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
                 return false
             }
             i += 8

@@ -38,7 +38,8 @@ public enum StableHash {
                 a = (read32(p, 0) << 32) | read32(p, (n >> 3) << 2)
                 b = (read32(p, n - 4) << 32) | read32(p, n - 4 - ((n >> 3) << 2))
             } else {
-                a = (UInt64(p.load(fromByteOffset: 0, as: UInt8.self)) << 16)
+                a =
+                    (UInt64(p.load(fromByteOffset: 0, as: UInt8.self)) << 16)
                     | (UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8)
                     | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
                 b = 0

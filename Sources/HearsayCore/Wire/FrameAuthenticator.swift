@@ -37,8 +37,9 @@ public struct FrameAuthenticator: Sendable, Equatable {
     /// Frames of cluster `clusterName`, tagged with `key` (which may be empty: see the type's notes).
     public init(clusterName: String, key: [UInt8]) {
         let name = Array(clusterName.utf8)
-        precondition(name.count <= Self.maximumClusterNameBytes,
-                     "cluster name of \(name.count) bytes exceeds \(Self.maximumClusterNameBytes)")
+        precondition(
+            name.count <= Self.maximumClusterNameBytes,
+            "cluster name of \(name.count) bytes exceeds \(Self.maximumClusterNameBytes)")
         self.init(tagLength: Self.keyedTagLength, key: key, namePrefix: [UInt8(name.count)] + name)
     }
 
@@ -79,8 +80,10 @@ public struct FrameAuthenticator: Sendable, Equatable {
 extension FrameAuthenticator {
     /// Authenticates one whole frame received alone (a datagram): returns it, or throws the
     /// reason it is refused. Trailing bytes after the frame are refused too.
-    public func decodeSingle(_ bytes: [UInt8],
-                             maximumPayloadBytes: Int = FrameDecoder.defaultMaximumPayloadBytes)
+    public func decodeSingle(
+        _ bytes: [UInt8],
+        maximumPayloadBytes: Int = FrameDecoder.defaultMaximumPayloadBytes
+    )
         throws(FrameError) -> Frame
     {
         var decoder = FrameDecoder(maximumPayloadBytes: maximumPayloadBytes, authenticator: self)

@@ -20,10 +20,13 @@ public struct FrameDecoder {
     private var readIndex = 0
     private var failure: FrameError?
 
-    public init(maximumPayloadBytes: Int = FrameDecoder.defaultMaximumPayloadBytes,
-                authenticator: FrameAuthenticator = .unauthenticated) {
-        precondition(maximumPayloadBytes >= 0 && maximumPayloadBytes <= Int(UInt32.max),
-                     "maximum payload \(maximumPayloadBytes) outside 0...UInt32.max")
+    public init(
+        maximumPayloadBytes: Int = FrameDecoder.defaultMaximumPayloadBytes,
+        authenticator: FrameAuthenticator = .unauthenticated
+    ) {
+        precondition(
+            maximumPayloadBytes >= 0 && maximumPayloadBytes <= Int(UInt32.max),
+            "maximum payload \(maximumPayloadBytes) outside 0...UInt32.max")
         self.maximumPayloadBytes = maximumPayloadBytes
         self.authenticator = authenticator
     }
@@ -87,8 +90,9 @@ public struct FrameDecoder {
         if Int(length) > maximumPayloadBytes {
             throw .frameTooLarge(payloadLength: Int(length), maximum: maximumPayloadBytes)
         }
-        return FrameHeader(version: byte(2), type: MessageType(rawValue: byte(3)),
-                           flags: FrameFlags(rawValue: byte(4)), tagLength: byte(5), payloadLength: length)
+        return FrameHeader(
+            version: byte(2), type: MessageType(rawValue: byte(3)),
+            flags: FrameFlags(rawValue: byte(4)), tagLength: byte(5), payloadLength: length)
     }
 
     private mutating func decodeNext() throws(FrameError) -> Frame? {

@@ -25,8 +25,10 @@ public struct FrameHeader: Sendable, Equatable {
     public var tagLength: UInt8
     public var payloadLength: UInt32
 
-    public init(version: UInt8 = FrameHeader.currentVersion, type: MessageType, flags: FrameFlags = [],
-                tagLength: UInt8 = 0, payloadLength: UInt32) {
+    public init(
+        version: UInt8 = FrameHeader.currentVersion, type: MessageType, flags: FrameFlags = [],
+        tagLength: UInt8 = 0, payloadLength: UInt32
+    ) {
         self.version = version
         self.type = type
         self.flags = flags

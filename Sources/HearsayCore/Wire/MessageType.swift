@@ -41,10 +41,12 @@ public struct MessageType: Hashable, Sendable, CustomStringConvertible {
     public var isKnown: Bool { rawValue >= 1 && rawValue <= MessageType.highestKnown }
 
     public var description: String {
-        let names = ["invalid", "ping", "indirectPing", "ack", "nack", "pushPull", "replicaWrite",
-                     "replicaWriteAck", "replicaRead", "replicaReadReply", "hintReplay", "hintReplayAck",
-                     "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello", "leave",
-                     "forwardRequest", "forwardReply"]
+        let names = [
+            "invalid", "ping", "indirectPing", "ack", "nack", "pushPull", "replicaWrite",
+            "replicaWriteAck", "replicaRead", "replicaReadReply", "hintReplay", "hintReplayAck",
+            "merkleRequest", "merkleReply", "objectBatch", "objectBatchAck", "hello", "leave",
+            "forwardRequest", "forwardReply",
+        ]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : "unknown(\(rawValue))"
     }
 }
