@@ -33,7 +33,10 @@ public enum ReplicationScenarios {
 
     struct History {
         /// Per key: (op index, value or nil for DEL, acknowledged).
-        var writes: [String: [(index: Int, value: String?, acked: Bool)]] = [:]
+        var writes: [String: [(index: Int, value: String?, acked: Bool, via: Int)]] = [:]
+        /// Holders of each acknowledged value when it was acknowledged (for failure reports).
+        var holdersOfValue: [String: [Int]] = [:]
+        var deleteReplies: [Int: String] = [:]
         var counters: [String: (acked: Int, attempted: Int)] = [:]
         /// Keys whose acknowledged writes were held by a node that later crashed.
         var lostCopy: Set<String> = []
@@ -120,10 +123,11 @@ public enum ReplicationScenarios {
         let acked = !reply.hasPrefix("-")
         switch op {
         case .set(let key, let value):
-            history.writes[key, default: []].append((index, value, acked))
+            history.writes[key, default: []].append((index, value, acked, node))
             if acked { checkHolders(key, value: value, cluster: cluster, history: &history, run: &run) }
         case .del(let key):
-            history.writes[key, default: []].append((index, nil, acked))
+            history.writes[key, default: []].append((index, nil, acked, node))
+            history.deleteReplies[index] = reply.trimmingSuffixNewline
         case .incr(let key):
             var counts = history.counters[key] ?? (0, 0)
             counts.attempted += 1
@@ -147,6 +151,7 @@ public enum ReplicationScenarios {
         }
         if owners < 2 { history.hintedAcks.insert(value) }
         history.holdersAtAck[key] = holders
+        history.holdersOfValue[value] = holders
         if holders.count < 2 {
             run.failures.append("SET \(key) \(value) acknowledged but held by \(holders.count) node(s) \(holders)")
         }
@@ -183,7 +188,11 @@ public enum ReplicationScenarios {
                     .subtracting(history.hintedAcks)
                 let resurrected = values.intersection(ackedBefore)
                 if !laterAttempted && !resurrected.isEmpty {
-                    run.failures.append("\(key): deleted (acknowledged) but reads \(resurrected.sorted())")
+                    let detail = resurrected.sorted().map { "\($0) held by \(history.holdersOfValue[$0] ?? [])" }
+                    run.failures.append(
+                        "\(key): deleted (acknowledged, op \(ops[lastAcked].index) via node "
+                            + "\(ops[lastAcked].via), replied \(history.deleteReplies[ops[lastAcked].index] ?? "?")) "
+                            + "but reads \(detail)")
                 }
             }
         }
@@ -211,5 +220,13 @@ public enum ReplicationScenarios {
             i += 1
         }
         return values
+    }
+}
+
+extension String {
+    fileprivate var trimmingSuffixNewline: String {
+        var s = self
+        while s.hasSuffix("\r\n") { s.removeLast() }
+        return s
     }
 }
