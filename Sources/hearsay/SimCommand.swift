@@ -19,6 +19,7 @@ struct SimCommand: ParsableCommand {
     @Flag(help: "Print every run's full result, not only failures.") var verbose = false
 
     func run() throws {
+        if let key = getenv("HEARSAY_SIM_TRACE_KEY") { ReplicationScenarios.traceKey = String(cString: key) }
         if list {
             for s in SimulationScenario.all {
                 let padded = s.name + String(repeating: " ", count: max(1, 24 - s.name.count))

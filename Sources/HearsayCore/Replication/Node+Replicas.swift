@@ -296,28 +296,3 @@ func withArguments<R>(_ words: [[UInt8]], _ body: (Arguments) -> R) -> R {
     }
     return storage.withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: spans)) }
 }
-
-extension Node {
-    /// The string values this node holds for `key`, in its data and in its hints (for
-    /// checkers that ask who holds a write).
-    public func heldValues(of key: [UInt8]) -> [[UInt8]] {
-        var values: [[UInt8]] = []
-        let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
-        }
-        if let entry { values += entry.register.map(\.value) }
-        if let hinted = cluster?.hints.object(for: key) { values += hinted.register.map(\.value) }
-        return values
-    }
-
-    /// The string values this node holds for `key` in its own data (not hints), if it owns the key.
-    public func ownedValues(of key: [UInt8]) -> [[UInt8]] {
-        guard var cluster else { return [] }
-        let partition = cluster.partitionCount.partition(of: key)
-        guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return [] }
-        let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
-        }
-        return entry?.register.map(\.value) ?? []
-    }
-}
