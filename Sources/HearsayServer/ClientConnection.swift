@@ -28,6 +28,8 @@ final class ClientConnection {
     var aboveSoftLimitSince: Instant? = nil
     var closeWhenDrained = false
     var closing = false
+    /// Whether the server will flush this connection's replies at the end of the loop iteration.
+    var flushScheduled = false
     /// Replies that must wait for an earlier deferred one (a request coordinated elsewhere),
     /// oldest first; empty in the common case, where replies go straight to `reply`.
     var waiting: [(ticket: UInt64, bytes: [UInt8]?)] = []
@@ -147,7 +149,7 @@ final class ClientConnection {
             input = .allocate(byteCount: Self.initialInputCapacity, alignment: 16)
             inputCapacity = Self.initialInputCapacity
         }
-        flush(now)
+        server.scheduleFlush(self)
         server.clientBatchDone()
     }
 
@@ -159,7 +161,7 @@ final class ClientConnection {
             ready.withUnsafeBytes { reply.raw($0) }
             waiting.removeFirst()
         }
-        flush(WallClock.now())
+        server.scheduleFlush(self)
     }
 
     // MARK: Writing

@@ -16,6 +16,13 @@ public final class Server {
     /// The peer side: sockets on the cluster port and the core's cluster timers.
     var peers: PeerTransport?
     var tickTimer: UnsafeMutablePointer<uv_timer_t>?
+    /// Replies are written once per loop iteration, after every readable client was read
+    /// (as Redis does in beforeSleep): the client then finds all its replies ready together,
+    /// which cut redis-benchmark's own kernel time. The idle handle keeps the loop from
+    /// blocking in poll while a flush is pending; the check handle runs right after poll.
+    var flushCheck: UnsafeMutablePointer<uv_check_t>?
+    var flushIdle: UnsafeMutablePointer<uv_idle_t>?
+    var toFlush: [ClientConnection] = []
     var stopAsync: UnsafeMutablePointer<uv_async_t>?
     var signalHandles: [UnsafeMutablePointer<uv_signal_t>] = []
     var connections: [UInt64: ClientConnection] = [:]
@@ -245,6 +252,14 @@ public final class Server {
         let period = UInt64(max(1, configuration.node.activeExpiryIntervalMilliseconds))
         try UV.check(uv_timer_start(timer, { Server.from($0).tick() }, period, period), "uv_timer_start")
 
+        let check = UnsafeMutablePointer<uv_check_t>.allocate(capacity: 1)
+        uv_check_init(loop, check)
+        try UV.check(uv_check_start(check, { Server.from($0).flushPending() }), "uv_check_start")
+        flushCheck = check
+        let idle = UnsafeMutablePointer<uv_idle_t>.allocate(capacity: 1)
+        uv_idle_init(loop, idle)
+        flushIdle = idle
+
         let async = UnsafeMutablePointer<uv_async_t>.allocate(capacity: 1)
         try UV.check(uv_async_init(loop, async, { Server.from($0).stop(reason: "stop requested") }), "uv_async_init")
         stopAsync = async
@@ -297,8 +312,32 @@ public final class Server {
         closeAllHandles()
     }
 
+    /// Queues a connection's replies for the end of this loop iteration.
+    func scheduleFlush(_ connection: ClientConnection) {
+        guard !connection.flushScheduled else { return }
+        connection.flushScheduled = true
+        toFlush.append(connection)
+        if let flushIdle, uv_is_active(UV.handle(flushIdle)) == 0 { uv_idle_start(flushIdle) { _ in } }
+    }
+
+    func flushPending() {
+        if let flushIdle { uv_idle_stop(flushIdle) }
+        guard !toFlush.isEmpty else { return }
+        let now = WallClock.now()
+        let batch = toFlush
+        toFlush.removeAll(keepingCapacity: true)
+        for connection in batch {
+            connection.flushScheduled = false
+            if !connection.closing { connection.flush(now) }
+        }
+    }
+
     func closeAllHandles() {
         if let listener { uv_close(UV.handle(listener)) { $0?.deallocate() } }
+        if let flushCheck { uv_close(UV.handle(flushCheck)) { $0?.deallocate() } }
+        if let flushIdle { uv_close(UV.handle(flushIdle)) { $0?.deallocate() } }
+        flushCheck = nil
+        flushIdle = nil
         peers?.close()
         if let tickTimer { uv_close(UV.handle(tickTimer)) { $0?.deallocate() } }
         // The async handle is freed in deinit, so a late requestStop() never touches freed memory.
