@@ -12,27 +12,27 @@ struct ClusterScenarioTests {
     @Test func formThroughOneSeed_shouldAgreeOnViewsPlacementAndServeLocalCommands() {
         var seeds = Self.cases(12, nodes: 1...30)
         seeds.append((seed: 500, nodes: 60))
-        MembershipScenarioTests.check("cluster-form", seeds)
+        MembershipScenarioTests.checkScenario("cluster-form", seeds)
     }
 
     @Test func crash_shouldBeMarkedDownEverywhereAndKeepItsPartitions() {
-        MembershipScenarioTests.check("cluster-crash", Self.cases(10, nodes: 2...20))
+        MembershipScenarioTests.checkScenario("cluster-crash", Self.cases(10, nodes: 2...20))
     }
 
     @Test func pause_shouldRefuteAndStayAMember() {
-        MembershipScenarioTests.check("cluster-pause", Self.cases(10, nodes: 2...20))
+        MembershipScenarioTests.checkScenario("cluster-pause", Self.cases(10, nodes: 2...20))
     }
 
     @Test func healedPartition_shouldShowEveryoneAliveAndOnePlacement() {
-        MembershipScenarioTests.check("cluster-partition", Self.cases(8, nodes: 2...20))
+        MembershipScenarioTests.checkScenario("cluster-partition", Self.cases(8, nodes: 2...20))
     }
 
     @Test func gracefulLeave_shouldBeLeftEverywhereAndOutOfEveryPlacement() {
-        MembershipScenarioTests.check("cluster-leave", Self.cases(10, nodes: 2...20))
+        MembershipScenarioTests.checkScenario("cluster-leave", Self.cases(10, nodes: 2...20))
     }
 
     @Test func restart_shouldComeBackEmptyWithNewWriterAndHigherIncarnation() {
-        MembershipScenarioTests.check("cluster-restart", Self.cases(10, nodes: 2...20))
+        MembershipScenarioTests.checkScenario("cluster-restart", Self.cases(10, nodes: 2...20))
     }
 
     /// VOPR style: the seed picks the node count too.

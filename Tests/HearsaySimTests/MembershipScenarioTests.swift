@@ -21,7 +21,7 @@ struct MembershipScenarioTests {
         }
     }
 
-    static func check(_ scenario: String, _ seeds: [(seed: UInt64, nodes: Int)]) {
+    static func checkScenario(_ scenario: String, _ seeds: [(seed: UInt64, nodes: Int)]) {
         guard let found = SimulationScenario.named(scenario) else {
             Issue.record("no scenario \(scenario)")
             return
@@ -40,35 +40,35 @@ struct MembershipScenarioTests {
     @Test func formThroughOneSeed_5to100Nodes_shouldReachIdenticalViews() {
         var seeds = Self.cases(Self.seedCount(default: 40), nodes: 5...60)
         seeds.append((seed: 1_000, nodes: 100))
-        Self.check("membership-form", seeds)
+        Self.checkScenario("membership-form", seeds)
     }
 
     @Test func crash_shouldBeMarkedDownByEveryLiveNode() {
-        Self.check("membership-crash", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
+        Self.checkScenario("membership-crash", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
     }
 
     @Test func crashWithLossDuplicatesReordering_shouldBeMarkedDownWithoutFalseDowns() {
-        Self.check("membership-crash-lossy", Self.cases(Self.seedCount(default: 25), nodes: 4...30))
+        Self.checkScenario("membership-crash-lossy", Self.cases(Self.seedCount(default: 25), nodes: 4...30))
     }
 
     @Test func pausedNodeComesBack_shouldRefuteAndStayAMemberAccusingNoOne() {
-        Self.check("membership-pause", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
+        Self.checkScenario("membership-pause", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
     }
 
     @Test func twoWayPartitionHeals_shouldShowEveryoneAliveEverywhere() {
-        Self.check("membership-partition", Self.cases(Self.seedCount(default: 30), nodes: 3...30))
+        Self.checkScenario("membership-partition", Self.cases(Self.seedCount(default: 30), nodes: 3...30))
     }
 
     @Test func oneWayCuts_shouldBeRoutedAroundByIndirectProbes() {
-        Self.check("membership-one-way", Self.cases(Self.seedCount(default: 25), nodes: 3...30))
+        Self.checkScenario("membership-one-way", Self.cases(Self.seedCount(default: 25), nodes: 3...30))
     }
 
     @Test func gracefulLeave_shouldBeLeftInEveryView() {
-        Self.check("membership-leave", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
+        Self.checkScenario("membership-leave", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
     }
 
     @Test func restartOnNewAddress_shouldBeSameMemberWithHigherIncarnation() {
-        Self.check("membership-restart", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
+        Self.checkScenario("membership-restart", Self.cases(Self.seedCount(default: 40), nodes: 3...40))
     }
 
     @Test func sameSeed_shouldReplayIdentically() {

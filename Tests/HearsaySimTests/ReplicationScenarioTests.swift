@@ -7,7 +7,7 @@ import Testing
 /// HEARSAY_SIM_SEEDS=N runs N.
 struct ReplicationScenarioTests {
     @Test func quorumWritesUnderFaults_shouldSurviveHoldAQuorumStayDeletedAndCount() {
-        MembershipScenarioTests.check(
+        MembershipScenarioTests.checkScenario(
             "replication-faults", ClusterScenarioTests.cases(24, nodes: 3...7))
     }
 
