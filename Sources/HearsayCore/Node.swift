@@ -182,6 +182,7 @@ public struct Node {
         case .hsForget: forgetCommand(a, now, &reply)
         case .hsConsistency: consistency(a, &session, &reply)
         case .hsStats: clusterStats(&reply)
+        case .hsDigest: digest(a, &reply)
         }
         return .proceed
     }

@@ -75,11 +75,14 @@ public enum ClusterScenarios {
         var failures: [String] = []
         var notes: [String] = []
 
-        init(_ name: String, seed: UInt64, nodes: Int, network: NetworkModel = .lan, extraCheck: Check?) {
+        init(
+            _ name: String, seed: UInt64, nodes: Int, network: NetworkModel = .lan, extraCheck: Check?,
+            configure: @escaping @Sendable (inout ClusterSettings) -> Void = { _ in }
+        ) {
             self.name = name
             self.seed = seed
             self.extraCheck = extraCheck
-            cluster = HearsayCluster(seed: seed, nodes: nodes, network: network)
+            cluster = HearsayCluster(seed: seed, nodes: nodes, network: network, configure: configure)
             startedAt = cluster.sim.now
         }
 

@@ -20,7 +20,8 @@ public final class HearsayCluster {
     public init(
         seed: UInt64, nodes: Int, network: NetworkModel = .lan,
         membership: MembershipSettings = .simulation, partitionCount: Int = 256,
-        spreadNanoseconds: Int64 = 2_000_000_000, skewedClocks: Bool = true
+        spreadNanoseconds: Int64 = 2_000_000_000, skewedClocks: Bool = true,
+        configure: @escaping @Sendable (inout ClusterSettings) -> Void = { _ in }
     ) {
         precondition(nodes >= 1 && nodes <= 4_096, "nodes \(nodes)")
         membershipSettings = membership
@@ -40,7 +41,7 @@ public final class HearsayCluster {
         sim = Simulator(seed: seed, network: network) { spec in
             let node = Self.makeNode(
                 spec, addresses: addresses, membership: membership,
-                partitionCount: partitionCount)
+                partitionCount: partitionCount, configure: configure)
             log.writers.append((spec.index, node.node.writer))
             return node
         }
@@ -150,7 +151,8 @@ public final class HearsayCluster {
     /// incarnation, as the runtime does, so a restarted node outranks its old self.
     static func makeNode(
         _ spec: Simulator<HearsayNode>.NodeSpec, addresses: [String],
-        membership: MembershipSettings, partitionCount: Int
+        membership: MembershipSettings, partitionCount: Int,
+        configure: (inout ClusterSettings) -> Void = { _ in }
     ) -> HearsayNode {
         var settings = NodeSettings()
         settings.randomSeed = spec.seed
@@ -158,6 +160,7 @@ public final class HearsayCluster {
         settings.partitionCount = partitionCount
         var cluster = ClusterSettings(nodeID: spec.id, address: spec.address)
         cluster.membership = membership
+        cluster.exchange = .simulation
         cluster.incarnation = UInt64(max(0, spec.startsAt.milliseconds))
         if spec.life == 0 {
             // The first life forms the cluster through node 0 alone.
@@ -166,6 +169,7 @@ public final class HearsayCluster {
             // A restarted node knows a few seeds, as an operator would configure.
             cluster.seeds = addresses.prefix(4).filter { $0 != spec.address }.prefix(3).map { $0 }
         }
+        configure(&cluster)
         return HearsayNode(
             settings: settings, cluster: cluster, expiryIntervalNanoseconds: 1_000_000_000,
             now: spec.startsAt)

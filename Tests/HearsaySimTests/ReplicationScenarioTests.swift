@@ -25,3 +25,12 @@ struct ReplicationScenarioTests {
         #expect(count > 20, "too few acknowledged writes to judge anything: \(result.summary)")
     }
 }
+
+/// Anti-entropy alone (hints off, no reads) makes every partition's owners identical after a
+/// partition heals, within the scenario's stated bound.
+struct AntiEntropyScenarioTests {
+    @Test func merkleExchangesAlone_shouldMakeOwnersIdenticalAfterAHeal() {
+        MembershipScenarioTests.checkScenario(
+            "anti-entropy-converges", ClusterScenarioTests.cases(8, nodes: 3...6))
+    }
+}

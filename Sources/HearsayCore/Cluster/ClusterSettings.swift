@@ -25,6 +25,15 @@ public struct ClusterSettings: Sendable {
     public var hintLimits = HintStore.Limits()
     /// How often hints are offered to owners that are alive, and resent if unacknowledged.
     public var hintReplayIntervalMilliseconds: Int64 = 1_000
+    /// Whether writes for a down owner go to a stand-in with a hint (sloppy quorum). Off,
+    /// such writes reach only the reachable owners and anti-entropy repairs the rest.
+    public var hintsEnabled = true
+    /// How often a node starts an anti-entropy exchange, in milliseconds (0 = never).
+    public var antiEntropyIntervalMilliseconds: Int64 = 1_000
+    /// Exchanges a node initiates at once.
+    public var antiEntropyConcurrency = 1
+    /// Bounds and timeouts of one exchange.
+    public var exchange = ExchangeSettings.lan
     /// Hints sent to one owner per replay round (a budget, so replay never starves clients).
     public var hintReplayBatch: Int = 1_000
 

@@ -20,6 +20,11 @@ public struct ClusterState {
     /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
     var outbox = PeerOutbox()
     public internal(set) var hints: HintStore
+    /// Open anti-entropy exchanges, by peer, session id and role.
+    var exchanges: [Node.ExchangeKey: ExchangeSession] = [:]
+    var nextExchangeID: UInt64 = 1
+    var nextExchangePartition = 0
+    public internal(set) var antiEntropy = AntiEntropyStats()
     public internal(set) var replication = ReplicationStats()
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {

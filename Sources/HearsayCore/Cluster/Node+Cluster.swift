@@ -22,12 +22,23 @@ extension Node {
                     .replicationTick,
                     at: now.adding(
                         milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
+            if cluster!.settings.antiEntropyIntervalMilliseconds > 0 {
+                let first = now.adding(milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)
+                effects.append(.setTimer(.antiEntropyTick, at: first))
+            }
         case .frame(let frame):
             handleFrame(frame, now: now, into: &effects)
         case .timerFired(.membership(let timer)):
             membershipHandle(.timerFired(timer), now: now, into: &effects)
         case .timerFired(.request(let id)):
             requestDeadline(id, now: now)
+        case .timerFired(.antiEntropyTick):
+            antiEntropyTick(now: now)
+            effects.append(
+                .setTimer(
+                    .antiEntropyTick,
+                    at: now.adding(
+                        milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)))
         case .timerFired(.replicationTick):
             replicationTick(now: now)
             effects.append(
@@ -53,6 +64,12 @@ extension Node {
             do {
                 let message = try MembershipCodec.decode(frame.payload)
                 membershipHandle(.received(message), now: now, into: &effects)
+            } catch {
+                cluster!.malformedFrames += 1
+            }
+        case .merkleRequest, .merkleReply:
+            do {
+                try handleExchangeFrame(frame, now: now)
             } catch {
                 cluster!.malformedFrames += 1
             }

@@ -12,6 +12,8 @@ public enum NodeTimer: Hashable, Sendable {
     case request(UInt64)
     /// Periodic replication chores: hint replay and expiry.
     case replicationTick
+    /// Periodic anti-entropy: start an exchange, time out stale ones.
+    case antiEntropyTick
 }
 
 /// Everything from the outside that reaches a node besides client requests.

@@ -17,7 +17,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     // hashes
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
-    case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats
+    case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
 }
 
 public struct CommandSpec: Sendable {
@@ -279,6 +279,9 @@ public enum CommandTable {
             .hsStats, "hs.stats", 1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns replication counters: requests, quorum failures, read repairs, hints per owner, latencies.",
             since: "0.1.0"),
+        .s(
+            .hsDigest, "hs.digest", -1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns every partition's Merkle root, or one partition's leaf digests.", since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

@@ -54,7 +54,7 @@ extension Node {
         let s = cluster.replication
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()
-        r.mapHeader(14)
+        r.mapHeader(20)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -62,6 +62,15 @@ extension Node {
             ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
             ("malformed_peer_frames", cluster.malformedFrames),
             ("pending_requests", cluster.pending.count),
+        ] {
+            r.bulk(name)
+            r.integer(value)
+        }
+        let ae = cluster.antiEntropy
+        for (name, value) in [
+            ("exchanges_started", ae.started), ("exchanges_finished", ae.finished),
+            ("exchanges_aborted", ae.aborted), ("exchange_objects_sent", ae.objectsSent),
+            ("exchange_objects_merged", ae.objectsMerged), ("exchange_bytes_sent", ae.bytesSent),
         ] {
             r.bulk(name)
             r.integer(value)

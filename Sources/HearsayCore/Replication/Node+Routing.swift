@@ -107,6 +107,8 @@ extension Node {
         for owner in list.prefix(n) where owner != me {
             if cluster!.isReachable(owner) {
                 targets.append((owner, nil))
+            } else if !cluster!.settings.hintsEnabled {
+                continue
             } else if let standIn = standIns.next() {
                 targets.append((standIn, owner))
             } else {

@@ -1,0 +1,108 @@
+/// Anti-entropy driven by the node: every `antiEntropyIntervalMilliseconds` a node starts an
+/// exchange (when fewer than `antiEntropyConcurrency` are open) for one partition it
+/// replicates, with another reachable replica of it, taking partitions in turn. The peer
+/// answers as responder. Frames: merkleRequest from the initiator, merkleReply from the
+/// responder; the payload is the sender's id then the encoded `ExchangeMessage`.
+extension Node {
+    struct ExchangeKey: Hashable {
+        var peer: NodeID
+        var session: UInt64
+        var initiator: Bool
+    }
+
+    /// Starts an exchange if there is room, and times out exchanges past their deadline.
+    mutating func antiEntropyTick(now: Instant) {
+        guard cluster != nil, cluster!.settings.antiEntropyIntervalMilliseconds > 0 else { return }
+        for key in cluster!.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
+            guard var session = cluster!.exchanges[key], session.deadline <= now else { continue }
+            let directives = session.timeout(now: now)
+            cluster!.exchanges[key] = session
+            perform(directives, key: key)
+        }
+        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone else { return }
+        let placement = cluster!.placement()
+        let me = cluster!.settings.nodeID
+        let partitions = placement.partitions(replicatedOn: me)
+        guard !partitions.isEmpty else { return }
+        let partition = partitions[cluster!.nextExchangePartition % partitions.count]
+        cluster!.nextExchangePartition &+= 1
+        let peers = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
+        guard !peers.isEmpty else { return }
+        let peer = peers[Int(truncatingIfNeeded: cluster!.nextExchangeID % UInt64(peers.count))]
+        let id = cluster!.nextExchangeID
+        cluster!.nextExchangeID &+= 1
+        var session = ExchangeSession(
+            initiating: partition.index, id: id, salt: rng.next(), store: self,
+            settings: cluster!.settings.exchange, now: now)
+        let directives = session.start(store: self, now: now)
+        let key = ExchangeKey(peer: peer, session: id, initiator: true)
+        cluster!.exchanges[key] = session
+        cluster!.antiEntropy.started += 1
+        perform(directives, key: key)
+    }
+
+    /// A merkleRequest (to the responder) or merkleReply (to the initiator) arrived.
+    mutating func handleExchangeFrame(_ frame: Frame, now: Instant) throws(DecodeError) {
+        var reader = ByteReader(frame.payload)
+        let sender = NodeID(try reader.u64())
+        let message = try ExchangeMessage(decoding: Array(frame.payload.dropFirst(8)))
+        let toInitiator = frame.type == .merkleReply
+        let key = ExchangeKey(peer: sender, session: message.session, initiator: toInitiator)
+        var session: ExchangeSession
+        if let existing = cluster!.exchanges.removeValue(forKey: key) {
+            session = existing
+        } else if !toInitiator, message.sequence == 0,
+            cluster!.exchanges.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
+            let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now)
+        {
+            session = fresh
+        } else {
+            cluster!.antiEntropy.ignored += 1
+            return
+        }
+        let directives = session.receive(message, store: &self, now: now)
+        cluster!.exchanges[key] = session
+        perform(directives, key: key)
+    }
+
+    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey) {
+        for directive in directives {
+            switch directive {
+            case .send(let message):
+                guard let address = cluster!.address(of: key.peer) else { continue }
+                var writer = ByteWriter(capacity: 64)
+                writer.u64(cluster!.settings.nodeID.rawValue)
+                message.encode(into: &writer)
+                outbox.append(
+                    .send(
+                        type: key.initiator ? .merkleRequest : .merkleReply, payload: writer.bytes,
+                        to: address, channel: .stream))
+            case .finished(let stats):
+                cluster!.exchanges[key] = nil
+                cluster!.antiEntropy.finished += 1
+                cluster!.antiEntropy.record(stats)
+            case .aborted(_, let stats):
+                cluster!.exchanges[key] = nil
+                cluster!.antiEntropy.aborted += 1
+                cluster!.antiEntropy.record(stats)
+            }
+        }
+    }
+}
+
+/// Anti-entropy counters for HS.STATS.
+public struct AntiEntropyStats: Sendable {
+    public var started = 0
+    public var finished = 0
+    public var aborted = 0
+    public var ignored = 0
+    public var objectsSent = 0
+    public var objectsMerged = 0
+    public var bytesSent = 0
+
+    mutating func record(_ stats: ExchangeStats) {
+        objectsSent += stats.objectsSent
+        objectsMerged += stats.objectsMerged
+        bytesSent += stats.bytesSent
+    }
+}

@@ -1,0 +1,25 @@
+import RESP
+
+/// HS.DIGEST [partition]: every partition's Merkle root (hex), or one partition's 64 leaf
+/// digests. Replicas of a partition that agree show equal roots; the inspector compares them.
+extension Node {
+    mutating func digest(_ a: Arguments, _ r: inout ReplyBuffer) {
+        if a.count == 2 {
+            guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {
+                return r.error("ERR partition out of range")
+            }
+            let leaves = keyspace.leaves(ofPartition: Int(p))
+            r.arrayHeader(leaves.count)
+            for leaf in leaves { r.bulk(Node.hex(leaf)) }
+            return
+        }
+        let roots = MerkleTree.roots(of: keyspace)
+        r.arrayHeader(roots.count)
+        for root in roots { r.bulk(Node.hex(root)) }
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
