@@ -104,6 +104,7 @@ public final class Server {
         settings.replicationFactor = cluster.replicationFactor
         settings.readQuorum = cluster.readQuorum
         settings.writeQuorum = cluster.writeQuorum
+        settings.hintsEnabled = cluster.hintsEnabled
         node.joinCluster(settings)
         clustered = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.

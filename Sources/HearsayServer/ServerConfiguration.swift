@@ -49,6 +49,8 @@ public struct ClusterConfiguration: Sendable {
     /// Default read and write quorums (R, W); connections may override them (HS.CONSISTENCY).
     public var readQuorum = 2
     public var writeQuorum = 2
+    /// Sloppy quorum's hints for down replicas (off: anti-entropy alone repairs them).
+    public var hintsEnabled = true
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

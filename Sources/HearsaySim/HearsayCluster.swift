@@ -161,6 +161,10 @@ public final class HearsayCluster {
         var cluster = ClusterSettings(nodeID: spec.id, address: spec.address)
         cluster.membership = membership
         cluster.exchange = .simulation
+        // A calmer anti-entropy pace than the runtime's 20 ms keeps long runs fast; the
+        // anti-entropy scenario sets its own.
+        cluster.antiEntropyIntervalMilliseconds = 1_000
+        cluster.antiEntropyConcurrency = 1
         cluster.incarnation = UInt64(max(0, spec.startsAt.milliseconds))
         if spec.life == 0 {
             // The first life forms the cluster through node 0 alone.

@@ -22,6 +22,7 @@ struct ServerCommand: ParsableCommand {
     var nodeId: String?
     @Option(help: "Replicas per partition (N).") var replicas = 3
     @Option(help: "Replicas a read waits for (R), unless a connection sets HS.CONSISTENCY.") var readQuorum = 2
+    @Flag(help: "Keep no hints for down replicas (anti-entropy alone repairs them).") var noHints = false
     @Option(help: "Replicas a write waits for (W), unless a connection sets HS.CONSISTENCY.") var writeQuorum = 2
     @Option(help: "Name of the cluster; nodes of another name are refused.") var clusterName = "hearsay"
     @Option(help: "File whose bytes (trimmed of surrounding whitespace) are the shared cluster key.")
@@ -76,6 +77,7 @@ struct ServerCommand: ParsableCommand {
         cluster.replicationFactor = replicas
         cluster.readQuorum = readQuorum
         cluster.writeQuorum = writeQuorum
+        cluster.hintsEnabled = !noHints
         cluster.membership = membership.settings
         if let clusterKeyFile { cluster.key = try ClusterArguments.readKey(clusterKeyFile) }
         configuration.cluster = cluster

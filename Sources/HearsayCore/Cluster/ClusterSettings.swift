@@ -29,9 +29,9 @@ public struct ClusterSettings: Sendable {
     /// such writes reach only the reachable owners and anti-entropy repairs the rest.
     public var hintsEnabled = true
     /// How often a node starts an anti-entropy exchange, in milliseconds (0 = never).
-    public var antiEntropyIntervalMilliseconds: Int64 = 1_000
+    public var antiEntropyIntervalMilliseconds: Int64 = 20
     /// Exchanges a node initiates at once.
-    public var antiEntropyConcurrency = 1
+    public var antiEntropyConcurrency = 16
     /// Bounds and timeouts of one exchange.
     public var exchange = ExchangeSettings.lan
     /// Hints sent to one owner per replay round (a budget, so replay never starves clients).

@@ -1,0 +1,52 @@
+import Foundation
+import Glibc
+import HearsayCore
+import Testing
+
+/// Anti-entropy with real processes: hints are off, so what a stopped replica missed can come
+/// back only through Merkle exchanges once it runs again.
+@Suite(.serialized)
+struct AntiEntropyProcessTests {
+    /// Every node's HS.DIGEST reply (all partition roots), compared as text.
+    static func digests(_ ports: [Int]) -> [String] {
+        ports.map { port in (try? TestClient(port: port, timeout: 5).command("HS.DIGEST")) ?? "unreachable" }
+    }
+
+    @Test func writesAStoppedReplicaMissed_reachItThroughMerkleExchanges() throws {
+        let cluster = try LocalCluster()
+        defer { cluster.stopAll() }
+        let common = ["--membership", "local", "--no-hints"]
+        let first = try cluster.start("node1", ["--node-id", "1"] + common)
+        let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
+        try cluster.start("node2", ["--node-id", "2"] + common + seed)
+        let third = try cluster.start("node3", ["--node-id", "3"] + common + seed)
+        let ports = cluster.nodes.map(\.clientPort)
+        let formed = eventually(within: 20) {
+            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
+        }
+        #expect(formed, "no 3-node view\n\(cluster.logs)")
+        guard formed else { return }
+        let client = try TestClient(port: ports[0])
+        #expect(try client.command("HS.CONSISTENCY", "ONE") == "+OK\r\n")
+        for i in 0..<2_000 { _ = try client.command("SET", "before:\(i)", "v\(i)") }
+
+        // Stop node 3 until the others see it down, then write what it will miss.
+        kill(third.process.processIdentifier, SIGSTOP)
+        defer { kill(third.process.processIdentifier, SIGCONT) }
+        let down = eventually(within: ClusterProcessTests.downDeadlineSeconds(members: 3)) {
+            ((try? members(port: ports[0])) ?? []).last?.status == "down"
+        }
+        #expect(down, "node 3 never marked down\n\(cluster.logs)")
+        for i in 0..<1_000 { _ = try client.command("SET", "missed:\(i)", "v\(i)") }
+        #expect(Set(Self.digests(Array(ports.prefix(2)))).count == 1, "the two running replicas agree")
+
+        kill(third.process.processIdentifier, SIGCONT)
+        let resumed = Date()
+        let agreed = eventually(within: 60) { Set(Self.digests(ports)).count == 1 }
+        #expect(agreed, "digests still differ 60 s after SIGCONT\n\(cluster.logs)")
+        print("AntiEntropyProcessTests: digests agree \(Date().timeIntervalSince(resumed)) s after SIGCONT")
+        let reader = try TestClient(port: third.clientPort)
+        #expect(try reader.command("HS.CONSISTENCY", "ONE") == "+OK\r\n")
+        #expect(try reader.command("GET", "missed:999") == "$4\r\nv999\r\n", "node 3 holds a write it missed")
+    }
+}
