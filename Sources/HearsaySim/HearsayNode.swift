@@ -97,17 +97,9 @@ public struct HearsayNode: SimulatedNode {
         _ words: [String], now: Instant,
         actions: inout SimulatedActions<HearsayNode>
     ) -> CommandResult {
-        var storage: [UInt8] = []
-        var spans: [Int] = []
-        spans.reserveCapacity(words.count * 2)
-        for word in words {
-            spans.append(storage.count)
-            spans.append(word.utf8.count)
-            storage += word.utf8
-        }
         var reply = ReplyBuffer(capacity: 4096, protocolVersion: session.protocolVersion)
-        let outcome = storage.withUnsafeBytes { raw in
-            node.execute(Arguments(base: raw.baseAddress, spans: spans), session: &session, now: now, reply: &reply)
+        let outcome = withArguments(words.map { Array($0.utf8) }) { arguments in
+            node.execute(arguments, session: &session, now: now, reply: &reply)
         }
         effects.removeAll(keepingCapacity: true)
         node.takeEffects(into: &effects)

@@ -285,8 +285,9 @@ extension Node {
     }
 }
 
-/// Builds `Arguments` over a list of byte strings for the duration of `body`.
-func withArguments<R>(_ words: [[UInt8]], _ body: (Arguments) -> R) -> R {
+/// Builds `Arguments` over a list of byte strings for the duration of `body` (forwarded
+/// requests, sub-requests, and drivers such as the simulator that hold commands as words).
+public func withArguments<R>(_ words: [[UInt8]], _ body: (Arguments) -> R) -> R {
     var storage: [UInt8] = []
     var spans: [Int] = []
     for word in words {

@@ -145,9 +145,13 @@ public struct Keyspace {
 
     /// Makes `key` a compact tombstone remembering `dot` (DEL of a compact key), or removes
     /// it at once when tombstones need not wait.
-    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox, dot: Dot) {
-        if purgesTombstonesAtOnce { return remove(existing) }
-        update(key, existing: existing, valueCapacity: 0) { box in
+    @discardableResult
+    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox?, dot: Dot) -> EntryBox? {
+        if purgesTombstonesAtOnce {
+            if let existing { remove(existing) }
+            return nil
+        }
+        return update(key, existing: existing, valueCapacity: 0) { box in
             box.header.state = .tombstone
             box.header.extended = nil
             box.header.writer = dot.node.rawValue
@@ -175,19 +179,7 @@ public struct Keyspace {
                 key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
                 dot: dot, timestamp: timestamp)
         case .tombstone(let dot)?:
-            if purgesTombstonesAtOnce {
-                if let existing { remove(existing) }
-                return nil
-            }
-            return update(key, existing: existing, valueCapacity: 0) { box in
-                box.header.state = .tombstone
-                box.header.extended = nil
-                box.header.writer = dot.node.rawValue
-                box.header.counter = dot.counter
-                box.header.timestamp = .zero
-                box.header.expiresAtMilliseconds = 0
-                box.header.valueCount = 0
-            }
+            return putTombstone(key, existing: existing, dot: dot)
         case nil:
             if object.isTombstone && purgesTombstonesAtOnce {
                 if let existing { remove(existing) }
@@ -294,12 +286,7 @@ public struct Keyspace {
             switch box.header.state {
             case .string, .counter:
                 let dot = Dot(node: NodeID(box.header.writer), counter: box.header.counter)
-                if purgesTombstonesAtOnce {
-                    remove(box)
-                    return nil
-                }
-                putTombstone(ref, existing: box, dot: dot)
-                return box
+                return putTombstone(ref, existing: box, dot: dot)
             case .tombstone:
                 return box
             case .extended:
