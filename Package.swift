@@ -55,7 +55,9 @@ let package = Package(
             path: "tools/inspector"
         ),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
-        .testTarget(name: "HearsayCoreTests", dependencies: ["HearsayCore", "RESP"]),
+        .testTarget(
+            name: "HearsayCoreTests",
+            dependencies: ["HearsayCore", "RESP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayCore"]),
         .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore"]),
     ]

@@ -24,6 +24,10 @@ public struct Node {
     /// Effects that commands produced (a forget, later replica writes); the driver takes
     /// them with `takeEffects` after each batch of requests.
     var outbox: [NodeEffect] = []
+    /// When true, `handle` leaves replication messages and request effects in the outbox
+    /// and the driver takes them with `takeEffects` once per loop iteration, so everything a
+    /// busy iteration produces for one peer leaves in one frame per message type.
+    public var defersPeerMessages = false
 
     /// Moves the effects commands produced into `effects`.
     public mutating func takeEffects(into effects: inout [NodeEffect]) {

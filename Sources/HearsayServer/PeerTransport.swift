@@ -177,6 +177,7 @@ final class PeerTransport {
         guard !closed else { return }
         server.node.handle(event, now: now(), into: &effects)
         performEffects()
+        server.schedulePeerFlush()
     }
 
     /// Performs the effects that client commands produced (HS.FORGET, later replica writes).

@@ -32,6 +32,7 @@ public final class Server {
     var leaving = false
     /// Set once the node joined a cluster: what the per-batch hook checks.
     var clustered = false
+    var peerFlushScheduled = false
     /// The client port actually bound (differs from the configured one when that was 0).
     public private(set) var boundPort = 0
     public private(set) var boundClusterPort = 0
@@ -107,6 +108,7 @@ public final class Server {
         settings.hintsEnabled = cluster.hintsEnabled
         node.joinCluster(settings)
         clustered = true
+        node.defersPeerMessages = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.
         logger[metadataKey: "node"] = "\(cluster.nodeID)"
     }
@@ -224,10 +226,19 @@ public final class Server {
         connection.start()
     }
 
-    /// After a batch of client requests: perform what the commands asked of the cluster.
+    /// After a batch of client requests: what the commands asked of the cluster goes out at
+    /// the end of this loop iteration, together with everything else the iteration produced.
     @inline(__always)
     func clientBatchDone() {
-        if clustered, let peers { peers.drainCommandEffects() }
+        if clustered { schedulePeerFlush() }
+    }
+
+    /// Peer messages wait in the node's outbox until this iteration's check phase, so a busy
+    /// iteration sends one frame per peer and message type instead of one per client read.
+    func schedulePeerFlush() {
+        guard !peerFlushScheduled else { return }
+        peerFlushScheduled = true
+        if let flushIdle, uv_is_active(UV.handle(flushIdle)) == 0 { uv_idle_start(flushIdle) { _ in } }
     }
 
     /// A reply the core deferred (the request was coordinated by other replicas) is ready.
@@ -281,6 +292,7 @@ public final class Server {
     func tick() {
         let now = WallClock.now()
         node.tick(now: now)
+        if clustered { schedulePeerFlush() }
         ticks += 1
         if ticks % 10 == 0 {
             node.runtime.residentBytes = ProcessFacts.residentBytes()
@@ -323,6 +335,11 @@ public final class Server {
 
     func flushPending() {
         if let flushIdle { uv_idle_stop(flushIdle) }
+        // Peers first: completing coordinated requests queues client replies flushed below.
+        if peerFlushScheduled {
+            peerFlushScheduled = false
+            peers?.drainCommandEffects()
+        }
         guard !toFlush.isEmpty else { return }
         let now = WallClock.now()
         let batch = toFlush

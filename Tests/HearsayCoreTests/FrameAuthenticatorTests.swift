@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import HearsayCore
@@ -94,4 +95,19 @@ private func sealed(
     #expect(throws: FrameError.self) { try auth.decodeSingle(bytes + [0]) }
     #expect(throws: FrameError.self) { try auth.decodeSingle(Array(bytes.dropLast())) }
     #expect((try? auth.decodeSingle(bytes))?.payload == [1, 2])
+}
+
+@Test func frameAuthenticator_precomputedHMAC_matchesSwiftCryptoOnRandomKeysAndFrames() {
+    // Keys shorter than, equal to and longer than SHA-256's 64-byte block, empty included.
+    var generator = SeededGenerator(seed: 41)
+    for round in 0..<300 {
+        let keyLength = [0, 1, 32, 63, 64, 65, 200][round % 7]
+        let key = (0..<keyLength).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let name = (0..<Int(generator.next() % 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let frame = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let prefix = [UInt8(name.count)] + name
+        let reference = HMAC<SHA256>.authenticationCode(for: prefix + frame, using: SymmetricKey(data: key))
+        let ours = FrameAuthenticator.mac(key: key, namePrefix: prefix, frame: frame[...])
+        #expect(ours == Array(reference), "seed 41 round \(round)")
+    }
 }

@@ -49,7 +49,7 @@ extension Node {
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
         }
-        takeEffects(into: &effects)
+        if !defersPeerMessages { takeEffects(into: &effects) }
     }
 
     /// Removes a member from this node's view (HS.FORGET).

@@ -25,6 +25,10 @@ public struct FrameAuthenticator: Sendable, Equatable {
     let key: [UInt8]?
     /// The length-prefixed cluster name, the first bytes under the MAC.
     let namePrefix: [UInt8]
+    /// HMAC's inner and outer hashes with the key (and, inner, the name prefix) already
+    /// absorbed: a frame costs two copies and its own bytes, not a key schedule. Copies of
+    /// SHA256 are copy-on-write, so this stays immutable when frames are tagged.
+    private let keyed: KeyedHashers?
 
     /// Bytes of HMAC-SHA256 kept: 128 bits, as in most truncated-MAC protocols (RFC 2104 section 5
     /// allows truncation to no less than half the output).
@@ -49,31 +53,74 @@ public struct FrameAuthenticator: Sendable, Equatable {
         self.tagLength = tagLength
         self.key = key
         self.namePrefix = namePrefix
+        self.keyed = key.map { KeyedHashers(key: $0, namePrefix: namePrefix) }
+    }
+
+    public static func == (a: FrameAuthenticator, b: FrameAuthenticator) -> Bool {
+        a.tagLength == b.tagLength && a.key == b.key && a.namePrefix == b.namePrefix
     }
 
     /// Appends the tag over `frame` (header and payload) to `frame`.
     func appendTag(to frame: inout [UInt8]) {
-        guard let key else { return }
-        let mac = Self.mac(key: key, namePrefix: namePrefix, frame: frame[...])
-        frame.append(contentsOf: mac.prefix(tagLength))
+        guard let keyed else { return }
+        let mac = frame.withUnsafeBytes { keyed.mac($0) }
+        mac.withUnsafeBytes { frame.append(contentsOf: $0.prefix(tagLength)) }
     }
 
     /// Checks `tag` against `frameWithoutTag` (header and payload), in time independent of
     /// where the tags differ.
     func verify(frameWithoutTag: ArraySlice<UInt8>, tag: ArraySlice<UInt8>) -> Bool {
-        guard let key else { return tag.isEmpty }
+        guard let keyed else { return tag.isEmpty }
         guard tag.count == tagLength else { return false }
-        let expected = Self.mac(key: key, namePrefix: namePrefix, frame: frameWithoutTag)
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected.prefix(tagLength), tag) { difference |= a ^ b }
-        return difference == 0
+        let expected = frameWithoutTag.withUnsafeBytes { keyed.mac($0) }
+        return expected.withUnsafeBytes { expected in
+            var difference: UInt8 = 0
+            for (a, b) in zip(expected.prefix(tagLength), tag) { difference |= a ^ b }
+            return difference == 0
+        }
     }
 
+    /// The full 32-byte HMAC-SHA256 of `namePrefix | frame` under `key` (for tests and tools).
     static func mac(key: [UInt8], namePrefix: [UInt8], frame: ArraySlice<UInt8>) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
-        hmac.update(data: namePrefix)
-        hmac.update(data: frame)
-        return Array(hmac.finalize())
+        let digest = frame.withUnsafeBytes { KeyedHashers(key: key, namePrefix: namePrefix).mac($0) }
+        return digest.withUnsafeBytes { Array($0) }
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) split at the key: `inner` has absorbed (key XOR ipad) and the
+/// name prefix, `outer` (key XOR opad). Built from swift-crypto's SHA256 through its
+/// non-generic `update(bufferPointer:)`, because HMAC's generic `update(data:)` went through
+/// unspecialised generic code and a key schedule per frame: a quarter of a replica's CPU.
+/// The tests pin it to swift-crypto's own HMAC.
+private struct KeyedHashers: @unchecked Sendable {
+    let inner: SHA256
+    let outer: SHA256
+
+    static let blockSize = 64
+
+    init(key: [UInt8], namePrefix: [UInt8]) {
+        var block = key
+        if block.count > Self.blockSize {
+            var hash = SHA256()
+            key.withUnsafeBytes { hash.update(bufferPointer: $0) }
+            block = hash.finalize().withUnsafeBytes { Array($0) }
+        }
+        block += [UInt8](repeating: 0, count: Self.blockSize - block.count)
+        var inner = SHA256()
+        block.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        namePrefix.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        var outer = SHA256()
+        block.map { $0 ^ 0x5C }.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        self.inner = inner
+        self.outer = outer
+    }
+
+    func mac(_ frame: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var inner = self.inner
+        inner.update(bufferPointer: frame)
+        var outer = self.outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize()
     }
 }
 
