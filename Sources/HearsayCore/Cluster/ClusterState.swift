@@ -16,6 +16,8 @@ public struct ClusterState {
     var aloneCached = true
     /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).
     var pending: [UInt64: PendingRequest] = [:]
+    /// A `.requestDeadlines` timer is set and has not fired yet.
+    var deadlineSweepArmed = false
     var nextRequestID: UInt64 = 1
     /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
     var outbox = PeerOutbox()

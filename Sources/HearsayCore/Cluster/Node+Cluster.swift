@@ -30,8 +30,8 @@ extension Node {
             handleFrame(frame, now: now, into: &effects)
         case .timerFired(.membership(let timer)):
             membershipHandle(.timerFired(timer), now: now, into: &effects)
-        case .timerFired(.request(let id)):
-            requestDeadline(id, now: now)
+        case .timerFired(.requestDeadlines):
+            sweepRequestDeadlines(now: now)
         case .timerFired(.antiEntropyTick):
             antiEntropyTick(now: now)
             effects.append(

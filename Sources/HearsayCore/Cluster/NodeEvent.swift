@@ -8,8 +8,11 @@ public enum PeerChannel: Hashable, Sendable {
 /// The timers a node sets. Timers are never cancelled: a stale one is ignored when it fires.
 public enum NodeTimer: Hashable, Sendable {
     case membership(MembershipTimer)
-    /// A coordinated request's deadline.
-    case request(UInt64)
+    /// Time to fail the coordinated requests whose deadline has passed. One timer for all of
+    /// them, every tenth of the request timeout while any is pending, rather than one per
+    /// request: the driver's timer heap stayed small and a busy node stopped spending 7% of
+    /// its time on it.
+    case requestDeadlines
     /// Periodic replication chores: hint replay and expiry.
     case replicationTick
     /// Periodic anti-entropy: start an exchange, time out stale ones.

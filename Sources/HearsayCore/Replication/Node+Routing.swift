@@ -90,8 +90,26 @@ extension Node {
         if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
         let deadline = now.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
         cluster!.pending[requestID] = PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now)
-        outbox.append(.setTimer(.request(requestID), at: deadline))
+        armDeadlineSweep(now)
         return requestID
+    }
+
+    /// Requests fail at most a tenth of the timeout after their deadline.
+    mutating func armDeadlineSweep(_ now: Instant) {
+        guard !cluster!.deadlineSweepArmed else { return }
+        cluster!.deadlineSweepArmed = true
+        let interval = max(1, cluster!.settings.requestTimeoutMilliseconds / 10)
+        outbox.append(.setTimer(.requestDeadlines, at: now.adding(milliseconds: interval)))
+    }
+
+    /// Fails every request past its deadline (in id order, so runs replay exactly).
+    mutating func sweepRequestDeadlines(now: Instant) {
+        cluster!.deadlineSweepArmed = false
+        var expired: [UInt64] = []
+        for (id, request) in cluster!.pending where request.deadline <= now { expired.append(id) }
+        expired.sort()
+        for id in expired { requestDeadline(id, now: now) }
+        if !cluster!.pending.isEmpty { armDeadlineSweep(now) }
     }
 
     /// The nodes a write goes to besides this one: every reachable owner, and for each owner
