@@ -44,6 +44,16 @@ extension Node {
     /// A write from a coordinator: merged into this replica's copy, or kept as a hint for
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
     mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
+        let forMe = write.hintFor == nil || write.hintFor == cluster!.settings.nodeID
+        if forMe, let single = EncodedSingleWrite(write.object),
+            mergeSingleWrite(write.key, single, in: write.object, now: now)
+        {
+            cluster!.replication.replicaWritesApplied += 1
+            if write.requestID != 0 {
+                cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID))
+            }
+            return
+        }
         let object = try StoredObject(decoding: write.object)
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
             cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)

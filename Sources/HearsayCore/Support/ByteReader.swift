@@ -75,6 +75,13 @@ public struct ByteReader {
         return Array(bytes[offset..<offset + n])
     }
 
+    /// Skips a length-prefixed byte string and returns where it lies, without copying it.
+    public mutating func lengthPrefixedRange() throws(DecodeError) -> Range<Int> {
+        let n = try count(minimumItemSize: 1)
+        defer { offset += n }
+        return offset..<offset + n
+    }
+
     public mutating func string() throws(DecodeError) -> String {
         String(decoding: try lengthPrefixed(), as: UTF8.self)
     }

@@ -1,0 +1,68 @@
+/// A replicated object that is exactly one plain string write: a format-1 encoding whose
+/// context is the single dot of its only register sibling, with no other state. That is
+/// what a SET replicates when the key's last write came through the same node, the common
+/// case, and such an object can be merged into a compact entry straight from its bytes.
+struct EncodedSingleWrite {
+    let dot: Dot
+    let timestamp: HybridTimestamp
+    let expiresAtMilliseconds: Int64
+    /// Where the value lies in the encoding.
+    let value: Range<Int>
+
+    /// Nil for anything else (which then takes the general decode-and-merge path), including
+    /// input the full decoder would refuse.
+    init?(_ bytes: [UInt8]) {
+        var reader = ByteReader(bytes)
+        do {
+            guard try reader.u8() == StoredObject.formatVersion, try reader.varint() == 1 else { return nil }
+            let dot = try Dot.decode(from: &reader)
+            // No dot cloud, and exactly one register sibling.
+            guard try reader.varint() == 0, try reader.varint() == 1 else { return nil }
+            let stamp = try WriteStamp.decode(from: &reader)
+            guard stamp.dot == dot else { return nil }
+            let value = try reader.lengthPrefixedRange()
+            // No counter entries, baselines, set members or hash fields.
+            for _ in 0..<4 { guard try reader.varint() == 0 else { return nil } }
+            guard reader.isAtEnd else { return nil }
+            // Expiry must survive the millisecond round trip exactly, as for any compact entry.
+            let milliseconds = CompactObject.expiryMilliseconds(stamp.expiryNanoseconds)
+            guard CompactObject.expiryNanoseconds(milliseconds) == stamp.expiryNanoseconds,
+                milliseconds != 0 || stamp.expiresAt == nil
+            else { return nil }
+            self.dot = dot
+            self.timestamp = stamp.timestamp
+            self.expiresAtMilliseconds = milliseconds
+            self.value = value
+        } catch {
+            return nil
+        }
+    }
+}
+
+extension Node {
+    /// Merges a single write into `key`'s entry when the result is decidable from the two
+    /// dots alone: no entry, or a compact entry last written by the same writer (the higher
+    /// counter wins whole, since its context covers the other's dot). Returns false, having
+    /// changed nothing, when the merge needs the general path (another writer: siblings).
+    mutating func mergeSingleWrite(_ key: [UInt8], _ write: EncodedSingleWrite, in bytes: [UInt8], now: Instant)
+        -> Bool
+    {
+        key.withUnsafeBytes { raw in
+            let ref = KeyRef(raw)
+            let entry = keyspace.entry(ref, now: now.milliseconds)
+            if let entry {
+                let header = entry.header
+                guard header.state != .extended, header.writer == write.dot.node.rawValue else { return false }
+                // The same write again, or one this entry's later write already covers.
+                if write.dot.counter <= header.counter { return true }
+            }
+            if write.dot.node == writer { lastDot = max(lastDot, write.dot.counter) }
+            bytes.withUnsafeBytes { all in
+                keyspace.putString(
+                    ref, existing: entry, value: UnsafeRawBufferPointer(rebasing: all[write.value]),
+                    expiresAt: write.expiresAtMilliseconds, dot: write.dot, timestamp: write.timestamp)
+            }
+            return true
+        }
+    }
+}

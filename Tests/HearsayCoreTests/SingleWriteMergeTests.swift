@@ -1,0 +1,124 @@
+import Testing
+
+@testable import HearsayCore
+
+/// The replica fast path (`mergeSingleWrite`, straight from a write's bytes) against the
+/// general decode-and-merge path, on random local states and random incoming string writes.
+@Suite struct SingleWriteMergeTests {
+    static let now = AntiEntropyFixture.now
+    static let writers = [NodeID(0xA1), NodeID(0xB2)]
+
+    static func node() -> Node {
+        var settings = NodeSettings()
+        settings.writerID = 0xA1
+        var node = Node(settings: settings)
+        node.keyspace.purgesTombstonesAtOnce = false
+        return node
+    }
+
+    static func stored(_ node: inout Node, _ key: [UInt8]) -> (StoredObject?, ArraySlice<UInt64>) {
+        let object = key.withUnsafeBytes {
+            node.keyspace.entry(KeyRef($0), now: now.milliseconds).map(CompactObject.materialize)
+        }
+        let partition = node.keyspace.partition(ofHash: StableHash.hash(key))
+        return (object, node.keyspace.leaves(ofPartition: partition))
+    }
+
+    @Test func fastPath_agreesWithTheGeneralMerge_onRandomStates() {
+        let seed: UInt64 = 77
+        var rng = SeededGenerator(seed: seed)
+        var fastPathTaken = 0
+        let cases = 5_000
+        for round in 0..<cases {
+            let key = Array("k\(round % 7)".utf8)
+            // Two replicas, each written by its own writer (so every dot is one write), that
+            // exchange states in any order: `local` is this replica (writer A), `incoming` a
+            // snapshot the other (writer B) sent, possibly an old one.
+            let (a, b) = (Self.writers[0], Self.writers[1])
+            var local = StoredObject()
+            var remote = StoredObject()
+            var snapshots = [remote]
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                switch Int.random(in: 0..<5, using: &rng) {
+                case 0, 1:
+                    if Int.random(in: 0..<4, using: &rng) == 0 {
+                        AntiEntropyFixture.randomWrite(&remote, key: Int.random(in: 0..<4, using: &rng), by: b, &rng)
+                    } else {
+                        let expiry: StoredObject.SetExpiry =
+                            Bool.random(using: &rng) ? .never : .at(Self.now.adding(milliseconds: 5_000))
+                        remote.set(
+                            Array("w\(rng.next() % 100)".utf8), expiry: expiry, by: b,
+                            at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+                    }
+                    snapshots.append(remote)
+                case 2:
+                    AntiEntropyFixture.randomWrite(&local, key: Int.random(in: 0..<4, using: &rng), by: a, &rng)
+                case 3:
+                    local.merge(snapshots.randomElement(using: &rng)!)
+                default:
+                    remote.merge(local)
+                    snapshots.append(remote)
+                }
+            }
+            let incoming = snapshots.randomElement(using: &rng)!
+            let hasLocal = local != StoredObject()
+            let bytes = incoming.encoded
+
+            var fast = Self.node()
+            var general = Self.node()
+            // The node minted every dot of its own writer that its store holds.
+            fast.lastDot = local.context.maxCounter(for: a)
+            general.lastDot = fast.lastDot
+            for index in 0..<2 where hasLocal {
+                key.withUnsafeBytes { raw in
+                    let ref = KeyRef(raw)
+                    if index == 0 {
+                        fast.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
+                    } else {
+                        general.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
+                    }
+                }
+            }
+            general.mergeRemote(key, incoming, now: Self.now)
+            guard let single = EncodedSingleWrite(bytes) else { continue }
+            guard fast.mergeSingleWrite(key, single, in: bytes, now: Self.now) else {
+                // Declined: it must have changed nothing.
+                var untouched = Self.node()
+                if hasLocal {
+                    key.withUnsafeBytes {
+                        untouched.keyspace.putObject(KeyRef($0), existing: nil, object: local, now: Self.now)
+                    }
+                }
+                #expect(Self.stored(&fast, key) == Self.stored(&untouched, key), "seed \(seed) round \(round)")
+                continue
+            }
+            fastPathTaken += 1
+            #expect(Self.stored(&fast, key) == Self.stored(&general, key), "seed \(seed) round \(round)")
+            #expect(fast.lastDot == general.lastDot, "seed \(seed) round \(round)")
+        }
+        // Most incoming writes are single writes, and a good share of them merge on the fast path.
+        #expect(fastPathTaken > cases / 5, "fast path taken \(fastPathTaken) of \(cases)")
+    }
+
+    @Test func decoder_refusesAnythingButOnePlainStringWrite() {
+        var rng = SeededGenerator(seed: 5)
+        var object = StoredObject()
+        object.set(
+            Array("v".utf8), expiry: .never, by: Self.writers[0], at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+        let bytes = object.encoded
+        #expect(EncodedSingleWrite(bytes) != nil)
+        for cut in 0..<bytes.count { #expect(EncodedSingleWrite(Array(bytes[..<cut])) == nil, "cut \(cut)") }
+        #expect(EncodedSingleWrite(bytes + [0]) == nil)
+        var sibling = object
+        sibling.merge(
+            {
+                var other = StoredObject()
+                other.set(Array("x".utf8), expiry: .never, by: Self.writers[1], at: .zero, now: Self.now)
+                return other
+            }())
+        #expect(EncodedSingleWrite(sibling.encoded) == nil)
+        var counter = StoredObject()
+        _ = try? counter.increment(by: 1, by: Self.writers[0], at: .zero, now: Self.now)
+        #expect(EncodedSingleWrite(counter.encoded) == nil)
+    }
+}
