@@ -10,6 +10,8 @@ public struct Node {
     public var keyspace: Keyspace
     public var stats = NodeStats()
     public var runtime = RuntimeFacts()
+    /// Keyed client requests received per partition since start (HS.PARTITIONS).
+    public internal(set) var partitionRequests: [Int]
     public var clients: [UInt64: ClientInfo] = [:]
     var rng: SeededGenerator
     /// The identity this process's writes carry in their dots. New on every start (the
@@ -29,8 +31,21 @@ public struct Node {
     /// busy iteration produces for one peer leaves in one frame per message type.
     public var defersPeerMessages = false
 
-    /// Moves the effects commands produced into `effects`.
+    /// Moves the effects commands produced into `effects`; HS.FAULT's outgoing rules apply
+    /// to them, a delay counting from `now`.
+    public mutating func takeEffects(into effects: inout [NodeEffect], now: Instant) {
+        let start = effects.count
+        flushOutbox(into: &effects)
+        if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
+    }
+
+    /// `takeEffects(into:now:)` at the time of the latest cluster event.
     public mutating func takeEffects(into effects: inout [NodeEffect]) {
+        takeEffects(into: &effects, now: cluster?.lastEventTime ?? .zero)
+    }
+
+    /// Moves the replication outbox and the commands' effects into `effects`.
+    mutating func flushOutbox(into effects: inout [NodeEffect]) {
         if let cluster, !cluster.outbox.isEmpty {
             var box = cluster.outbox
             self.cluster!.outbox = PeerOutbox()
@@ -45,6 +60,7 @@ public struct Node {
     public init(settings: NodeSettings = NodeSettings()) {
         self.settings = settings
         keyspace = Keyspace(partitionCount: settings.partitionCount, maxMemoryBytes: settings.maxMemoryBytes)
+        partitionRequests = Array(repeating: 0, count: settings.partitionCount)
         rng = SeededGenerator(seed: settings.randomSeed)
         writer = NodeID(settings.writerID)
         clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
@@ -94,6 +110,8 @@ public struct Node {
             reply.error(ErrorText.noAuth)
             return .proceed
         }
+        // Counted for cluster members only: a lone node's hot path does not pay the extra hash.
+        if cluster != nil { countKeyedRequest(id, a) }
         if cluster != nil, let outcome = route(id, a, &session, now, &reply) { return outcome }
         return dispatch(id, a, &session, now, &reply)
     }
@@ -186,7 +204,10 @@ public struct Node {
         case .hsForget: forgetCommand(a, now, &reply)
         case .hsConsistency: consistency(a, &session, &reply)
         case .hsStats: clusterStats(&reply)
-        case .hsDigest: digest(a, &reply)
+        case .hsDigest: digest(a, now, &reply)
+        case .hsPartitions: partitionsCommand(now, &reply)
+        case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
+        case .hsFault: faultCommand(a, &reply)
         }
         return .proceed
     }

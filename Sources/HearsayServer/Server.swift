@@ -106,6 +106,7 @@ public final class Server {
         settings.readQuorum = cluster.readQuorum
         settings.writeQuorum = cluster.writeQuorum
         settings.hintsEnabled = cluster.hintsEnabled
+        settings.faultInjectionEnabled = cluster.faultInjectionEnabled
         node.joinCluster(settings)
         clustered = true
         node.defersPeerMessages = true

@@ -18,6 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
+    case hsPartitions, hsSiblingKeys, hsFault
 }
 
 public struct CommandSpec: Sendable {
@@ -281,7 +282,20 @@ public enum CommandTable {
             since: "0.1.0"),
         .s(
             .hsDigest, "hs.digest", -1, ["readonly"], 0, 0, 0, "hearsay",
-            "Returns every partition's Merkle root, or one partition's leaf digests.", since: "0.1.0"),
+            "Returns every partition's Merkle root, one partition's leaf digests, or the keys behind them (KEYS).",
+            since: "0.1.0"),
+        .s(
+            .hsPartitions, "hs.partitions", 1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns per partition: replica or not, keys, tombstones, bytes, keys with siblings, requests.",
+            since: "0.1.0"),
+        .s(
+            .hsSiblingKeys, "hs.siblingkeys", -1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns up to count keys that hold more than one sibling on this node, with their sibling counts.",
+            since: "0.1.0"),
+        .s(
+            .hsFault, "hs.fault", -1, ["admin"], 0, 0, 0, "hearsay",
+            "Drops or delays traffic with given peers, clears it, or lists the rules (needs --enable-fault-injection).",
+            since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.
