@@ -295,7 +295,7 @@ extension Node {
         guard !targets.isEmpty else { return }
         let object: [UInt8] = key.withUnsafeBytes { raw in
             guard let entry = keyspace.entry(KeyRef(raw), now: now.milliseconds) else { return StoredObject().encoded }
-            return CompactObject.materialize(entry).encoded
+            return CompactObject.encoded(entry)
         }
         for (node, hintFor) in targets {
             cluster!.outbox.writes[node, default: []].append(

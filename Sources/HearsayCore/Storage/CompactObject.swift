@@ -103,3 +103,29 @@ enum EntryDigest {
         return StableHash.combine(h.hash, sum)
     }
 }
+
+extension CompactObject {
+    /// The encoding of the object `box` holds (`materialize(box).encoded`), written straight
+    /// from a compact string entry's header and value; other states go through
+    /// `materialize`. A coordinator encodes every write it replicates, so this is hot.
+    static func encoded(_ box: EntryBox) -> [UInt8] {
+        let h = box.header
+        guard h.state == .string else { return materialize(box).encoded }
+        var writer = ByteWriter(capacity: 48 + Int(h.valueCount))
+        let dot = Dot(node: NodeID(h.writer), counter: h.counter)
+        writer.u8(StoredObject.formatVersion)
+        // Context: a one-entry version vector, no cloud.
+        writer.varint(1)
+        dot.encode(into: &writer)
+        writer.varint(0)
+        // One register sibling: its stamp and value.
+        writer.varint(1)
+        var stamp = WriteStamp(dot: dot, timestamp: h.timestamp)
+        stamp.expiryNanoseconds = expiryNanoseconds(h.expiresAtMilliseconds)
+        stamp.encode(into: &writer)
+        box.withValue { writer.lengthPrefixed($0) }
+        // No counter entries, baselines, set members or hash fields.
+        for _ in 0..<4 { writer.varint(0) }
+        return writer.bytes
+    }
+}

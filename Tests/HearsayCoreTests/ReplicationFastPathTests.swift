@@ -2,9 +2,11 @@ import Testing
 
 @testable import HearsayCore
 
-/// The replica fast path (`mergeSingleWrite`, straight from a write's bytes) against the
-/// general decode-and-merge path, on random local states and random incoming string writes.
-@Suite struct SingleWriteMergeTests {
+/// The replication fast paths against the general ones: a replica merging a string write
+/// straight from its bytes (`mergeSingleWrite`) against decode-and-merge, and a coordinator
+/// encoding a compact entry directly against encoding the materialised object, on random
+/// states.
+@Suite struct ReplicationFastPathTests {
     static let now = AntiEntropyFixture.now
     static let writers = [NodeID(0xA1), NodeID(0xB2)]
 
@@ -120,5 +122,36 @@ import Testing
         var counter = StoredObject()
         _ = try? counter.increment(by: 1, by: Self.writers[0], at: .zero, now: Self.now)
         #expect(EncodedSingleWrite(counter.encoded) == nil)
+    }
+
+    @Test func compactEncoding_equalsTheMaterialisedObjectsEncoding_onRandomEntries() {
+        var rng = SeededGenerator(seed: 78)
+        var node = Self.node()
+        for round in 0..<3_000 {
+            let key = Array("e\(round % 50)".utf8)
+            var object =
+                key.withUnsafeBytes {
+                    node.keyspace.entry(KeyRef($0), now: Self.now.milliseconds).map(CompactObject.materialize)
+                } ?? StoredObject()
+            let writer = Self.writers.randomElement(using: &rng)!
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                AntiEntropyFixture.randomWrite(&object, key: Int.random(in: 0..<4, using: &rng), by: writer, &rng)
+            } else {
+                let expiry: StoredObject.SetExpiry =
+                    Bool.random(using: &rng) ? .never : .at(Self.now.adding(milliseconds: 5_000))
+                object.set(
+                    Array("v\(rng.next() % 1_000)".utf8), expiry: expiry, by: writer,
+                    at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+            }
+            key.withUnsafeBytes { raw in
+                let ref = KeyRef(raw)
+                let entry = node.keyspace.entry(ref, now: Self.now.milliseconds)
+                if let stored = node.keyspace.putObject(ref, existing: entry, object: object, now: Self.now) {
+                    let expected = CompactObject.materialize(stored).encoded
+                    #expect(CompactObject.encoded(stored) == expected, "seed 78 round \(round)")
+                    #expect((try? StoredObject(decoding: CompactObject.encoded(stored))) == object)
+                }
+            }
+        }
     }
 }
