@@ -29,6 +29,15 @@ public enum TextReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// One line per sample, for --watch into a log: elapsed time and the timeline's measures.
+    public static func line(_ s: Snapshot) -> String {
+        let unreachable = s.nodes.filter { !$0.reachable }.count
+        return pad("+" + Timeline.seconds(s.elapsed), 10)
+            + "divergent keys \(s.divergentKeys) in \(s.divergentPartitions) partitions, unknown partitions "
+            + "\(s.unknownPartitions), hints pending \(s.hintsPending), members seen differently "
+            + "\(s.membership.disagreements.count), unreachable nodes \(unreachable)" + (s.converged ? "  CONVERGED" : "")
+    }
+
     /// A node id shortened for tables: without leading zeros, at most 8 characters.
     static func short(_ id: String) -> String {
         let trimmed = id.drop { $0 == "0" }

@@ -77,9 +77,11 @@ struct InspectCommand: ParsableCommand {
             last = snapshot
             if json {
                 print(JSONReport.render(snapshot))
+            } else if live {
+                print("\u{1B}[H\u{1B}[2J" + header(snapshot) + TextReport.render(snapshot) + "\n" + timeline.render())
             } else {
-                if live { print("\u{1B}[H\u{1B}[2J", terminator: "") }
-                print(header(snapshot) + TextReport.render(snapshot) + "\n" + timeline.render())
+                // Not a terminal (a log, a pipe): one line per sample, the full view at the end.
+                print(TextReport.line(snapshot))
             }
             fflush(nil)
             if untilConverged && snapshot.converged { break }
@@ -87,6 +89,7 @@ struct InspectCommand: ParsableCommand {
             usleep(UInt32(interval) * 1_000)
         }
         guard let last else { throw ExitCode(2) }
+        if !json && !live { print("\n" + header(last) + TextReport.render(last) + "\n" + timeline.render()) }
         try writeHTML(last, timeline)
         if let after = timeline.convergedAfter, last.converged {
             let message =
