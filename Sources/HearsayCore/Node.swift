@@ -182,7 +182,7 @@ public struct Node {
         case .hsForget: forgetCommand(a, now, &reply)
         case .hsConsistency: consistency(a, &session, &reply)
         case .hsStats: clusterStats(&reply)
-        case .hsDigest: digest(a, &reply)
+        case .hsDigest: digest(a, now, &reply)
         }
         return .proceed
     }

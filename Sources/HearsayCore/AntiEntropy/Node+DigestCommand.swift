@@ -2,8 +2,10 @@ import RESP
 
 /// HS.DIGEST [partition]: every partition's Merkle root (hex), or one partition's 64 leaf
 /// digests. Replicas of a partition that agree show equal roots; the inspector compares them.
+/// HS.DIGEST partition KEYS [leaf] lists the keys behind the leaves (Inspection/).
 extension Node {
-    mutating func digest(_ a: Arguments, _ r: inout ReplyBuffer) {
+    mutating func digest(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+        if a.count > 2 { return digestKeys(a, now, &r) }
         if a.count == 2 {
             guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {
                 return r.error("ERR partition out of range")

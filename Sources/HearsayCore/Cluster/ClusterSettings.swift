@@ -36,6 +36,9 @@ public struct ClusterSettings: Sendable {
     public var exchange = ExchangeSettings.lan
     /// Hints sent to one owner per replay round (a budget, so replay never starves clients).
     public var hintReplayBatch: Int = 1_000
+    /// Whether HS.FAULT may drop or delay this node's traffic with given peers (demos and
+    /// tests; `hearsay server --enable-fault-injection`). Off, HS.FAULT is refused.
+    public var faultInjectionEnabled = false
 
     public init(nodeID: NodeID, address: String) {
         self.nodeID = nodeID

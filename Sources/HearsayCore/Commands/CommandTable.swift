@@ -281,7 +281,8 @@ public enum CommandTable {
             since: "0.1.0"),
         .s(
             .hsDigest, "hs.digest", -1, ["readonly"], 0, 0, 0, "hearsay",
-            "Returns every partition's Merkle root, or one partition's leaf digests.", since: "0.1.0"),
+            "Returns every partition's Merkle root, one partition's leaf digests, or the keys behind them (KEYS).",
+            since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.
