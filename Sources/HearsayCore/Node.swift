@@ -10,6 +10,8 @@ public struct Node {
     public var keyspace: Keyspace
     public var stats = NodeStats()
     public var runtime = RuntimeFacts()
+    /// Keyed client requests received per partition since start (HS.PARTITIONS).
+    public internal(set) var partitionRequests: [Int]
     public var clients: [UInt64: ClientInfo] = [:]
     var rng: SeededGenerator
     /// The identity this process's writes carry in their dots. New on every start (the
@@ -41,6 +43,7 @@ public struct Node {
     public init(settings: NodeSettings = NodeSettings()) {
         self.settings = settings
         keyspace = Keyspace(partitionCount: settings.partitionCount, maxMemoryBytes: settings.maxMemoryBytes)
+        partitionRequests = Array(repeating: 0, count: settings.partitionCount)
         rng = SeededGenerator(seed: settings.randomSeed)
         writer = NodeID(settings.writerID)
         clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
@@ -90,6 +93,7 @@ public struct Node {
             reply.error(ErrorText.noAuth)
             return .proceed
         }
+        countKeyedRequest(id, a)
         if cluster != nil, let outcome = route(id, a, &session, now, &reply) { return outcome }
         return dispatch(id, a, &session, now, &reply)
     }
@@ -183,6 +187,7 @@ public struct Node {
         case .hsConsistency: consistency(a, &session, &reply)
         case .hsStats: clusterStats(&reply)
         case .hsDigest: digest(a, now, &reply)
+        case .hsPartitions: partitionsCommand(now, &reply)
         }
         return .proceed
     }

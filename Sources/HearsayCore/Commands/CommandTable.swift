@@ -18,6 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
+    case hsPartitions
 }
 
 public struct CommandSpec: Sendable {
@@ -282,6 +283,10 @@ public enum CommandTable {
         .s(
             .hsDigest, "hs.digest", -1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns every partition's Merkle root, one partition's leaf digests, or the keys behind them (KEYS).",
+            since: "0.1.0"),
+        .s(
+            .hsPartitions, "hs.partitions", 1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns per partition: replica or not, keys, tombstones, bytes, keys with siblings, requests.",
             since: "0.1.0"),
     ]
 

@@ -1,0 +1,58 @@
+import HearsayCore
+import HearsaySim
+import Testing
+
+/// The inspector's commands on cluster nodes: each node answers from its own copy.
+struct InspectionCommandTests {
+    static let second: Int64 = 1_000_000_000
+
+    static func parse(_ reply: String?) -> RESPTestValue {
+        reply.flatMap(RESPTestValue.parse) ?? .error("no reply or unparsable: \(reply ?? "nil")")
+    }
+
+    @Test func partitions_onEveryNode_shouldMarkExactlyItsPlacementsReplicas() {
+        for seed: UInt64 in [3, 4, 5] {
+            let cluster = HearsayCluster(seed: seed, nodes: 5)
+            #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil, "seed \(seed)")
+            var replicaFlags = 0
+            for index in cluster.liveNodes {
+                let rows = Self.parse(cluster.command(index, "HS.PARTITIONS")).items
+                guard let placement = cluster.sim.node(index)?.placement, rows.count == 256 else {
+                    Issue.record("seed \(seed) node \(index): \(rows.count) rows")
+                    continue
+                }
+                for (p, row) in rows.enumerated() {
+                    let isReplica = placement.replicas(for: PartitionID(p)).contains(cluster.ids[index])
+                    #expect(row.fields["replica"] == .integer(isReplica ? 1 : 0), "seed \(seed) node \(index) p \(p)")
+                    replicaFlags += isReplica ? 1 : 0
+                }
+            }
+            #expect(replicaFlags == 256 * 3, "seed \(seed)")
+        }
+    }
+
+    @Test func partitions_requests_shouldCountOnTheNodeTheClientReached() {
+        let cluster = HearsayCluster(seed: 21, nodes: 5)
+        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
+        let key = "inspected"
+        let partition = PartitionCount(256).partition(of: Array(key.utf8)).index
+        // A node that does not replicate the key forwards it; a replica coordinates it.
+        let placement = cluster.sim.node(0)!.placement!
+        let owners = Set(placement.replicas(for: PartitionID(partition)))
+        let forwarder = cluster.liveNodes.first { !owners.contains(cluster.ids[$0]) }!
+        let owner = cluster.liveNodes.first { owners.contains(cluster.ids[$0]) }!
+        #expect(cluster.request(forwarder, ["SET", key, "v"]) == "+OK\r\n")
+        #expect(cluster.request(forwarder, ["GET", key]) == "$1\r\nv\r\n")
+        #expect(cluster.request(owner, ["GET", key]) == "$1\r\nv\r\n")
+        cluster.sim.run(forNanoseconds: Self.second)  // the third replica's copy arrives
+        for index in cluster.liveNodes {
+            let rows = Self.parse(cluster.command(index, "HS.PARTITIONS")).items
+            let expected: Int64 = index == forwarder ? 2 : index == owner ? 1 : 0
+            #expect(rows[partition].fields["requests"] == .integer(expected), "node \(index)")
+            let keys = rows[partition].fields["keys"]
+            #expect(
+                keys == .integer(owners.contains(cluster.ids[index]) ? 1 : 0),
+                "node \(index) keys \(String(describing: keys))")
+        }
+    }
+}
