@@ -166,7 +166,10 @@ public enum HTMLReport {
             let state = p.agree.map { $0 ? "roots agree" : "roots differ, \(p.divergentKeys.map(String.init) ?? "?") divergent keys" } ?? "a replica did not answer"
             svg += "<title>partition \(p.partition): \(state); keys \(p.keys.map(String.init) ?? "n/a"), "
             svg += "requests \(p.requests.map(String.init) ?? "n/a")\(p.hot ? ", HOT" : ""); replicas "
-            svg += "\(p.replicas.map(TextReport.short).joined(separator: ", "))</title></rect>\n"
+            svg += "\(p.replicas.map(TextReport.short).joined(separator: ", "))"
+            if p.exchangeNeverAgreed == true { svg += "; no exchange has agreed yet" }
+            if let since = p.sinceExchangeAgreed { svg += "; replicas last agreed \(Timeline.seconds(since)) ago" }
+            svg += "</title></rect>\n"
         }
         svg += "</svg>\n"
         let legend =

@@ -126,7 +126,8 @@ public final class Inspector {
             partitions.append(
                 PartitionStatus(
                     partition: p, replicas: replicas, agree: agree, divergentKeys: agree == true ? 0 : nil,
-                    keys: nil, requests: nil, hot: false, sinceAgreed: lastAgreed[p].map { now - $0 }))
+                    keys: nil, requests: nil, hot: false, sinceAgreed: lastAgreed[p].map { now - $0 },
+                    sinceExchangeAgreed: nil, exchangeNeverAgreed: nil))
         }
         var walk = DivergenceWalk(inspector: self, nodes: nodes, replicasOf: replicasOf)
         let counts = walk.divergentKeys(in: differing, leafThreshold: wholePartitionLeafThreshold)
@@ -139,6 +140,27 @@ public final class Inspector {
             partitions[p].keys = load.keys[p]
             partitions[p].requests = load.requests[p]
             partitions[p].hot = load.hot.contains(p)
+        }
+
+        let agreementReported = !reachable.isEmpty && reachable.allSatisfy { nodes[$0]?.agreement != nil }
+        if agreementReported {
+            for id in reachable {
+                for row in nodes[id]?.agreement ?? [] where row.partition >= 0 && row.partition < partitionCount {
+                    if row.milliseconds < 0 {
+                        partitions[row.partition].exchangeNeverAgreed = true
+                    } else {
+                        let seconds = Double(row.milliseconds) / 1000
+                        partitions[row.partition].sinceExchangeAgreed = max(
+                            partitions[row.partition].sinceExchangeAgreed ?? 0, seconds)
+                        if partitions[row.partition].exchangeNeverAgreed == nil {
+                            partitions[row.partition].exchangeNeverAgreed = false
+                        }
+                    }
+                }
+            }
+            for p in partitions.indices where partitions[p].exchangeNeverAgreed == true {
+                partitions[p].sinceExchangeAgreed = nil
+            }
         }
 
         var siblings: [String: Int] = [:]
@@ -178,7 +200,8 @@ public final class Inspector {
             time: now, elapsed: now - (firstTime ?? now), seed: seeds.first ?? "", nodes: statuses,
             membership: membership, partitionCount: partitionCount, replicationFactor: ring?.replicas ?? 1,
             partitions: partitions, divergentKeys: divergentKeys, divergentPartitions: differing.count,
-            unknownPartitions: unknown, hotPartitions: load.hot.sorted(), keysWithSiblings: siblings.count,
+            unknownPartitions: unknown, hotPartitions: load.hot.sorted(), agreementReported: agreementReported,
+            keysWithSiblings: siblings.count,
             siblingKeys: Array(sortedSiblings.prefix(100)), hintsPendingByOwner: hintsByOwner,
             hintsPending: hintsPending, antiEntropy: totals, partitionDetail: detail, problems: problems,
             converged: false, verdict: "")

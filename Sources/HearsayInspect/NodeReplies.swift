@@ -98,6 +98,19 @@ enum NodeReplies {
         return result
     }
 
+    /// HS.AGREEMENT: [partition, peer id, milliseconds since that pair last agreed (-1 never)].
+    static func agreement(_ reply: RESPValue) -> [(partition: Int, peer: String, milliseconds: Int64)]? {
+        guard let rows = reply.array else { return nil }
+        var result: [(partition: Int, peer: String, milliseconds: Int64)] = []
+        for row in rows {
+            guard let items = row.array, items.count >= 3, let p = items[0].int, let peer = items[1].text,
+                let ms = items[2].int
+            else { return nil }
+            result.append((Int(p), peer, ms))
+        }
+        return result
+    }
+
     /// HS.SIBLINGKEYS [count]: [[key, siblings], ...].
     static func siblingKeys(_ reply: RESPValue) -> [String: Int]? {
         guard let rows = reply.array else { return nil }

@@ -14,7 +14,8 @@ public struct NodeSample: Sendable {
     /// nil when the node does not know HS.PARTITIONS / HS.SIBLINGKEYS / HS.AGREEMENT.
     public var partitions: [PartitionLoad]?
     public var siblingKeys: [String: Int]?
-    public var agreement: RESPValue?
+    /// HS.AGREEMENT rows: partition, peer, milliseconds since the pair last agreed (-1 never).
+    public var agreement: [(partition: Int, peer: String, milliseconds: Int64)]?
     public var ring: RingLayout?
 
     public var isReachable: Bool { problem == nil }
@@ -71,7 +72,7 @@ public struct NodeSample: Sendable {
         self.roots = roots
         partitions = NodeReplies.partitions(replies[4])
         siblingKeys = NodeReplies.siblingKeys(replies[5])
-        agreement = replies[6].errorText == nil ? replies[6] : nil
+        agreement = NodeReplies.agreement(replies[6])
         ring = NodeReplies.ring(replies[7])
         if let expectedID, expectedID != id {
             problem =

@@ -13,6 +13,8 @@ public struct Snapshot: Codable, Sendable {
     public var divergentPartitions: Int
     public var unknownPartitions: Int
     public var hotPartitions: [Int]
+    /// Whether the nodes report HS.AGREEMENT (false: "n/a").
+    public var agreementReported: Bool
     public var keysWithSiblings: Int
     public var siblingKeys: [KeySiblings]
     public var hintsPendingByOwner: [String: Int64]
@@ -60,8 +62,12 @@ public struct PartitionStatus: Codable, Sendable {
     public var keys: Int64?
     public var requests: Int64?
     public var hot: Bool
-    /// Seconds since the inspector (or the nodes, where they report it) last saw the replicas agree.
+    /// Seconds since this inspector last saw the replicas' roots agree (nil: not yet seen).
     public var sinceAgreed: Double?
+    /// Seconds since every pair of its replicas last ended an exchange in agreement, as the
+    /// nodes report it (HS.AGREEMENT; nil when a node does not report it, or a pair never agreed).
+    public var sinceExchangeAgreed: Double?
+    public var exchangeNeverAgreed: Bool?
 }
 
 public struct KeySiblings: Codable, Sendable, Equatable {

@@ -24,9 +24,26 @@ public enum TextReport {
             "anti-entropy: \(a.exchangesFinished) exchanges finished (\(a.exchangesStarted) started, "
                 + "\(a.exchangesAborted) aborted), \(a.objectsMerged) objects merged; read repairs \(a.readRepairs); "
                 + "hints replayed \(a.hintsReplayed)")
+        out.append(agreement(s))
         if let detail = s.partitionDetail { out += partitionDetail(detail) }
         for problem in s.problems { out.append("! " + problem) }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The partitions whose replicas have gone longest without an exchange ending in agreement.
+    static func agreement(_ s: Snapshot) -> String {
+        guard s.agreementReported else { return "time since partitions last agreed: n/a (nodes do not report HS.AGREEMENT)" }
+        let never = s.partitions.filter { $0.exchangeNeverAgreed == true }.map(\.partition)
+        let known = s.partitions.compactMap { p in p.sinceExchangeAgreed.map { (p.partition, $0) } }
+        var text = "time since partitions last agreed (HS.AGREEMENT): "
+        if let worst = known.max(by: { $0.1 < $1.1 }) {
+            let sorted = known.map(\.1).sorted()
+            text += "median \(Timeline.seconds(sorted[sorted.count / 2])), oldest p\(worst.0) \(Timeline.seconds(worst.1))"
+        } else {
+            text += "no exchange has agreed yet"
+        }
+        if !never.isEmpty { text += "; never agreed: \(never.count) partitions" }
+        return text
     }
 
     /// One line per sample, for --watch into a log: elapsed time and the timeline's measures.

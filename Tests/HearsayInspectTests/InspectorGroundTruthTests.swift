@@ -25,6 +25,11 @@ struct InspectorGroundTruthTests {
             #expect(run.peakSiblingKeys > 0, "seed \(seed): no conflicting write ever showed as siblings")
             #expect(run.peakHints > 0, "seed \(seed): no hint was ever pending")
             #expect(run.convergedAtEnd, "seed \(seed): the inspector never reported convergence: \(run.lastVerdict)")
+            // The HTML report of the run is one self-contained page: chart, matrix, heat map.
+            let html = run.html
+            #expect(html.contains("<polyline") && html.contains("<table") && html.contains("aria-label=\"partition heat map\""))
+            #expect(html.components(separatedBy: "<title>partition ").count - 1 == 32)
+            for fetch in ["src=", "href=", "url(", "@import", "<script"] { #expect(!html.contains(fetch), "\(fetch)") }
             if !run.mismatches.isEmpty || !run.convergedAtEnd {
                 print("InspectorGroundTruthTests: failing seed \(seed)")
             }
@@ -44,6 +49,10 @@ final class GroundTruthRun {
     private(set) var peakHints: Int64 = 0
     private(set) var convergedAtEnd = false
     private(set) var lastVerdict = ""
+    private(set) var timeline = Timeline()
+    private(set) var last: Snapshot?
+
+    var html: String { last.map { HTMLReport.render($0, timeline) } ?? "" }
 
     init(seed: UInt64) {
         self.seed = seed
@@ -112,6 +121,8 @@ final class GroundTruthRun {
         let truth = SimGroundTruth(cluster)
         checkpoints += 1
         lastVerdict = snapshot.verdict
+        timeline.record(snapshot)
+        last = snapshot
         let at = "t=\(Double(cluster.sim.now) / 1e9)s"
         guard snapshot.partitions.count == truth.agree.count else {
             mismatches.append("\(at): \(snapshot.partitions.count) partitions reported, \(truth.agree.count) held")
