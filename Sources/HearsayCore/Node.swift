@@ -188,6 +188,7 @@ public struct Node {
         case .hsStats: clusterStats(&reply)
         case .hsDigest: digest(a, now, &reply)
         case .hsPartitions: partitionsCommand(now, &reply)
+        case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
         }
         return .proceed
     }

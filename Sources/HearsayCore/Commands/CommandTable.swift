@@ -18,7 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
-    case hsPartitions
+    case hsPartitions, hsSiblingKeys
 }
 
 public struct CommandSpec: Sendable {
@@ -287,6 +287,10 @@ public enum CommandTable {
         .s(
             .hsPartitions, "hs.partitions", 1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns per partition: replica or not, keys, tombstones, bytes, keys with siblings, requests.",
+            since: "0.1.0"),
+        .s(
+            .hsSiblingKeys, "hs.siblingkeys", -1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns up to count keys that hold more than one sibling on this node, with their sibling counts.",
             since: "0.1.0"),
     ]
 
