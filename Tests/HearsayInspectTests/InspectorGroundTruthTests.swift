@@ -30,6 +30,9 @@ struct InspectorGroundTruthTests {
             #expect(html.contains("<polyline") && html.contains("<table") && html.contains("aria-label=\"partition heat map\""))
             #expect(html.components(separatedBy: "<title>partition ").count - 1 == 32)
             for fetch in ["src=", "href=", "url(", "@import", "<script"] { #expect(!html.contains(fetch), "\(fetch)") }
+            print(
+                "InspectorGroundTruthTests: seed \(seed): \(run.checkpoints) checkpoints, peak \(run.peakDivergentKeys) "
+                    + "divergent keys, \(run.peakSiblingKeys) sibling keys, \(run.peakHints) hints; converged \(run.convergedAtEnd)")
             if !run.mismatches.isEmpty || !run.convergedAtEnd {
                 print("InspectorGroundTruthTests: failing seed \(seed)")
             }
