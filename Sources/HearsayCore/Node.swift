@@ -27,8 +27,21 @@ public struct Node {
     /// them with `takeEffects` after each batch of requests.
     var outbox: [NodeEffect] = []
 
-    /// Moves the effects commands produced into `effects`.
+    /// Moves the effects commands produced into `effects`; HS.FAULT's outgoing rules apply
+    /// to them, a delay counting from `now`.
+    public mutating func takeEffects(into effects: inout [NodeEffect], now: Instant) {
+        let start = effects.count
+        flushOutbox(into: &effects)
+        if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
+    }
+
+    /// `takeEffects(into:now:)` at the time of the latest cluster event.
     public mutating func takeEffects(into effects: inout [NodeEffect]) {
+        takeEffects(into: &effects, now: cluster?.lastEventTime ?? .zero)
+    }
+
+    /// Moves the replication outbox and the commands' effects into `effects`.
+    mutating func flushOutbox(into effects: inout [NodeEffect]) {
         if let cluster, !cluster.outbox.isEmpty {
             var box = cluster.outbox
             self.cluster!.outbox = PeerOutbox()
@@ -189,6 +202,7 @@ public struct Node {
         case .hsDigest: digest(a, now, &reply)
         case .hsPartitions: partitionsCommand(now, &reply)
         case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
+        case .hsFault: faultCommand(a, &reply)
         }
         return .proceed
     }

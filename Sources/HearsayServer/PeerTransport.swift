@@ -182,7 +182,7 @@ final class PeerTransport {
     /// Performs the effects that client commands produced (HS.FORGET, later replica writes).
     func drainCommandEffects() {
         guard !closed else { return }
-        server.node.takeEffects(into: &effects)
+        server.node.takeEffects(into: &effects, now: now())
         if !effects.isEmpty { performEffects() }
     }
 

@@ -51,6 +51,8 @@ public struct ClusterConfiguration: Sendable {
     public var writeQuorum = 2
     /// Sloppy quorum's hints for down replicas (off: anti-entropy alone repairs them).
     public var hintsEnabled = true
+    /// Whether HS.FAULT may drop or delay traffic with given peers (off: it is refused).
+    public var faultInjectionEnabled = false
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

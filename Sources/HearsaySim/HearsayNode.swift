@@ -102,7 +102,7 @@ public struct HearsayNode: SimulatedNode {
             node.execute(arguments, session: &session, now: now, reply: &reply)
         }
         effects.removeAll(keepingCapacity: true)
-        node.takeEffects(into: &effects)
+        node.takeEffects(into: &effects, now: now)
         carryOut(&actions)
         if case .deferred(let ticket) = outcome { return .deferred(ticket: ticket) }
         return .reply(reply.bytes)

@@ -21,6 +21,8 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Name of the cluster.") var clusterName = "hearsay"
     @Option(help: "Shared cluster key file, passed to every node.") var clusterKeyFile: String?
     @Option(help: "Log level of the nodes.") var logLevel = "info"
+    @Flag(help: "Start every node with --enable-fault-injection (HS.FAULT; demos and tests only).")
+    var enableFaultInjection = false
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1 to 64") }
@@ -49,6 +51,7 @@ struct ClusterCommand: ParsableCommand {
             ]
             if index > 1 { arguments += ["--seed", "127.0.0.1:\(basePort + 10_000)"] }
             if let clusterKeyFile { arguments += ["--cluster-key-file", clusterKeyFile] }
+            if enableFaultInjection { arguments.append("--enable-fault-injection") }
             do {
                 let pid = try Self.spawn(executable, arguments)
                 children.append(Child(index: index, port: port, pid: pid))

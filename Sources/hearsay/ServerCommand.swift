@@ -23,6 +23,8 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Replicas per partition (N).") var replicas = 3
     @Option(help: "Replicas a read waits for (R), unless a connection sets HS.CONSISTENCY.") var readQuorum = 2
     @Flag(help: "Keep no hints for down replicas (anti-entropy alone repairs them).") var noHints = false
+    @Flag(help: "Accept HS.FAULT, which drops or delays traffic with given peers (demos and tests only).")
+    var enableFaultInjection = false
     @Option(help: "Replicas a write waits for (W), unless a connection sets HS.CONSISTENCY.") var writeQuorum = 2
     @Option(help: "Name of the cluster; nodes of another name are refused.") var clusterName = "hearsay"
     @Option(help: "File whose bytes (trimmed of surrounding whitespace) are the shared cluster key.")
@@ -78,6 +80,7 @@ struct ServerCommand: ParsableCommand {
         cluster.readQuorum = readQuorum
         cluster.writeQuorum = writeQuorum
         cluster.hintsEnabled = !noHints
+        cluster.faultInjectionEnabled = enableFaultInjection
         cluster.membership = membership.settings
         if let clusterKeyFile { cluster.key = try ClusterArguments.readKey(clusterKeyFile) }
         configuration.cluster = cluster

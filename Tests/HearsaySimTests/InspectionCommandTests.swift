@@ -56,3 +56,42 @@ struct InspectionCommandTests {
         }
     }
 }
+
+extension InspectionCommandTests {
+    /// Per owner, the hints HS.STATS says a node holds now ("pending").
+    static func pendingHints(_ cluster: HearsayCluster, _ index: Int, owner: NodeID) -> Int64? {
+        let stats = parse(cluster.command(index, "HS.STATS")).fields
+        return stats["hints_by_owner"]?.fields[owner.description]?.fields["pending"]?.int
+    }
+
+    @Test func stats_hintsByOwner_shouldShowThePendingHintsAndDrainAfterReplay() {
+        let cluster = HearsayCluster(seed: 33, nodes: 5)
+        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
+        let down = 4
+        let owner = cluster.ids[down]
+        cluster.crash(down)
+        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 120 * Self.second) == nil)
+        // Keys that node 4 owns: each write leaves exactly one hint for it on some stand-in.
+        let placement = cluster.sim.node(0)!.placement!
+        let keys = (0..<400).map { "hinted-\($0)" }.filter {
+            placement.replicas(for: PartitionCount(256).partition(of: Array($0.utf8))).contains(owner)
+        }
+        #expect(keys.count > 20)
+        for key in keys { #expect(cluster.request(0, ["SET", key, "v"]) == "+OK\r\n") }
+        cluster.sim.run(forNanoseconds: Self.second)
+        var shown: Int64 = 0
+        for index in cluster.liveNodes {
+            let truth = cluster.sim.node(index)?.node.cluster?.hints.stats[owner]?.pending ?? 0
+            let pending = Self.pendingHints(cluster, index, owner: owner)
+            #expect(pending ?? 0 == Int64(truth), "node \(index)")
+            shown += pending ?? 0
+        }
+        #expect(shown == Int64(keys.count))
+        cluster.restart(down)
+        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 120 * Self.second) == nil)
+        let drained = cluster.sim.run(until: cluster.sim.now + 60 * Self.second, checkingEvery: Self.second) { _ in
+            cluster.liveNodes.allSatisfy { Self.pendingHints(cluster, $0, owner: owner) ?? 0 == 0 }
+        }
+        #expect(drained)
+    }
+}

@@ -26,6 +26,10 @@ public struct ClusterState {
     var nextExchangePartition = 0
     public internal(set) var antiEntropy = AntiEntropyStats()
     public internal(set) var replication = ReplicationStats()
+    /// HS.FAULT's rules and the frames its delays hold.
+    public internal(set) var faults = FaultInjector()
+    /// The latest `now` an event brought, for effects taken without one (`takeEffects(into:)`).
+    var lastEventTime = Instant.zero
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
         self.settings = settings

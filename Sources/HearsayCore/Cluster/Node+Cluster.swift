@@ -14,6 +14,9 @@ extension Node {
     /// The single entry point for everything but client requests.
     public mutating func handle(_ event: NodeEvent, now: Instant, into effects: inout [NodeEffect]) {
         guard cluster != nil else { return }
+        cluster!.lastEventTime = now
+        let start = effects.count
+        var released: [NodeEffect] = []
         switch event {
         case .start:
             membershipHandle(.start(seeds: cluster!.settings.seeds), now: now, into: &effects)
@@ -27,7 +30,10 @@ extension Node {
                 effects.append(.setTimer(.antiEntropyTick, at: first))
             }
         case .frame(let frame):
+            if cluster!.faults.isActive, !admitIncoming(frame, now: now, into: &effects) { break }
             handleFrame(frame, now: now, into: &effects)
+        case .timerFired(.faultRelease):
+            releaseHeldFrames(now: now, into: &effects, released: &released)
         case .timerFired(.membership(let timer)):
             membershipHandle(.timerFired(timer), now: now, into: &effects)
         case .timerFired(.request(let id)):
@@ -49,7 +55,9 @@ extension Node {
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
         }
-        takeEffects(into: &effects)
+        flushOutbox(into: &effects)
+        applyOutgoingFaults(&effects, from: start, now: now)
+        if !released.isEmpty { effects.append(contentsOf: released) }
     }
 
     /// Removes a member from this node's view (HS.FORGET).

@@ -14,6 +14,8 @@ public enum NodeTimer: Hashable, Sendable {
     case replicationTick
     /// Periodic anti-entropy: start an exchange, time out stale ones.
     case antiEntropyTick
+    /// Frames held by an HS.FAULT delay come due.
+    case faultRelease
 }
 
 /// Everything from the outside that reaches a node besides client requests.

@@ -18,7 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
-    case hsPartitions, hsSiblingKeys
+    case hsPartitions, hsSiblingKeys, hsFault
 }
 
 public struct CommandSpec: Sendable {
@@ -291,6 +291,10 @@ public enum CommandTable {
         .s(
             .hsSiblingKeys, "hs.siblingkeys", -1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns up to count keys that hold more than one sibling on this node, with their sibling counts.",
+            since: "0.1.0"),
+        .s(
+            .hsFault, "hs.fault", -1, ["admin"], 0, 0, 0, "hearsay",
+            "Drops or delays traffic with given peers, clears it, or lists the rules (needs --enable-fault-injection).",
             since: "0.1.0"),
     ]
 

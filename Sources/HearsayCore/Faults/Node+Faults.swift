@@ -1,0 +1,94 @@
+/// Where HS.FAULT's rules meet the node's traffic (see `FaultInjector`): incoming frames are
+/// checked before `handleFrame`, outgoing `.send` effects after the node produced them.
+/// Nothing here runs unless a rule is set or frames are held.
+extension Node {
+    /// The peer that sent `frame`, read from the payload's sender field (every peer message
+    /// names its sender: membership at byte 2, replication at byte 1, anti-entropy at byte 0).
+    static func sender(of frame: Frame) -> NodeID? {
+        let offset: Int
+        switch frame.type {
+        case .ping, .indirectPing, .ack, .nack, .pushPull, .leave: offset = 2
+        case .replicaWrite, .replicaWriteAck, .replicaRead, .replicaReadReply, .forwardRequest, .forwardReply:
+            offset = 1
+        case .merkleRequest, .merkleReply: offset = 0
+        default: return nil
+        }
+        guard frame.payload.count >= offset + 8 else { return nil }
+        var raw: UInt64 = 0
+        for i in 0..<8 { raw |= UInt64(frame.payload[offset + i]) << (8 * UInt64(i)) }
+        return NodeID(raw)
+    }
+
+    /// Applies the incoming rules to `frame`: true lets it through now; false means it was
+    /// dropped or held (a held frame's release timer, if needed, goes into `effects`).
+    mutating func admitIncoming(_ frame: Frame, now: Instant, into effects: inout [NodeEffect]) -> Bool {
+        guard let peer = Node.sender(of: frame), let action = cluster!.faults.action(for: peer, incoming: true) else {
+            return true
+        }
+        switch action {
+        case .drop:
+            cluster!.faults.countDrop(peer, incoming: true)
+        case .delay(let milliseconds):
+            if let at = cluster!.faults.hold(
+                .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now)
+            {
+                effects.append(.setTimer(.faultRelease, at: at))
+            }
+        }
+        return false
+    }
+
+    /// Applies the outgoing rules to the `.send` effects in `effects[start...]`: dropped ones
+    /// are removed, delayed ones held. Peers are matched by the address membership knows.
+    mutating func applyOutgoingFaults(_ effects: inout [NodeEffect], from start: Int, now: Instant) {
+        guard cluster!.faults.isActive, start < effects.count else { return }
+        let membership = cluster!.membership
+        let peers: [(address: String, id: NodeID)] = cluster!.faults.rules.keys.sorted().compactMap { id in
+            membership.member(id).map { ($0.address, id) }
+        }
+        guard !peers.isEmpty else { return }
+        var kept = start
+        var timers: [NodeEffect] = []
+        for i in start..<effects.count {
+            let effect = effects[i]
+            if case .send(let type, let payload, let address, let channel) = effect,
+                let peer = peers.first(where: { $0.address == address })?.id,
+                let action = cluster!.faults.action(for: peer, incoming: false)
+            {
+                switch action {
+                case .drop:
+                    cluster!.faults.countDrop(peer, incoming: false)
+                case .delay(let milliseconds):
+                    let held = FaultInjector.Held.Payload.outgoing(
+                        type: type, payload: payload, to: address, channel: channel)
+                    if let at = cluster!.faults.hold(
+                        held, peer: peer, incoming: false, milliseconds: milliseconds, now: now)
+                    {
+                        timers.append(.setTimer(.faultRelease, at: at))
+                    }
+                }
+                continue
+            }
+            effects[kept] = effect
+            kept += 1
+        }
+        effects.removeSubrange(kept..<effects.count)
+        effects.append(contentsOf: timers)
+    }
+
+    /// The release timer fired: held incoming frames are handled now (their effects pass the
+    /// rules like any other), held outgoing frames come back in `released`, to be appended
+    /// after the outgoing rules ran (they already waited their delay).
+    mutating func releaseHeldFrames(now: Instant, into effects: inout [NodeEffect], released: inout [NodeEffect]) {
+        let (due, timer) = cluster!.faults.releaseDue(now: now)
+        for item in due {
+            switch item.payload {
+            case .incoming(let frame):
+                handleFrame(frame, now: now, into: &effects)
+            case .outgoing(let type, let payload, let to, let channel):
+                released.append(.send(type: type, payload: payload, to: to, channel: channel))
+            }
+        }
+        if let timer { effects.append(.setTimer(.faultRelease, at: timer)) }
+    }
+}
