@@ -92,7 +92,7 @@ struct InspectorProcessTests {
         #expect((diverged["converged"] as? Bool) == false)
         #expect((diverged["verdict"] as? String)?.hasPrefix("500 keys in") == true)
 
-        for port in ports { #expect(try Self.heal(port) == "+OK\r\n") }
+        for port in ports { #expect(try Self.heal(port).hasPrefix(":")) }
         let healed = Date()
         var after: [String: Any] = [:]
         let converged = eventually(within: 60) {
