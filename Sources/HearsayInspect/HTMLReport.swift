@@ -2,7 +2,8 @@
 /// fetched): the verdict, the divergence timeline as a chart, the membership matrix, a
 /// partition heat map, and the nodes.
 public enum HTMLReport {
-    public static func render(_ s: Snapshot, _ timeline: Timeline) -> String {
+    /// `peak`: the sample with the most divergent keys, whose heat map is shown beside the last.
+    public static func render(_ s: Snapshot, _ timeline: Timeline, peak: Snapshot? = nil) -> String {
         var page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Hearsay cluster report</title>
@@ -30,7 +31,11 @@ public enum HTMLReport {
         }
         page += "<h2>Divergence over time</h2>\n" + chart(timeline)
         page += "<h2>Membership as each node sees it</h2>\n" + matrix(s)
-        page += "<h2>Partitions</h2>\n" + heatMap(s)
+        if let peak, peak.divergentKeys > 0 {
+            page += "<h2>Partitions at the peak (\(peak.divergentKeys) divergent keys in \(peak.divergentPartitions) "
+            page += "partitions, \(Timeline.seconds(peak.elapsed)) after the first sample)</h2>\n" + heatMap(peak)
+        }
+        page += "<h2>Partitions now</h2>\n" + heatMap(s)
         page += "<h2>Nodes</h2>\n" + nodes(s)
         page += "<h2>Full text report</h2>\n<pre>\(escape(TextReport.render(s)))</pre>\n"
         page += "</body></html>\n"

@@ -52,7 +52,22 @@ public enum TextReport {
         return pad("+" + Timeline.seconds(s.elapsed), 10)
             + "divergent keys \(s.divergentKeys) in \(s.divergentPartitions) partitions, unknown partitions "
             + "\(s.unknownPartitions), hints pending \(s.hintsPending), members seen differently "
-            + "\(s.membership.disagreements.count), unreachable nodes \(unreachable)" + (s.converged ? "  CONVERGED" : "")
+            + "\(s.membership.disagreements.count)\(disagreementSummary(s)), unreachable nodes \(unreachable)"
+            + (s.converged ? "  CONVERGED" : "")
+    }
+
+    /// " (3: alive x4, suspect x1)" for the first two members seen differently.
+    static func disagreementSummary(_ s: Snapshot) -> String {
+        let m = s.membership
+        guard !m.disagreements.isEmpty else { return "" }
+        let parts = m.disagreements.prefix(2).compactMap { subject -> String? in
+            guard let column = m.subjects.firstIndex(of: subject) else { return nil }
+            var counts: [String: Int] = [:]
+            for row in m.cells { counts[row[column], default: 0] += 1 }
+            let text = counts.sorted { $0.key < $1.key }.map { "\($0.key == "-" ? "unknown" : $0.key) x\($0.value)" }
+            return "\(short(subject)): " + text.joined(separator: ", ")
+        }
+        return " (" + parts.joined(separator: "; ") + (m.disagreements.count > 2 ? "; ..." : "") + ")"
     }
 
     /// A node id shortened for tables: without leading zeros, at most 8 characters.

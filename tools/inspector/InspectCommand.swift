@@ -70,11 +70,13 @@ struct InspectCommand: ParsableCommand {
         let started = Date()
         var timeline = Timeline()
         var last: Snapshot?
+        var peak: Snapshot?
         let live = !json && isatty(STDOUT_FILENO) != 0
         while interrupted == 0 {
             let snapshot = inspector.sample(now: Date().timeIntervalSince1970)
             timeline.record(snapshot)
             last = snapshot
+            if snapshot.divergentKeys > (peak?.divergentKeys ?? 0) { peak = snapshot }
             if json {
                 print(JSONReport.render(snapshot))
             } else if live {
@@ -90,7 +92,7 @@ struct InspectCommand: ParsableCommand {
         }
         guard let last else { throw ExitCode(2) }
         if !json && !live { print("\n" + header(last) + TextReport.render(last) + "\n" + timeline.render()) }
-        try writeHTML(last, timeline)
+        try writeHTML(last, timeline, peak: peak)
         if let after = timeline.convergedAfter, last.converged {
             let message =
                 "converged after \(Timeline.seconds(after)) (\(timeline.points.count) samples, peak "
@@ -108,10 +110,10 @@ struct InspectCommand: ParsableCommand {
         return "hearsay-inspect  \(s.nodes.count) nodes via \(s.seed)  \(when)  +\(Timeline.seconds(s.elapsed))\n"
     }
 
-    func writeHTML(_ snapshot: Snapshot, _ timeline: Timeline) throws {
+    func writeHTML(_ snapshot: Snapshot, _ timeline: Timeline, peak: Snapshot? = nil) throws {
         guard let html else { return }
         do {
-            try HTMLReport.render(snapshot, timeline).write(toFile: html, atomically: true, encoding: .utf8)
+            try HTMLReport.render(snapshot, timeline, peak: peak).write(toFile: html, atomically: true, encoding: .utf8)
         } catch {
             throw ValidationError("cannot write \(html): \(error.localizedDescription)")
         }
