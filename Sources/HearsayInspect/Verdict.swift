@@ -15,7 +15,7 @@ enum Verdict {
         if !s.membership.disagreements.isEmpty {
             parts.append("\(s.membership.disagreements.count) members seen differently")
         }
-        if unreachable > 0 { parts.append("\(unreachable) nodes unreachable") }
+        if unreachable > 0 { parts.append("\(unreachable) nodes could not be inspected") }
         if reachableNodes == 0 {
             s.converged = false
             s.verdict = "no node answered"

@@ -80,7 +80,15 @@ final class GroundTruthRun {
         for node in [0, 3] { _ = cluster.request(node, ["HS.CONSISTENCY", "ONE"]) }
         for i in 0..<60 { _ = cluster.request(i % 5, ["SET", "k:\(i)", "v\(i)"]) }
         _ = cluster.request(0, ["SADD", "s:0", "base"])
+        // One key read far more than the rest makes its partition hot.
+        for _ in 0..<300 { _ = cluster.request(0, ["GET", "hot:key"]) }
         run(seconds: 3, checkEvery: 0.5)
+        if let snapshot = check(), let node = cluster.sim.node(0)?.node {
+            let hot = node.keyspace.partition(ofHash: StableHash.hash(Array("hot:key".utf8)))
+            if snapshot.hotPartitions != [hot] {
+                mismatches.append("hot partitions reported \(snapshot.hotPartitions), expected [\(hot)]")
+            }
+        }
 
         // Majority {0, 1, 2} and minority {3, 4} both take writes to the same keys.
         cluster.sim.partition([[0, 1, 2], [3, 4]])
