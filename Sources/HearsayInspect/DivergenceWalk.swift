@@ -45,7 +45,9 @@ struct DivergenceWalk {
         for p in partitions {
             let lists = replicasOf[p].compactMap { leaves[$0]?[p].flatMap(NodeReplies.digests) }
             guard lists.count == replicasOf[p].count, let first = lists.first else { continue }
-            let differing = (0..<first.count).filter { leaf in Set(lists.map { $0.count > leaf ? $0[leaf] : "" }).count > 1 }
+            let differing = (0..<first.count).filter { leaf in
+                Set(lists.map { $0.count > leaf ? $0[leaf] : "" }).count > 1
+            }
             let steps = differing.count > leafThreshold ? [-1] : differing
             plan[p] = steps
             for (index, step) in steps.enumerated() {
@@ -88,7 +90,8 @@ struct DivergenceWalk {
     /// `--partition P`: every key of P as each replica holds it.
     mutating func detail(of p: Int, partitionCount: Int) -> PartitionDetail {
         guard p >= 0 && p < partitionCount else {
-            return PartitionDetail(partition: p, replicas: [], keys: [], note: "no partition \(p) (0..<\(partitionCount))")
+            return PartitionDetail(
+                partition: p, replicas: [], keys: [], note: "no partition \(p) (0..<\(partitionCount))")
         }
         let replicas = replicasOf[p]
         var requests: [String: [(key: Int, command: [String])]] = [:]
@@ -112,7 +115,9 @@ struct DivergenceWalk {
         let keys = all.sorted().map { key -> KeyVersions in
             var versions: [String: String?] = [:]
             for id in byReplica.keys {
-                versions[id] = byReplica[id]?[key].map { "\($0.digest) \($0.type) siblings=\($0.siblings) \($0.version)" }
+                versions[id] = byReplica[id]?[key].map {
+                    "\($0.digest) \($0.type) siblings=\($0.siblings) \($0.version)"
+                }
             }
             let digests = byReplica.values.map { $0[key]?.digest ?? "" }
             return KeyVersions(key: key, differs: Set(digests).count > 1, byReplica: versions)

@@ -79,26 +79,32 @@ public enum HTMLReport {
         func y(_ v: Double) -> Double { top + plotHeight - v / peak * plotHeight }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
         svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"divergence timeline\">\n"
-        svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n"
+        svg +=
+            "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n"
         for (i, p) in points.enumerated() where p.membershipDisagreements > 0 || p.unreachableNodes > 0 {
             let next = i + 1 < points.count ? points[i + 1].elapsed : p.elapsed + end / Double(max(points.count, 1))
-            svg += "<rect x=\"\(format(x(p.elapsed)))\" y=\"\(top)\" width=\"\(format(max(1, x(next) - x(p.elapsed))))\" "
+            svg +=
+                "<rect x=\"\(format(x(p.elapsed)))\" y=\"\(top)\" width=\"\(format(max(1, x(next) - x(p.elapsed))))\" "
             svg += "height=\"\(plotHeight)\" fill=\"#f6d5d5\"/>\n"
         }
         for fraction in [0.0, 0.5, 1.0] {
             let v = peak * fraction
-            svg += "<text x=\"\(left - 6)\" y=\"\(format(y(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(Int(v))</text>\n"
-            svg += "<text x=\"\(format(x(end * fraction)))\" y=\"\(height - 10)\" text-anchor=\"middle\" font-size=\"11\">"
+            svg +=
+                "<text x=\"\(left - 6)\" y=\"\(format(y(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(Int(v))</text>\n"
+            svg +=
+                "<text x=\"\(format(x(end * fraction)))\" y=\"\(height - 10)\" text-anchor=\"middle\" font-size=\"11\">"
             svg += "\(format(end * fraction)) s</text>\n"
         }
         func polyline(_ values: [Double], _ color: String) -> String {
             let coordinates = zip(points, values).map { "\(format(x($0.elapsed))),\(format(y($1)))" }
-            return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>\n"
+            return
+                "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>\n"
         }
         svg += polyline(points.map { Double($0.divergentKeys) }, "#c0392b")
         svg += polyline(points.map { Double($0.hintsPending) }, "#2c6fbb")
         if let after = timeline.convergedAfter {
-            svg += "<line x1=\"\(format(x(after)))\" x2=\"\(format(x(after)))\" y1=\"\(top)\" y2=\"\(top + plotHeight)\" "
+            svg +=
+                "<line x1=\"\(format(x(after)))\" x2=\"\(format(x(after)))\" y1=\"\(top)\" y2=\"\(top + plotHeight)\" "
             svg += "stroke=\"#27ae60\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\n"
         }
         svg += "</svg>\n"
@@ -136,7 +142,8 @@ public enum HTMLReport {
             html += "\(escape(node.problem ?? "unreachable"))</p>\n"
         }
         if !m.disagreements.isEmpty {
-            html += "<p>Seen differently: \(m.disagreements.map { escape(TextReport.short($0)) }.joined(separator: ", "))</p>\n"
+            html +=
+                "<p>Seen differently: \(m.disagreements.map { escape(TextReport.short($0)) }.joined(separator: ", "))</p>\n"
         }
         return html
     }
@@ -167,8 +174,12 @@ public enum HTMLReport {
                 fill = shade(from: (253, 219, 199), to: (178, 24, 43), share)
             }
             let stroke = p.hot ? "stroke=\"#000\" stroke-width=\"2\"" : "stroke=\"#fff\""
-            svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(fill)\" \(stroke)>"
-            let state = p.agree.map { $0 ? "roots agree" : "roots differ, \(p.divergentKeys.map(String.init) ?? "?") divergent keys" } ?? "a replica did not answer"
+            svg +=
+                "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(fill)\" \(stroke)>"
+            let state =
+                p.agree.map {
+                    $0 ? "roots agree" : "roots differ, \(p.divergentKeys.map(String.init) ?? "?") divergent keys"
+                } ?? "a replica did not answer"
             svg += "<title>partition \(p.partition): \(state); keys \(p.keys.map(String.init) ?? "n/a"), "
             svg += "requests \(p.requests.map(String.init) ?? "n/a")\(p.hot ? ", HOT" : ""); replicas "
             svg += "\(p.replicas.map(TextReport.short).joined(separator: ", "))"
@@ -198,7 +209,8 @@ public enum HTMLReport {
             html += "<tr><td>\(escape(TextReport.short(n.id)))</td><td>\(escape(n.address))</td>"
             html += "<td>\(escape(n.reachable ? "ok" : (n.problem ?? "unreachable")))</td>"
             html += "<td>\(n.keys.map(String.init) ?? "n/a")</td><td>\(n.requests.map(String.init) ?? "n/a")</td>"
-            html += "<td>\(n.replicaOf)</td><td>\(n.hintsPending)</td><td>\(n.objectsMerged)</td><td>\(n.readRepairs)</td></tr>\n"
+            html +=
+                "<td>\(n.replicaOf)</td><td>\(n.hintsPending)</td><td>\(n.objectsMerged)</td><td>\(n.readRepairs)</td></tr>\n"
         }
         html += "</table>\n"
         html += "<p>Keys with siblings: \(s.keysWithSiblings). Pending hints: \(s.hintsPending). Anti-entropy: "

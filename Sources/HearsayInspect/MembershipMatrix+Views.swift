@@ -12,6 +12,7 @@ extension MembershipMatrix {
             cells.append(ordered.map { view[$0] ?? "-" })
         }
         let disagreements = ordered.indices.filter { column in Set(cells.map { $0[column] }).count > 1 }
-        self.init(observers: observers, subjects: ordered, cells: cells, disagreements: disagreements.map { ordered[$0] })
+        self.init(
+            observers: observers, subjects: ordered, cells: cells, disagreements: disagreements.map { ordered[$0] })
     }
 }

@@ -17,7 +17,8 @@ enum NodeReplies {
             guard let f = row.fields, let id = f["id"]?.text, let address = f["address"]?.text,
                 let status = f["status"]?.text
             else { return nil }
-            members.append(MemberEntry(id: id, address: address, status: status, incarnation: f["incarnation"]?.int ?? 0))
+            members.append(
+                MemberEntry(id: id, address: address, status: status, incarnation: f["incarnation"]?.int ?? 0))
         }
         return members
     }

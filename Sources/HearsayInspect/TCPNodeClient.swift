@@ -174,7 +174,8 @@ public struct TCPConnector: NodeConnector {
     }
 
     public func clientAddress(forPeer peerAddress: String) -> String {
-        guard let colon = peerAddress.lastIndex(of: ":"), let port = Int(peerAddress[peerAddress.index(after: colon)...])
+        guard let colon = peerAddress.lastIndex(of: ":"),
+            let port = Int(peerAddress[peerAddress.index(after: colon)...])
         else { return peerAddress }
         return "\(peerAddress[..<colon]):\(port - clusterPortOffset)"
     }

@@ -18,7 +18,9 @@ public enum TextReport {
         let siblings = s.siblingKeys.prefix(6).map { "\($0.key) (\($0.siblings))" }.joined(separator: ", ")
         out.append("keys with siblings: \(s.keysWithSiblings)" + (siblings.isEmpty ? "" : ": " + siblings))
         let hints = s.hintsPendingByOwner.sorted { $0.key < $1.key }.map { "\(short($0.key)): \($0.value)" }
-        out.append("hints pending: \(s.hintsPending)" + (hints.isEmpty ? "" : " (owner " + hints.joined(separator: ", ") + ")"))
+        out.append(
+            "hints pending: \(s.hintsPending)" + (hints.isEmpty ? "" : " (owner " + hints.joined(separator: ", ") + ")")
+        )
         let a = s.antiEntropy
         out.append(
             "anti-entropy: \(a.exchangesFinished) exchanges finished (\(a.exchangesStarted) started, "
@@ -32,13 +34,16 @@ public enum TextReport {
 
     /// The partitions whose replicas have gone longest without an exchange ending in agreement.
     static func agreement(_ s: Snapshot) -> String {
-        guard s.agreementReported else { return "time since partitions last agreed: n/a (nodes do not report HS.AGREEMENT)" }
+        guard s.agreementReported else {
+            return "time since partitions last agreed: n/a (nodes do not report HS.AGREEMENT)"
+        }
         let never = s.partitions.filter { $0.exchangeNeverAgreed == true }.map(\.partition)
         let known = s.partitions.compactMap { p in p.sinceExchangeAgreed.map { (p.partition, $0) } }
         var text = "time since partitions last agreed (HS.AGREEMENT): "
         if let worst = known.max(by: { $0.1 < $1.1 }) {
             let sorted = known.map(\.1).sorted()
-            text += "median \(Timeline.seconds(sorted[sorted.count / 2])), oldest p\(worst.0) \(Timeline.seconds(worst.1))"
+            text +=
+                "median \(Timeline.seconds(sorted[sorted.count / 2])), oldest p\(worst.0) \(Timeline.seconds(worst.1))"
         } else {
             text += "no exchange has agreed yet"
         }
@@ -85,7 +90,8 @@ public enum TextReport {
 
     static func nodeTable(_ s: Snapshot) -> [String] {
         var lines = [
-            pad("NODES (\(s.nodes.count))", 13) + pad("address", 16) + pad("keys", 9) + pad("requests", 10) + pad("replicas", 9)
+            pad("NODES (\(s.nodes.count))", 13) + pad("address", 16) + pad("keys", 9) + pad("requests", 10)
+                + pad("replicas", 9)
                 + pad("hints", 7) + pad("AE merged", 10) + "read repairs"
         ]
         for (index, node) in s.nodes.enumerated() {
@@ -164,7 +170,10 @@ public enum TextReport {
     }
 
     static func partitionDetail(_ d: PartitionDetail) -> [String] {
-        var lines = ["", "PARTITION \(d.partition): \(d.keys.count) keys; replicas \(d.replicas.map(short).joined(separator: ", "))"]
+        var lines = [
+            "",
+            "PARTITION \(d.partition): \(d.keys.count) keys; replicas \(d.replicas.map(short).joined(separator: ", "))",
+        ]
         if let note = d.note { lines.append("  note: \(note)") }
         for key in d.keys.prefix(200) {
             lines.append("  \(key.differs ? "!" : " ") \(key.key)")

@@ -47,13 +47,20 @@ public struct Timeline: Codable, Sendable {
     public func render(width: Int = 50) -> String {
         guard let last = points.last else { return "" }
         let rows: [(String, [Double], String)] = [
-            ("divergent keys", points.map { Double($0.divergentKeys) }, "\(last.divergentKeys) (peak \(peakDivergentKeys))"),
+            (
+                "divergent keys", points.map { Double($0.divergentKeys) },
+                "\(last.divergentKeys) (peak \(peakDivergentKeys))"
+            ),
             ("hints pending", points.map { Double($0.hintsPending) }, String(last.hintsPending)),
-            ("membership", points.map { Double($0.membershipDisagreements) }, "\(last.membershipDisagreements) members seen differently"),
+            (
+                "membership", points.map { Double($0.membershipDisagreements) },
+                "\(last.membershipDisagreements) members seen differently"
+            ),
         ]
         var lines = ["TIMELINE (\(points.count) samples over \(Self.seconds(last.elapsed)))"]
         for (name, values, now) in rows {
-            lines.append("  " + TextReport.pad(name, 16) + TextReport.pad(Self.sparkline(values, width: width), width + 2) + now)
+            lines.append(
+                "  " + TextReport.pad(name, 16) + TextReport.pad(Self.sparkline(values, width: width), width + 2) + now)
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -10,7 +10,9 @@ enum Verdict {
             if known > 0 { text += " (\(known) partitions not walked)" }
             parts.append(text)
         }
-        if s.unknownPartitions > 0 { parts.append("\(s.unknownPartitions) partitions unknown (a replica did not answer)") }
+        if s.unknownPartitions > 0 {
+            parts.append("\(s.unknownPartitions) partitions unknown (a replica did not answer)")
+        }
         if s.hintsPending > 0 { parts.append("\(s.hintsPending) hints pending") }
         if !s.membership.disagreements.isEmpty {
             parts.append("\(s.membership.disagreements.count) members seen differently")

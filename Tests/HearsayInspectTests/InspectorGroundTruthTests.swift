@@ -27,12 +27,15 @@ struct InspectorGroundTruthTests {
             #expect(run.convergedAtEnd, "seed \(seed): the inspector never reported convergence: \(run.lastVerdict)")
             // The HTML report of the run is one self-contained page: chart, matrix, heat map.
             let html = run.html
-            #expect(html.contains("<polyline") && html.contains("<table") && html.contains("aria-label=\"partition heat map\""))
+            #expect(
+                html.contains("<polyline") && html.contains("<table")
+                    && html.contains("aria-label=\"partition heat map\""))
             #expect(html.components(separatedBy: "<title>partition ").count - 1 == 32)
             for fetch in ["src=", "href=", "url(", "@import", "<script"] { #expect(!html.contains(fetch), "\(fetch)") }
             print(
                 "InspectorGroundTruthTests: seed \(seed): \(run.checkpoints) checkpoints, peak \(run.peakDivergentKeys) "
-                    + "divergent keys, \(run.peakSiblingKeys) sibling keys, \(run.peakHints) hints; converged \(run.convergedAtEnd)")
+                    + "divergent keys, \(run.peakSiblingKeys) sibling keys, \(run.peakHints) hints; converged \(run.convergedAtEnd)"
+            )
             if !run.mismatches.isEmpty || !run.convergedAtEnd {
                 print("InspectorGroundTruthTests: failing seed \(seed)")
             }
@@ -158,7 +161,8 @@ final class GroundTruthRun {
         }
         let reportedSiblings = Set(snapshot.siblingKeys.map(\.key))
         if reportedSiblings != truth.siblingKeys || snapshot.keysWithSiblings != truth.siblingKeys.count {
-            mismatches.append("\(at): siblings reported \(reportedSiblings.sorted()), held \(truth.siblingKeys.sorted())")
+            mismatches.append(
+                "\(at): siblings reported \(reportedSiblings.sorted()), held \(truth.siblingKeys.sorted())")
         }
         if snapshot.hintsPendingByOwner != truth.hintsByOwner {
             mismatches.append("\(at): hints reported \(snapshot.hintsPendingByOwner), held \(truth.hintsByOwner)")

@@ -27,7 +27,9 @@ struct RESPValueParserTests {
             parser.append(bytes[..<cut])
             #expect(try parser.next() == nil, "cut at \(cut)")
             parser.append(bytes[cut...])
-            #expect(try parser.next() == .array([.bulk(Array("key".utf8)), .integer(7), .array([.simple("a"), .error("b")])]))
+            #expect(
+                try parser.next()
+                    == .array([.bulk(Array("key".utf8)), .integer(7), .array([.simple("a"), .error("b")])]))
         }
     }
 
@@ -40,7 +42,9 @@ struct RESPValueParserTests {
     }
 
     @Test func flattenedMapsReadAsFields() {
-        let value = RESPValue.array([.bulk(Array("id".utf8)), .bulk(Array("1".utf8)), .bulk(Array("n".utf8)), .integer(3)])
+        let value = RESPValue.array([
+            .bulk(Array("id".utf8)), .bulk(Array("1".utf8)), .bulk(Array("n".utf8)), .integer(3),
+        ])
         #expect(value.fields?["id"]?.text == "1")
         #expect(value.fields?["n"]?.int == 3)
         #expect(RESPValue.error("ERR unknown command 'HS.X'").isUnknownCommand)

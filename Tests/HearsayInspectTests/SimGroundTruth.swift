@@ -1,5 +1,6 @@
-@testable import HearsayCore
 import HearsaySim
+
+@testable import HearsayCore
 
 /// What the simulated replicas actually hold, read from the nodes' state (their stores and hint
 /// stores), not through any command: per partition whether the running replicas hold equal

@@ -11,7 +11,8 @@ import Testing
 struct InspectorProcessTests {
     static func inspectExecutable() -> String? {
         guard let hearsay = hearsayExecutable() else { return nil }
-        let path = URL(fileURLWithPath: hearsay).deletingLastPathComponent().appendingPathComponent("hearsay-inspect").path
+        let path = URL(fileURLWithPath: hearsay).deletingLastPathComponent().appendingPathComponent("hearsay-inspect")
+            .path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
