@@ -58,7 +58,6 @@ public final class Inspector {
         var problems: [String] = []
         var byID: [String: NodeSample] = [:]
         var reference: Set<String>?
-        var addresses: [String: String] = [:]
         for seed in seeds {
             let sample = sampleNode(seed, expectedID: nil)
             guard sample.isReachable, let id = sample.id, let members = sample.members else {
@@ -85,7 +84,6 @@ public final class Inspector {
             if wanted.isEmpty { break }
             for (id, peer) in wanted.sorted(by: { $0.key < $1.key }) {
                 let address = connector.clientAddress(forPeer: peer)
-                addresses[id] = address
                 byID[id] = sampleNode(address, expectedID: id)
             }
         }
