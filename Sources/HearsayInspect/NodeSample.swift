@@ -30,7 +30,7 @@ public struct NodeSample: Sendable {
     /// The commands of one sample, in the order `init(address:replies:)` reads them.
     static let commands: [[String]] = [
         ["INFO", "cluster", "keyspace"], ["HS.MEMBERS"], ["HS.STATS"], ["HS.DIGEST"], ["HS.PARTITIONS"],
-        ["HS.SIBLINGKEYS", "1000"], ["HS.AGREEMENT"], ["HS.RING"],
+        ["HS.SIBLINGKEYS", "10000"], ["HS.AGREEMENT"], ["HS.RING"],
     ]
 
     init(address: String, expectedID: String?, problem: String) {
