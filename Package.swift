@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Module graph: RESP (pure codec) <- HearsayCore (pure core) <- HearsayServer (libuv driver)
 //                                                            <- HearsaySim (simulated driver)
-// Only HearsayServer may import CLibUV. The executables sit on top.
+// Only HearsayServer may import CLibUV. The executables sit on top. HearsayInspect (the
+// inspector's library) stands alone: it speaks RESP to nodes and imports no Hearsay module.
 import PackageDescription
 
 /// Release builds drop Swift's dynamic exclusivity checks: they cost a quarter of the
@@ -41,6 +42,9 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "HearsaySim", dependencies: ["HearsayCore", "RESP"]),
+        // The inspector's library: a RESP reply parser, clients, discovery and the snapshot. It
+        // talks to nodes only over RESP, so it depends on no Hearsay module.
+        .target(name: "HearsayInspect"),
         .executableTarget(
             name: "hearsay",
             dependencies: [
@@ -51,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hearsay-inspect",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HearsayInspect", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/inspector"
         ),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
@@ -60,5 +64,6 @@ let package = Package(
             dependencies: ["HearsayCore", "RESP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayCore"]),
         .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore"]),
+        .testTarget(name: "HearsayInspectTests", dependencies: ["HearsayInspect", "HearsaySim", "HearsayCore"]),
     ]
 )

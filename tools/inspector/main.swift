@@ -1,1 +1,0 @@
-print("hearsay-inspect: not built yet (issue 7)")
