@@ -183,6 +183,7 @@ public struct Node {
         case .hsConsistency: consistency(a, &session, &reply)
         case .hsStats: clusterStats(&reply)
         case .hsDigest: digest(a, &reply)
+        case .hsAgreement: agreement(now, &reply)
         }
         return .proceed
     }

@@ -17,18 +17,22 @@ extension Node {
             guard var session = cluster!.exchanges[key], session.deadline <= now else { continue }
             let directives = session.timeout(now: now)
             cluster!.exchanges[key] = session
-            perform(directives, key: key)
+            perform(directives, key: key, now: now)
         }
+        purgeStableTombstones(now: now)
         guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone else { return }
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
         let partitions = placement.partitions(replicatedOn: me)
         guard !partitions.isEmpty else { return }
-        let partition = partitions[cluster!.nextExchangePartition % partitions.count]
+        let turn = cluster!.nextExchangePartition
         cluster!.nextExchangePartition &+= 1
+        let partition = partitions[turn % partitions.count]
         let peers = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
         guard !peers.isEmpty else { return }
-        let peer = peers[Int(truncatingIfNeeded: cluster!.nextExchangeID % UInt64(peers.count))]
+        // The next peer on each pass over the partitions, so every pair of replicas meets
+        // (tombstone purging needs an agreement with each of them).
+        let peer = peers[(turn / partitions.count + partition.index) % peers.count]
         let id = cluster!.nextExchangeID
         cluster!.nextExchangeID &+= 1
         var session = ExchangeSession(
@@ -38,7 +42,7 @@ extension Node {
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
         cluster!.exchanges[key] = session
         cluster!.antiEntropy.started += 1
-        perform(directives, key: key)
+        perform(directives, key: key, now: now)
     }
 
     /// A merkleRequest (to the responder) or merkleReply (to the initiator) arrived.
@@ -62,10 +66,10 @@ extension Node {
         }
         let directives = session.receive(message, store: &self, now: now)
         cluster!.exchanges[key] = session
-        perform(directives, key: key)
+        perform(directives, key: key, now: now)
     }
 
-    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey) {
+    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey, now: Instant) {
         for directive in directives {
             switch directive {
             case .send(let message):
@@ -78,7 +82,9 @@ extension Node {
                         type: key.initiator ? .merkleRequest : .merkleReply, payload: writer.bytes,
                         to: address, channel: .stream))
             case .finished(let stats):
-                cluster!.exchanges[key] = nil
+                if let session = cluster!.exchanges.removeValue(forKey: key), session.agreed {
+                    recordAgreement(session, peer: key.peer, now: now)
+                }
                 cluster!.antiEntropy.finished += 1
                 cluster!.antiEntropy.record(stats)
             case .aborted(_, let stats):
@@ -99,10 +105,15 @@ public struct AntiEntropyStats: Sendable {
     public var objectsSent = 0
     public var objectsMerged = 0
     public var bytesSent = 0
+    /// Exchanges that ended with both sides agreeing (see `ExchangeSession.agreed`).
+    public var agreed = 0
+    /// Settled tombstones not stored because this node held nothing for the key.
+    public var settledSkipped = 0
 
     mutating func record(_ stats: ExchangeStats) {
         objectsSent += stats.objectsSent
         objectsMerged += stats.objectsMerged
         bytesSent += stats.bytesSent
+        settledSkipped += stats.settledSkipped
     }
 }

@@ -25,6 +25,10 @@ public struct ClusterState {
     var nextExchangeID: UInt64 = 1
     var nextExchangePartition = 0
     public internal(set) var antiEntropy = AntiEntropyStats()
+    /// When each partition last agreed with each of its other replicas (HS.AGREEMENT).
+    public internal(set) var agreements: AgreementTable
+    /// The partition the tombstone purge looks at first on its next tick (fairness).
+    var nextPurgePartition = 0
     public internal(set) var replication = ReplicationStats()
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
@@ -34,6 +38,7 @@ public struct ClusterState {
             settings: settings.membership, seed: seed)
         self.partitionCount = PartitionCount(partitionCount)
         hints = HintStore(limits: settings.hintLimits)
+        agreements = AgreementTable(partitionCount: partitionCount)
         membershipEffects.reserveCapacity(64)
     }
 

@@ -18,6 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
+    case hsAgreement
 }
 
 public struct CommandSpec: Sendable {
@@ -282,6 +283,9 @@ public enum CommandTable {
         .s(
             .hsDigest, "hs.digest", -1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns every partition's Merkle root, or one partition's leaf digests.", since: "0.1.0"),
+        .s(
+            .hsAgreement, "hs.agreement", 1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns, per partition and other replica, the ms since an exchange with it last agreed.", since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.
