@@ -56,6 +56,24 @@ public enum ReplicationScenarios {
         let cluster = run.cluster
         let sim = run.sim
         var history = History()
+        let crashed = workload(&run, nodes: nodes, history: &history)
+        // Faults stop; hints drain.
+        sim.heal()
+        sim.network.lossProbability = 0
+        if let victim = crashed { cluster.restart(victim) }
+        run.converge("healed after the workload")
+        sim.run(forNanoseconds: 30 * second)
+        check(history, cluster: cluster, run: &run)
+        return run.result()
+    }
+
+    /// The seeded workload with its faults (loss, partitions, a pause, at most one crash and
+    /// restart): 20% INCRs, `deletePercent`% DELs, the rest SETs. Returns the node that is still crashed at the end, if any.
+    static func workload(
+        _ run: inout ClusterScenarios.Run, nodes: Int, deletePercent: Int = 10, history: inout History
+    ) -> Int? {
+        let cluster = run.cluster
+        let sim = run.sim
         let keys = (0..<12).map { "key:\($0)" }
         let counterKeys = (0..<3).map { "counter:\($0)" }
         var crashed: Int? = nil
@@ -96,7 +114,7 @@ public enum ReplicationScenarios {
             let pick = sim.random(in: 0..<100)
             if pick < 20 {
                 op = .incr(counterKeys[sim.random(in: 0..<counterKeys.count)])
-            } else if pick < 30 {
+            } else if pick < 20 + deletePercent {
                 op = .del(keys[sim.random(in: 0..<keys.count)])
             } else {
                 op = .set(keys[sim.random(in: 0..<keys.count)], "v\(i)")
@@ -104,14 +122,7 @@ public enum ReplicationScenarios {
             perform(op, index: i, via: via, cluster: cluster, history: &history, run: &run)
             sim.run(forNanoseconds: Int64(sim.random(in: 1..<200)) * 1_000_000)
         }
-        // Faults stop; hints drain.
-        sim.heal()
-        sim.network.lossProbability = 0
-        if let victim = crashed { cluster.restart(victim) }
-        run.converge("healed after the workload")
-        sim.run(forNanoseconds: 30 * second)
-        check(history, cluster: cluster, run: &run)
-        return run.result()
+        return crashed
     }
 
     static func perform(
