@@ -105,6 +105,7 @@ public final class Server {
         settings.readQuorum = cluster.readQuorum
         settings.writeQuorum = cluster.writeQuorum
         settings.hintsEnabled = cluster.hintsEnabled
+        settings.antiEntropyBytesPerSecond = cluster.antiEntropyBytesPerSecond
         node.joinCluster(settings)
         clustered = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.

@@ -51,6 +51,8 @@ public struct ClusterConfiguration: Sendable {
     public var writeQuorum = 2
     /// Sloppy quorum's hints for down replicas (off: anti-entropy alone repairs them).
     public var hintsEnabled = true
+    /// Bytes per second anti-entropy may send (0 = no limit); see ClusterSettings.
+    public var antiEntropyBytesPerSecond = 16 << 20
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

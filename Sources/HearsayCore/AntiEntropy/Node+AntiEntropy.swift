@@ -20,7 +20,11 @@ extension Node {
             perform(directives, key: key, now: now)
         }
         purgeStableTombstones(now: now)
-        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone else { return }
+        cluster!.exchangeRate.refill(now: now)
+        flushDeferredSends(now: now)
+        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
+            cluster!.deferredSends.isEmpty, cluster!.exchangeRate.allowsSending
+        else { return }
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
         let partitions = placement.partitions(replicatedOn: me)
@@ -56,7 +60,7 @@ extension Node {
         if let existing = cluster!.exchanges.removeValue(forKey: key) {
             session = existing
         } else if !toInitiator, message.sequence == 0,
-            cluster!.exchanges.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
+            cluster!.exchanges.count + cluster!.deferredSends.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
             let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now)
         {
             session = fresh
@@ -73,14 +77,12 @@ extension Node {
         for directive in directives {
             switch directive {
             case .send(let message):
-                guard let address = cluster!.address(of: key.peer) else { continue }
-                var writer = ByteWriter(capacity: 64)
-                writer.u64(cluster!.settings.nodeID.rawValue)
-                message.encode(into: &writer)
-                outbox.append(
-                    .send(
-                        type: key.initiator ? .merkleRequest : .merkleReply, payload: writer.bytes,
-                        to: address, channel: .stream))
+                if cluster!.exchangeRate.allowsSending {
+                    transmit(message, key: key)
+                } else {
+                    cluster!.deferredSends[key] = message
+                    cluster!.antiEntropy.sendsDeferred += 1
+                }
             case .finished(let stats):
                 if let session = cluster!.exchanges.removeValue(forKey: key), session.agreed {
                     recordAgreement(session, peer: key.peer, now: now)
@@ -89,9 +91,42 @@ extension Node {
                 cluster!.antiEntropy.record(stats)
             case .aborted(_, let stats):
                 cluster!.exchanges[key] = nil
+                cluster!.deferredSends[key] = nil
                 cluster!.antiEntropy.aborted += 1
                 cluster!.antiEntropy.record(stats)
             }
+        }
+    }
+}
+
+extension Node {
+    func exchangeFrame(_ message: ExchangeMessage) -> [UInt8] {
+        var writer = ByteWriter(capacity: 8 + message.encodedByteCount)
+        writer.u64(cluster!.settings.nodeID.rawValue)
+        message.encode(into: &writer)
+        return writer.bytes
+    }
+
+    mutating func transmit(_ message: ExchangeMessage, key: ExchangeKey) {
+        guard let address = cluster!.address(of: key.peer) else { return }
+        let payload = exchangeFrame(message)
+        cluster!.exchangeRate.take(payload.count)
+        cluster!.antiEntropy.bytesTransmitted += payload.count
+        outbox.append(
+            .send(type: key.initiator ? .merkleRequest : .merkleReply, payload: payload, to: address, channel: .stream))
+    }
+
+    /// Sends held-back messages, oldest session first, while the budget allows; each session
+    /// waits for its peer's answer from the moment its message actually leaves.
+    mutating func flushDeferredSends(now: Instant) {
+        guard !cluster!.deferredSends.isEmpty else { return }
+        let keys = cluster!.deferredSends.keys.sorted { ($0.session, $0.peer) < ($1.session, $1.peer) }
+        for key in keys {
+            guard cluster!.exchangeRate.allowsSending else { return }
+            guard let message = cluster!.deferredSends.removeValue(forKey: key) else { continue }
+            transmit(message, key: key)
+            let deadline = now.adding(milliseconds: cluster!.settings.exchange.replyTimeoutMilliseconds)
+            cluster!.exchanges[key]?.deadline = deadline
         }
     }
 }
@@ -109,6 +144,10 @@ public struct AntiEntropyStats: Sendable {
     public var agreed = 0
     /// Settled tombstones not stored because this node held nothing for the key.
     public var settledSkipped = 0
+    /// Bytes of exchange frames handed to the network, counted as they go (rate limited).
+    public var bytesTransmitted = 0
+    /// Messages held back because the byte budget was spent.
+    public var sendsDeferred = 0
 
     mutating func record(_ stats: ExchangeStats) {
         objectsSent += stats.objectsSent

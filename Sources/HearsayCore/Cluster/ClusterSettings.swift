@@ -34,6 +34,9 @@ public struct ClusterSettings: Sendable {
     public var antiEntropyConcurrency = 16
     /// Bounds and timeouts of one exchange.
     public var exchange = ExchangeSettings.lan
+    /// Bytes per second anti-entropy may send (both roles; 0 = no limit). Exchanges defer
+    /// their next message, and no new one starts, while the node's token bucket is empty.
+    public var antiEntropyBytesPerSecond = 16 << 20
     /// A tombstone is purged only once every replica of its partition has agreed with this
     /// node in an exchange that began at least this long after the tombstone was stored here
     /// (local ms). MUST exceed the hints' maximum age (3 hours) plus the clock skew between

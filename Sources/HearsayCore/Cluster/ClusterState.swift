@@ -25,6 +25,9 @@ public struct ClusterState {
     var nextExchangeID: UInt64 = 1
     var nextExchangePartition = 0
     public internal(set) var antiEntropy = AntiEntropyStats()
+    /// The byte budget of anti-entropy, and messages waiting for it (one per session at most).
+    var exchangeRate: ByteRateLimit
+    var deferredSends: [Node.ExchangeKey: ExchangeMessage] = [:]
     /// When each partition last agreed with each of its other replicas (HS.AGREEMENT).
     public internal(set) var agreements: AgreementTable
     /// The partition the tombstone purge looks at first on its next tick (fairness).
@@ -39,6 +42,7 @@ public struct ClusterState {
         self.partitionCount = PartitionCount(partitionCount)
         hints = HintStore(limits: settings.hintLimits)
         agreements = AgreementTable(partitionCount: partitionCount)
+        exchangeRate = ByteRateLimit(bytesPerSecond: settings.antiEntropyBytesPerSecond)
         membershipEffects.reserveCapacity(64)
     }
 
