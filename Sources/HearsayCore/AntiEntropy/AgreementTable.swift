@@ -9,9 +9,14 @@ public struct AgreementTable: Sendable {
         /// When this node began the agreeing exchange, and when it ended (local time).
         public var startedAt: Instant
         public var endedAt: Instant
+        /// This node's root of the partition when the exchange began.
+        public var localRoot: UInt64
     }
 
     var byPartition: [[Record]]
+
+    /// Forgets a partition's records (after this node handed it off and dropped it).
+    mutating func removeAll(partition p: Int) { byPartition[p] = [] }
 
     public init(partitionCount: Int) {
         byPartition = Array(repeating: [], count: partitionCount)
@@ -25,11 +30,11 @@ public struct AgreementTable: Sendable {
     /// Records an agreeing exchange, keeping the one that started last; `replicas` is the
     /// partition's current replica list (records of anyone else are dropped).
     mutating func record<C: Collection<NodeID>>(
-        partition p: Int, peer: NodeID, startedAt: Instant, endedAt: Instant, replicas: C
+        partition p: Int, peer: NodeID, startedAt: Instant, endedAt: Instant, localRoot: UInt64, replicas: C
     ) {
         byPartition[p].removeAll { !replicas.contains($0.peer) }
         guard replicas.contains(peer) else { return }
-        let fresh = Record(peer: peer, startedAt: startedAt, endedAt: endedAt)
+        let fresh = Record(peer: peer, startedAt: startedAt, endedAt: endedAt, localRoot: localRoot)
         if let i = byPartition[p].firstIndex(where: { $0.peer == peer }) {
             if byPartition[p][i].startedAt <= startedAt { byPartition[p][i] = fresh }
         } else {

@@ -47,6 +47,9 @@ public struct ExchangeSession: Sendable {
     public internal(set) var stats = ExchangeStats()
     /// When this side began the session (the initiator's start, the responder's first turn).
     public let startedAt: Instant
+    /// This side's Merkle root of the partition when the session began: an agreement covers
+    /// exactly the state this root names (handoff drops a partition only while it holds).
+    public internal(set) var localRoot: UInt64 = 0
     /// The peer said it dropped work at a bound during this session.
     public internal(set) var peerDropped = false
     /// The `now` of the turn being handled (tombstones are judged settled against it).
@@ -101,6 +104,7 @@ public struct ExchangeSession: Sendable {
         precondition(role == .initiator && nextSequence == 0 && state == .open, "start: once, by the initiator")
         var message = ExchangeMessage(session: id, sequence: 0, fromInitiator: true)
         let root = MerkleTree(leaves: store.leaves(ofPartition: partition)).root
+        localRoot = root
         message.opening = .init(
             partition: partition, leafBits: tree.leafBits, salt: salt,
             root: fingerprint(root, salt: salt))
@@ -128,6 +132,7 @@ public struct ExchangeSession: Sendable {
                 opening.partition < store.partitionCount
             else { return abort(.layoutMismatch) }
             let root = MerkleTree(leaves: store.leaves(ofPartition: partition)).root
+            localRoot = root
             if fingerprint(root, salt: salt) != opening.root { enqueue(descent: .root) }
         }
         if let violation = absorb(message, store: &store, now: now) { return abort(.protocolViolation(violation)) }

@@ -27,20 +27,33 @@ extension Node {
         else { return }
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
-        let partitions = placement.partitions(replicatedOn: me)
-        guard !partitions.isEmpty else { return }
+        let handoffs = trackHandoffs(placement: placement, now: now)
         let turn = cluster!.nextExchangePartition
         cluster!.nextExchangePartition &+= 1
+        // Every other exchange hands off a partition this node no longer replicates, if any.
+        if !handoffs.isEmpty && turn % 2 == 1 {
+            let partition = handoffs[(turn / 2) % handoffs.count]
+            let peers = placement.replicas(for: PartitionID(partition)).filter { cluster!.isReachable($0) }
+            guard !peers.isEmpty else { return }
+            return startExchange(partition: partition, with: peers[(turn / 2 / handoffs.count) % peers.count], now: now)
+        }
+        let partitions = placement.partitions(replicatedOn: me)
+        guard !partitions.isEmpty else { return }
         let partition = partitions[turn % partitions.count]
         let peers = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
         guard !peers.isEmpty else { return }
         // The next peer on each pass over the partitions, so every pair of replicas meets
         // (tombstone purging needs an agreement with each of them).
-        let peer = peers[(turn / partitions.count + partition.index) % peers.count]
+        startExchange(
+            partition: partition.index, with: peers[(turn / partitions.count + partition.index) % peers.count], now: now
+        )
+    }
+
+    mutating func startExchange(partition: Int, with peer: NodeID, now: Instant) {
         let id = cluster!.nextExchangeID
         cluster!.nextExchangeID &+= 1
         var session = ExchangeSession(
-            initiating: partition.index, id: id, salt: rng.next(), store: self,
+            initiating: partition, id: id, salt: rng.next(), store: self,
             settings: cluster!.settings.exchange, now: now)
         let directives = session.start(store: self, now: now)
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
@@ -148,6 +161,9 @@ public struct AntiEntropyStats: Sendable {
     public var bytesTransmitted = 0
     /// Messages held back because the byte budget was spent.
     public var sendsDeferred = 0
+    /// Partitions handed off to their current replicas and dropped here, and their entries.
+    public var handoffsCompleted = 0
+    public var handoffKeysDropped = 0
 
     mutating func record(_ stats: ExchangeStats) {
         objectsSent += stats.objectsSent

@@ -16,7 +16,7 @@ extension Node {
         let replicas = cluster!.placement().replicas(for: PartitionID(session.partition))
         cluster!.agreements.record(
             partition: session.partition, peer: peer, startedAt: session.startedAt, endedAt: now,
-            replicas: replicas)
+            localRoot: session.localRoot, replicas: replicas)
         cluster!.antiEntropy.agreed += 1
     }
 

@@ -30,6 +30,8 @@ public struct ClusterState {
     var deferredSends: [Node.ExchangeKey: ExchangeMessage] = [:]
     /// When each partition last agreed with each of its other replicas (HS.AGREEMENT).
     public internal(set) var agreements: AgreementTable
+    /// Partitions this node holds data for but no longer replicates, since when it knows.
+    var handoffSince: [Int: Instant] = [:]
     /// The partition the tombstone purge looks at first on its next tick (fairness).
     var nextPurgePartition = 0
     public internal(set) var replication = ReplicationStats()
