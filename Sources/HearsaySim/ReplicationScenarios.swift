@@ -48,6 +48,14 @@ public enum ReplicationScenarios {
         var holdersAtAck: [String: [Int]] = [:]
         /// Values whose acknowledgement counted a stand-in's hint (fewer than W owners held them).
         var hintedAcks: Set<String> = []
+
+        /// A DEL that found nothing to delete (replied 0) on a key whose acknowledged copies
+        /// included a node that crashed since: its quorum could not see the surviving copy,
+        /// so that copy is concurrent with the DEL and, as writes win over concurrent
+        /// deletes, may come back. Excluded from the "stays deleted" checks, like the hints.
+        func isBlindDelete(key: String, index: Int) -> Bool {
+            lostCopy.contains(key) && deleteReplies[index] == ":0"
+        }
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -220,7 +228,9 @@ public enum ReplicationScenarios {
                 let ackedBefore = Set(ops[..<lastAcked].filter(\.acked).compactMap(\.value))
                     .subtracting(history.hintedAcks)
                 let resurrected = values.intersection(ackedBefore)
-                if !laterAttempted && !resurrected.isEmpty && !history.hintedDeletes.contains(ops[lastAcked].index) {
+                if !laterAttempted && !resurrected.isEmpty && !history.hintedDeletes.contains(ops[lastAcked].index)
+                    && !history.isBlindDelete(key: key, index: ops[lastAcked].index)
+                {
                     let detail = resurrected.sorted().map { "\($0) held by \(history.holdersOfValue[$0] ?? [])" }
                     run.failures.append(
                         "\(key): deleted (acknowledged, op \(ops[lastAcked].index) via node "
@@ -243,6 +253,12 @@ public enum ReplicationScenarios {
         run.notes.append("\(history.writes.values.reduce(0) { $0 + $1.filter(\.acked).count }) writes acknowledged")
         run.notes.append(
             "\(history.hintedAcks.count) SETs and \(history.hintedDeletes.count) DELs acknowledged through hints")
+        let blind = history.deleteReplies.keys.filter { index in
+            history.writes.contains { key, ops in
+                ops.contains { $0.index == index } && history.isBlindDelete(key: key, index: index)
+            }
+        }
+        run.notes.append("\(blind.count) DELs found nothing after a crash took the copies")
     }
 
     /// The values in an HS.SIBLINGS reply (RESP2: flat maps, "value" then the value).

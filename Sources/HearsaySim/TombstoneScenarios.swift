@@ -7,7 +7,9 @@ import HearsayCore
 /// 1. every live replica's tombstone count reaches 0 (everything deleted is purged);
 /// 2. every partition's owners hold identical Merkle leaves;
 /// 3. no owner holds, in its own data, a value acknowledged before a key's last acknowledged
-///    DEL (checked when converged, and again after another minute of anti-entropy);
+///    DEL (checked when converged, and again after another minute of anti-entropy), except
+///    the replication checker's exclusions (DELs through hints, and DELs that found nothing
+///    because a crash took the copies their quorum could see);
 /// 4. the replication checks: acknowledged writes survive, deletes read as deleted, counters count.
 public enum TombstoneScenarios {
     static let second: Int64 = 1_000_000_000
@@ -89,7 +91,8 @@ public enum TombstoneScenarios {
         for key in history.writes.keys.sorted() {
             let ops = history.writes[key]!
             guard let last = ops.lastIndex(where: { $0.acked }), ops[last].value == nil, last == ops.count - 1,
-                !history.hintedDeletes.contains(ops[last].index)
+                !history.hintedDeletes.contains(ops[last].index),
+                !history.isBlindDelete(key: key, index: ops[last].index)
             else { continue }
             let deleted = Set(ops[..<last].filter(\.acked).compactMap(\.value)).subtracting(history.hintedAcks)
             for index in cluster.liveNodes {
