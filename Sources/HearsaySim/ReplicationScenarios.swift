@@ -49,13 +49,10 @@ public enum ReplicationScenarios {
         /// Values whose acknowledgement counted a stand-in's hint (fewer than W owners held them).
         var hintedAcks: Set<String> = []
 
-        /// A DEL that found nothing to delete (replied 0) on a key whose acknowledged copies
-        /// included a node that crashed since: its quorum could not see the surviving copy,
-        /// so that copy is concurrent with the DEL and, as writes win over concurrent
-        /// deletes, may come back. Excluded from the "stays deleted" checks, like the hints.
-        func isBlindDelete(key: String, index: Int) -> Bool {
-            lostCopy.contains(key) && deleteReplies[index] == ":0"
-        }
+        /// Values acknowledged while held by a node that crashed later: the crash left fewer
+        /// than W copies, so a later DEL's quorum may not have seen them (they are then
+        /// concurrent with it, and writes win). Excluded from "stays deleted" like hinted ones.
+        var crashedCopies: Set<String> = []
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -98,6 +95,9 @@ public enum ReplicationScenarios {
                 crashedOnce = true
                 for (key, holders) in history.holdersAtAck where holders.contains(victim) {
                     history.lostCopy.insert(key)
+                }
+                for (value, holders) in history.holdersOfValue where holders.contains(victim) {
+                    history.crashedCopies.insert(value)
                 }
                 run.notes.append("crash \(victim) at op \(i)")
             } else if roll < 6, let victim = crashed {
@@ -226,11 +226,9 @@ public enum ReplicationScenarios {
                 // not see it (Dynamo, section 4.6); likewise a DEL acknowledged through
                 // stand-ins does not see the owners' copies. Such operations are excluded here.
                 let ackedBefore = Set(ops[..<lastAcked].filter(\.acked).compactMap(\.value))
-                    .subtracting(history.hintedAcks)
+                    .subtracting(history.hintedAcks).subtracting(history.crashedCopies)
                 let resurrected = values.intersection(ackedBefore)
-                if !laterAttempted && !resurrected.isEmpty && !history.hintedDeletes.contains(ops[lastAcked].index)
-                    && !history.isBlindDelete(key: key, index: ops[lastAcked].index)
-                {
+                if !laterAttempted && !resurrected.isEmpty && !history.hintedDeletes.contains(ops[lastAcked].index) {
                     let detail = resurrected.sorted().map { "\($0) held by \(history.holdersOfValue[$0] ?? [])" }
                     run.failures.append(
                         "\(key): deleted (acknowledged, op \(ops[lastAcked].index) via node "
@@ -253,12 +251,7 @@ public enum ReplicationScenarios {
         run.notes.append("\(history.writes.values.reduce(0) { $0 + $1.filter(\.acked).count }) writes acknowledged")
         run.notes.append(
             "\(history.hintedAcks.count) SETs and \(history.hintedDeletes.count) DELs acknowledged through hints")
-        let blind = history.deleteReplies.keys.filter { index in
-            history.writes.contains { key, ops in
-                ops.contains { $0.index == index } && history.isBlindDelete(key: key, index: index)
-            }
-        }
-        run.notes.append("\(blind.count) DELs found nothing after a crash took the copies")
+        run.notes.append("\(history.crashedCopies.count) values acknowledged on a node that crashed later")
     }
 
     /// The values in an HS.SIBLINGS reply (RESP2: flat maps, "value" then the value).

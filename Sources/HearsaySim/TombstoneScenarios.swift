@@ -8,8 +8,8 @@ import HearsayCore
 /// 2. every partition's owners hold identical Merkle leaves;
 /// 3. no owner holds, in its own data, a value acknowledged before a key's last acknowledged
 ///    DEL (checked when converged, and again after another minute of anti-entropy), except
-///    the replication checker's exclusions (DELs through hints, and DELs that found nothing
-///    because a crash took the copies their quorum could see);
+///    the replication checker's exclusions (operations through hints, and values whose
+///    acknowledged copies included a node that crashed later);
 /// 4. the replication checks: acknowledged writes survive, deletes read as deleted, counters count.
 public enum TombstoneScenarios {
     static let second: Int64 = 1_000_000_000
@@ -91,10 +91,10 @@ public enum TombstoneScenarios {
         for key in history.writes.keys.sorted() {
             let ops = history.writes[key]!
             guard let last = ops.lastIndex(where: { $0.acked }), ops[last].value == nil, last == ops.count - 1,
-                !history.hintedDeletes.contains(ops[last].index),
-                !history.isBlindDelete(key: key, index: ops[last].index)
+                !history.hintedDeletes.contains(ops[last].index)
             else { continue }
             let deleted = Set(ops[..<last].filter(\.acked).compactMap(\.value)).subtracting(history.hintedAcks)
+                .subtracting(history.crashedCopies)
             for index in cluster.liveNodes {
                 guard let node = cluster.sim.node(index)?.node else { continue }
                 let back = node.ownedValues(of: Array(key.utf8)).map { String(decoding: $0, as: UTF8.self) }
