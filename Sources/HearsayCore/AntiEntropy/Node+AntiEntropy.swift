@@ -14,7 +14,9 @@ extension Node {
     mutating func antiEntropyTick(now: Instant) {
         guard cluster != nil, cluster!.settings.antiEntropyIntervalMilliseconds > 0 else { return }
         for key in cluster!.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
-            guard var session = cluster!.exchanges[key], session.deadline <= now else { continue }
+            // A session whose message waits for the byte budget is not waiting for its peer.
+            guard var session = cluster!.exchanges[key], session.deadline <= now, cluster!.deferredSends[key] == nil
+            else { continue }
             let directives = session.timeout(now: now)
             cluster!.exchanges[key] = session
             perform(directives, key: key, now: now)
