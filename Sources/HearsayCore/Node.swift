@@ -208,6 +208,7 @@ public struct Node {
         case .hsPartitions: partitionsCommand(now, &reply)
         case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
         case .hsFault: faultCommand(a, &reply)
+        case .hsAgreement: agreement(now, &reply)
         }
         return .proceed
     }

@@ -107,6 +107,7 @@ public final class Server {
         settings.writeQuorum = cluster.writeQuorum
         settings.hintsEnabled = cluster.hintsEnabled
         settings.faultInjectionEnabled = cluster.faultInjectionEnabled
+        settings.antiEntropyBytesPerSecond = cluster.antiEntropyBytesPerSecond
         node.joinCluster(settings)
         clustered = true
         node.defersPeerMessages = true

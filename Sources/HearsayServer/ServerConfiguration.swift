@@ -53,6 +53,8 @@ public struct ClusterConfiguration: Sendable {
     public var hintsEnabled = true
     /// Whether HS.FAULT may drop or delay traffic with given peers (off: it is refused).
     public var faultInjectionEnabled = false
+    /// Bytes per second anti-entropy may send (0 = no limit); see ClusterSettings.
+    public var antiEntropyBytesPerSecond = 16 << 20
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

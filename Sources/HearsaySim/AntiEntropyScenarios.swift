@@ -77,7 +77,7 @@ public enum AntiEntropyScenarios {
     }
 
     /// The first partition whose owners' leaf digests differ, or nil when all agree.
-    static func ownersDisagree(_ cluster: HearsayCluster) -> String? {
+    public static func ownersDisagree(_ cluster: HearsayCluster) -> String? {
         guard let first = cluster.liveNodes.first, var state = cluster.sim.node(first)?.node.cluster else {
             return "no live node"
         }

@@ -48,6 +48,11 @@ public enum ReplicationScenarios {
         var holdersAtAck: [String: [Int]] = [:]
         /// Values whose acknowledgement counted a stand-in's hint (fewer than W owners held them).
         var hintedAcks: Set<String> = []
+
+        /// Values acknowledged while held by a node that crashed later: the crash left fewer
+        /// than W copies, so a later DEL's quorum may not have seen them (they are then
+        /// concurrent with it, and writes win). Excluded from "stays deleted" like hinted ones.
+        var crashedCopies: Set<String> = []
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -56,6 +61,24 @@ public enum ReplicationScenarios {
         let cluster = run.cluster
         let sim = run.sim
         var history = History()
+        let crashed = workload(&run, nodes: nodes, history: &history)
+        // Faults stop; hints drain.
+        sim.heal()
+        sim.network.lossProbability = 0
+        if let victim = crashed { cluster.restart(victim) }
+        run.converge("healed after the workload")
+        sim.run(forNanoseconds: 30 * second)
+        check(history, cluster: cluster, run: &run)
+        return run.result()
+    }
+
+    /// The seeded workload with its faults (loss, partitions, a pause, at most one crash and
+    /// restart): 20% INCRs, `deletePercent`% DELs, the rest SETs. Returns the node that is still crashed at the end, if any.
+    static func workload(
+        _ run: inout ClusterScenarios.Run, nodes: Int, deletePercent: Int = 10, history: inout History
+    ) -> Int? {
+        let cluster = run.cluster
+        let sim = run.sim
         let keys = (0..<12).map { "key:\($0)" }
         let counterKeys = (0..<3).map { "counter:\($0)" }
         var crashed: Int? = nil
@@ -72,6 +95,9 @@ public enum ReplicationScenarios {
                 crashedOnce = true
                 for (key, holders) in history.holdersAtAck where holders.contains(victim) {
                     history.lostCopy.insert(key)
+                }
+                for (value, holders) in history.holdersOfValue where holders.contains(victim) {
+                    history.crashedCopies.insert(value)
                 }
                 run.notes.append("crash \(victim) at op \(i)")
             } else if roll < 6, let victim = crashed {
@@ -96,7 +122,7 @@ public enum ReplicationScenarios {
             let pick = sim.random(in: 0..<100)
             if pick < 20 {
                 op = .incr(counterKeys[sim.random(in: 0..<counterKeys.count)])
-            } else if pick < 30 {
+            } else if pick < 20 + deletePercent {
                 op = .del(keys[sim.random(in: 0..<keys.count)])
             } else {
                 op = .set(keys[sim.random(in: 0..<keys.count)], "v\(i)")
@@ -104,14 +130,7 @@ public enum ReplicationScenarios {
             perform(op, index: i, via: via, cluster: cluster, history: &history, run: &run)
             sim.run(forNanoseconds: Int64(sim.random(in: 1..<200)) * 1_000_000)
         }
-        // Faults stop; hints drain.
-        sim.heal()
-        sim.network.lossProbability = 0
-        if let victim = crashed { cluster.restart(victim) }
-        run.converge("healed after the workload")
-        sim.run(forNanoseconds: 30 * second)
-        check(history, cluster: cluster, run: &run)
-        return run.result()
+        return crashed
     }
 
     static func perform(
@@ -207,7 +226,7 @@ public enum ReplicationScenarios {
                 // not see it (Dynamo, section 4.6); likewise a DEL acknowledged through
                 // stand-ins does not see the owners' copies. Such operations are excluded here.
                 let ackedBefore = Set(ops[..<lastAcked].filter(\.acked).compactMap(\.value))
-                    .subtracting(history.hintedAcks)
+                    .subtracting(history.hintedAcks).subtracting(history.crashedCopies)
                 let resurrected = values.intersection(ackedBefore)
                 if !laterAttempted && !resurrected.isEmpty && !history.hintedDeletes.contains(ops[lastAcked].index) {
                     let detail = resurrected.sorted().map { "\($0) held by \(history.holdersOfValue[$0] ?? [])" }
@@ -232,6 +251,7 @@ public enum ReplicationScenarios {
         run.notes.append("\(history.writes.values.reduce(0) { $0 + $1.filter(\.acked).count }) writes acknowledged")
         run.notes.append(
             "\(history.hintedAcks.count) SETs and \(history.hintedDeletes.count) DELs acknowledged through hints")
+        run.notes.append("\(history.crashedCopies.count) values acknowledged on a node that crashed later")
     }
 
     /// The values in an HS.SIBLINGS reply (RESP2: flat maps, "value" then the value).

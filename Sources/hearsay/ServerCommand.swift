@@ -26,6 +26,8 @@ struct ServerCommand: ParsableCommand {
     @Flag(help: "Accept HS.FAULT, which drops or delays traffic with given peers (demos and tests only).")
     var enableFaultInjection = false
     @Option(help: "Replicas a write waits for (W), unless a connection sets HS.CONSISTENCY.") var writeQuorum = 2
+    @Option(help: "Bytes per second anti-entropy may send, e.g. 16mb (0 = no limit).")
+    var antiEntropyRate = "16mb"
     @Option(help: "Name of the cluster; nodes of another name are refused.") var clusterName = "hearsay"
     @Option(help: "File whose bytes (trimmed of surrounding whitespace) are the shared cluster key.")
     var clusterKeyFile: String?
@@ -63,6 +65,9 @@ struct ServerCommand: ParsableCommand {
             return handler
         }
         guard let memory = MemorySize.parse(maxmemory) else { throw ValidationError("bad --maxmemory \(maxmemory)") }
+        guard let rate = MemorySize.parse(antiEntropyRate), rate < 900_000_000 else {
+            throw ValidationError("bad --anti-entropy-rate \(antiEntropyRate) (bytes per second below 900mb)")
+        }
         var configuration = ServerConfiguration()
         configuration.port = port
         configuration.bindAddress = bind
@@ -81,6 +86,7 @@ struct ServerCommand: ParsableCommand {
         cluster.writeQuorum = writeQuorum
         cluster.hintsEnabled = !noHints
         cluster.faultInjectionEnabled = enableFaultInjection
+        cluster.antiEntropyBytesPerSecond = rate
         cluster.membership = membership.settings
         if let clusterKeyFile { cluster.key = try ClusterArguments.readKey(clusterKeyFile) }
         configuration.cluster = cluster

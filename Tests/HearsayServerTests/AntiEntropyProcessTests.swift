@@ -48,5 +48,16 @@ struct AntiEntropyProcessTests {
         let reader = try TestClient(port: third.clientPort)
         #expect(try reader.command("HS.CONSISTENCY", "ONE") == "+OK\r\n")
         #expect(try reader.command("GET", "missed:999") == "$4\r\nv999\r\n", "node 3 holds a write it missed")
+        // HS.AGREEMENT: N=3 on 3 nodes, so 256 partitions x 2 peers, each agreed with by now.
+        var rows: [Int] = []
+        let allAgreed = eventually(within: 60) {
+            let reply = (try? reader.command("HS.AGREEMENT")) ?? ""
+            let ints = reply.components(separatedBy: "\r\n").filter { $0.hasPrefix(":") }.compactMap {
+                Int($0.dropFirst())
+            }
+            rows = stride(from: 1, to: ints.count, by: 2).map { ints[$0] }
+            return rows.count == 512 && rows.allSatisfy { $0 >= 0 }
+        }
+        #expect(allAgreed, "HS.AGREEMENT: \(rows.count) rows, \(rows.filter { $0 < 0 }.count) never agreed")
     }
 }

@@ -16,6 +16,10 @@ public protocol AntiEntropyStore {
     /// Joins `object` into this replica's copy of `key`. MUST be a CRDT merge (commutative,
     /// idempotent), so a repeated or reordered delivery changes nothing.
     mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant)
+    /// Whether the store holds anything for `key`, a tombstone included.
+    func holds(key: [UInt8]) -> Bool
+    /// Whether `box` is a tombstone past its grace period (sent flagged as settled).
+    func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool
 }
 
 extension AntiEntropyStore {
@@ -29,6 +33,10 @@ extension AntiEntropyStore {
 /// A bare keyspace as a store: tests, and any single-keyspace tool. A merge that changes
 /// nothing writes nothing, so the leaf digests move only when the state does.
 extension Keyspace: AntiEntropyStore {
+    public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
+        isSettledTombstone(box, now: now.milliseconds)
+    }
+
     public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
@@ -55,5 +63,9 @@ extension Node: AntiEntropyStore {
     }
     public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
         mergeRemote(key, object, now: now)
+    }
+    public func holds(key: [UInt8]) -> Bool { keyspace.holds(key: key) }
+    public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
+        keyspace.isSettledTombstone(box, now: now.milliseconds)
     }
 }

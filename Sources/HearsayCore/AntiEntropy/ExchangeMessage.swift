@@ -12,22 +12,25 @@
 /// Frame type: `merkleRequest` when the initiator sends, `merkleReply` when the responder
 /// does (so a receiver knows which of its sessions a message belongs to).
 ///
-/// Layout (format 1), all integers little-endian or LEB128:
+/// Layout (format 2), all integers little-endian or LEB128:
 ///
-///     u8 format, u8 flags (1 from initiator, 2 final, 4 more queued, 8 opening),
+///     u8 format, u8 flags (1 from initiator, 2 final, 4 more queued, 8 opening,
+///                          16 the sender has dropped work at a bound in this session),
 ///     varint session, varint sequence,
 ///     [opening: varint partition, u8 leafBits, u64 salt, u32 root fingerprint]
 ///     varint n, n x (u8 depth, u8 step | 0x80 if counts, varint index,
 ///                    2^step x u32 fingerprint, [2^step x varint count])
 ///     varint n, n x (u8 depth, varint index, varint k, k x u32 fingerprint)
 ///     varint n, n x u32 fingerprint                                     (pulls)
-///     varint n, n x (length-prefixed key, StoredObject in its own format) (objects)
+///     varint n, n x (length-prefixed key, u8 object flags (1 settled tombstone),
+///                    StoredObject in its own format)                    (objects)
 ///
+/// Format 2 added the dropped-work flag and the per-object flags (tombstone purging).///
 /// Decoding accepts nothing else: unknown flags, depths past 63, indexes outside their depth,
 /// steps outside 1...3, counts the input cannot hold, trailing bytes are all `DecodeError`.
 public struct ExchangeMessage: Equatable, Sendable {
     /// ONLY ADD NEW VERSIONS: exchanged bytes carry this number.
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
 
     public struct Opening: Equatable, Sendable {
         public var partition: Int
@@ -60,6 +63,15 @@ public struct ExchangeMessage: Equatable, Sendable {
         public var key: [UInt8]
         /// `StoredObject.encoded`, kept as bytes so sizes are exact and nothing encodes twice.
         public var encodedObject: [UInt8]
+        /// A tombstone past its grace period on the sender: a receiver holding nothing for the
+        /// key MUST NOT store it (it purged it, or never needed it; see README, tombstones).
+        public var settled = false
+
+        public init(key: [UInt8], encodedObject: [UInt8], settled: Bool = false) {
+            self.key = key
+            self.encodedObject = encodedObject
+            self.settled = settled
+        }
     }
 
     public var session: UInt64
@@ -69,6 +81,9 @@ public struct ExchangeMessage: Equatable, Sendable {
     public var isFinal = false
     /// The sender has queued work that did not fit: the receiver MUST reply even if empty.
     public var hasMore = false
+    /// The sender dropped work at a bound during this session: the two replicas cannot count
+    /// this exchange as an agreement, whatever its end.
+    public var senderDropped = false
     public var opening: Opening?
     public var nodes: [Children] = []
     public var keyLists: [KeyList] = []
@@ -94,6 +109,8 @@ extension ExchangeMessage {
     static let flagFinal: UInt8 = 2
     static let flagMore: UInt8 = 4
     static let flagOpening: UInt8 = 8
+    static let flagDropped: UInt8 = 16
+    static let objectFlagSettled: UInt8 = 1
     static let maxDepthBits = 63
 
     public var encoded: [UInt8] {
@@ -108,6 +125,7 @@ extension ExchangeMessage {
         if isFinal { flags |= ExchangeMessage.flagFinal }
         if hasMore { flags |= ExchangeMessage.flagMore }
         if opening != nil { flags |= ExchangeMessage.flagOpening }
+        if senderDropped { flags |= ExchangeMessage.flagDropped }
         writer.u8(flags)
         writer.varint(session)
         writer.varint(sequence)
@@ -138,6 +156,7 @@ extension ExchangeMessage {
         writer.varint(UInt64(objects.count))
         for copy in objects {
             writer.lengthPrefixed(copy.key)
+            writer.u8(copy.settled ? ExchangeMessage.objectFlagSettled : 0)
             writer.bytes.append(contentsOf: copy.encodedObject)
         }
     }
@@ -165,7 +184,7 @@ extension ExchangeMessage {
     }
 
     static func size(of copy: ObjectCopy) -> Int {
-        varintSize(UInt64(copy.key.count)) + copy.key.count + copy.encodedObject.count
+        varintSize(UInt64(copy.key.count)) + copy.key.count + 1 + copy.encodedObject.count
     }
 }
 
@@ -177,12 +196,13 @@ extension ExchangeMessage {
         let version = try reader.u8()
         guard version == ExchangeMessage.formatVersion else { throw .unsupportedVersion(version) }
         let flags = try reader.u8()
-        guard flags & ~0x0F == 0 else { throw .malformed("unknown exchange flags \(flags)") }
+        guard flags & ~0x1F == 0 else { throw .malformed("unknown exchange flags \(flags)") }
         self.init(
             session: try reader.varint(), sequence: try reader.varint(),
             fromInitiator: flags & ExchangeMessage.flagFromInitiator != 0)
         isFinal = flags & ExchangeMessage.flagFinal != 0
         hasMore = flags & ExchangeMessage.flagMore != 0
+        senderDropped = flags & ExchangeMessage.flagDropped != 0
         if flags & ExchangeMessage.flagOpening != 0 {
             guard fromInitiator, sequence == 0 else { throw .malformed("opening not the initiator's first turn") }
             let partition = try reader.varint()
@@ -194,11 +214,18 @@ extension ExchangeMessage {
         for _ in 0..<(try reader.count(minimumItemSize: 11)) { nodes.append(try Self.decodeChildren(&reader)) }
         for _ in 0..<(try reader.count(minimumItemSize: 3)) { keyLists.append(try Self.decodeKeyList(&reader)) }
         for _ in 0..<(try reader.count(minimumItemSize: 4)) { pulls.append(try reader.u32()) }
-        for _ in 0..<(try reader.count(minimumItemSize: 3)) {
+        for _ in 0..<(try reader.count(minimumItemSize: 4)) {
             let key = try reader.lengthPrefixed()
+            let objectFlags = try reader.u8()
+            guard objectFlags & ~ExchangeMessage.objectFlagSettled == 0 else {
+                throw .malformed("unknown object flags \(objectFlags)")
+            }
             let start = reader.offset
             _ = try StoredObject.decode(from: &reader)
-            objects.append(ObjectCopy(key: key, encodedObject: Array(reader.bytes[start..<reader.offset])))
+            objects.append(
+                ObjectCopy(
+                    key: key, encodedObject: Array(reader.bytes[start..<reader.offset]),
+                    settled: objectFlags != 0))
         }
         try reader.expectEnd()
     }

@@ -67,9 +67,13 @@ extension ExchangeSession {
 
     /// Adds an object if it fits; one too large for any message goes alone, or is dropped
     /// when even a frame cannot carry it. Returns false when the turn is full.
-    mutating func add(_ box: EntryBox, to reply: inout ExchangeMessage, used: inout Int) -> Bool {
+    mutating func add<S: AntiEntropyStore>(
+        _ box: EntryBox, from store: S, to reply: inout ExchangeMessage, used: inout Int
+    ) -> Bool {
         guard reply.objects.count < settings.maxObjectsPerMessage else { return false }
-        let copy = ExchangeMessage.ObjectCopy(key: box.keyBytes, encodedObject: CompactObject.materialize(box).encoded)
+        let copy = ExchangeMessage.ObjectCopy(
+            key: box.keyBytes, encodedObject: CompactObject.materialize(box).encoded,
+            settled: store.isSettledTombstone(box, now: turnTime))
         let size = ExchangeMessage.size(of: copy)
         if size + 64 > FrameDecoder.defaultMaximumPayloadBytes {
             stats.deferredDropped += 1
@@ -93,7 +97,7 @@ extension ExchangeSession {
         var done = 0
         for hash in take {
             // A key gone since it was queued (purged) has nothing left to send.
-            if let box = boxes[hash] { guard add(box, to: &reply, used: &used) else { break } }
+            if let box = boxes[hash] { guard add(box, from: store, to: &reply, used: &used) else { break } }
             done += 1
         }
         work.pushes.removeFirst(done)
@@ -111,7 +115,7 @@ extension ExchangeSession {
             var last = after
             var full = false
             for entry in entries {
-                guard add(entry.box, to: &reply, used: &used) else {
+                guard add(entry.box, from: store, to: &reply, used: &used) else {
                     full = true
                     break
                 }

@@ -16,6 +16,10 @@ extension ExchangeSession {
             guard let object = try? StoredObject(decoding: copy.encodedObject) else { return "undecodable object" }
             let hash = StableHash.hash(copy.key)
             guard store.leaf(ofHash: hash) >> tree.leafBits == partition else { return "key outside the partition" }
+            if copy.settled && !store.holds(key: copy.key) {
+                stats.settledSkipped += 1
+                continue
+            }
             store.mergeFromReplica(key: copy.key, object: object, now: now)
             stats.objectsMerged += 1
         }

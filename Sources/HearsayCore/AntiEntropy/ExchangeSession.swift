@@ -45,6 +45,15 @@ public struct ExchangeSession: Sendable {
     /// When the peer's next message is due; the caller calls `timeout` at or after it.
     public internal(set) var deadline: Instant
     public internal(set) var stats = ExchangeStats()
+    /// When this side began the session (the initiator's start, the responder's first turn).
+    public let startedAt: Instant
+    /// This side's Merkle root of the partition when the session began: an agreement covers
+    /// exactly the state this root names (handoff drops a partition only while it holds).
+    public internal(set) var localRoot: UInt64 = 0
+    /// The peer said it dropped work at a bound during this session.
+    public internal(set) var peerDropped = false
+    /// The `now` of the turn being handled (tombstones are judged settled against it).
+    var turnTime: Instant
 
     var salt: UInt64
     var tree: TreePath
@@ -67,6 +76,8 @@ public struct ExchangeSession: Sendable {
         self.settings = settings
         tree = TreePath(leafBits: store.leavesPerPartition.trailingZeroBitCount)
         deadline = now
+        startedAt = now
+        turnTime = now
     }
 
     /// A responder for an opening message (nil when `opening` is not one).
@@ -79,13 +90,21 @@ public struct ExchangeSession: Sendable {
         self.settings = settings
         tree = TreePath(leafBits: o.leafBits)
         deadline = now
+        startedAt = now
+        turnTime = now
     }
+
+    /// The session ended with the two replicas agreeing: finished, with nothing dropped at a
+    /// bound on either side, so every difference found (if any) was exchanged and merged, or
+    /// deliberately not stored (a settled tombstone where the receiver held nothing).
+    public var agreed: Bool { state == .finished && stats.deferredDropped == 0 && !peerDropped }
 
     /// The initiator's opening turn.
     public mutating func start<S: AntiEntropyStore>(store: S, now: Instant) -> [ExchangeDirective] {
         precondition(role == .initiator && nextSequence == 0 && state == .open, "start: once, by the initiator")
         var message = ExchangeMessage(session: id, sequence: 0, fromInitiator: true)
         let root = MerkleTree(leaves: store.leaves(ofPartition: partition)).root
+        localRoot = root
         message.opening = .init(
             partition: partition, leafBits: tree.leafBits, salt: salt,
             root: fingerprint(root, salt: salt))
@@ -104,6 +123,8 @@ public struct ExchangeSession: Sendable {
             return []
         }
         nextSequence += 1
+        turnTime = now
+        if message.senderDropped { peerDropped = true }
         stats.messagesReceived += 1
         stats.bytesReceived += message.encodedByteCount
         if let opening = message.opening {
@@ -111,6 +132,7 @@ public struct ExchangeSession: Sendable {
                 opening.partition < store.partitionCount
             else { return abort(.layoutMismatch) }
             let root = MerkleTree(leaves: store.leaves(ofPartition: partition)).root
+            localRoot = root
             if fingerprint(root, salt: salt) != opening.root { enqueue(descent: .root) }
         }
         if let violation = absorb(message, store: &store, now: now) { return abort(.protocolViolation(violation)) }
@@ -134,6 +156,8 @@ public struct ExchangeSession: Sendable {
     // MARK: Turns
 
     mutating func send(_ message: ExchangeMessage, now: Instant) -> ExchangeDirective {
+        var message = message
+        message.senderDropped = stats.deferredDropped > 0
         nextSequence += 1
         stats.messagesSent += 1
         stats.bytesSent += message.encodedByteCount
@@ -191,6 +215,8 @@ public struct ExchangeStats: Equatable, Sendable {
     /// Key plus encoded object bytes of the objects sent.
     public var objectBytesSent = 0
     public var objectsMerged = 0
+    /// Settled tombstones received for keys this side holds nothing of, and not stored.
+    public var settledSkipped = 0
     /// Work dropped at a bound (or left when the session ended): a later session repairs it.
     public var deferredDropped = 0
     public init() {}

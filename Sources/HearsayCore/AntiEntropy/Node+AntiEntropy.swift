@@ -14,31 +14,54 @@ extension Node {
     mutating func antiEntropyTick(now: Instant) {
         guard cluster != nil, cluster!.settings.antiEntropyIntervalMilliseconds > 0 else { return }
         for key in cluster!.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
-            guard var session = cluster!.exchanges[key], session.deadline <= now else { continue }
+            // A session whose message waits for the byte budget is not waiting for its peer.
+            guard var session = cluster!.exchanges[key], session.deadline <= now, cluster!.deferredSends[key] == nil
+            else { continue }
             let directives = session.timeout(now: now)
             cluster!.exchanges[key] = session
-            perform(directives, key: key)
+            perform(directives, key: key, now: now)
         }
-        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone else { return }
+        purgeStableTombstones(now: now)
+        cluster!.exchangeRate.refill(now: now)
+        flushDeferredSends(now: now)
+        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
+            cluster!.deferredSends.isEmpty, cluster!.exchangeRate.allowsSending
+        else { return }
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
+        let handoffs = trackHandoffs(placement: placement, now: now)
+        let turn = cluster!.nextExchangePartition
+        cluster!.nextExchangePartition &+= 1
+        // Every other exchange hands off a partition this node no longer replicates, if any.
+        if !handoffs.isEmpty && turn % 2 == 1 {
+            let partition = handoffs[(turn / 2) % handoffs.count]
+            let peers = placement.replicas(for: PartitionID(partition)).filter { cluster!.isReachable($0) }
+            guard !peers.isEmpty else { return }
+            return startExchange(partition: partition, with: peers[(turn / 2 / handoffs.count) % peers.count], now: now)
+        }
         let partitions = placement.partitions(replicatedOn: me)
         guard !partitions.isEmpty else { return }
-        let partition = partitions[cluster!.nextExchangePartition % partitions.count]
-        cluster!.nextExchangePartition &+= 1
+        let partition = partitions[turn % partitions.count]
         let peers = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
         guard !peers.isEmpty else { return }
-        let peer = peers[Int(truncatingIfNeeded: cluster!.nextExchangeID % UInt64(peers.count))]
+        // The next peer on each pass over the partitions, so every pair of replicas meets
+        // (tombstone purging needs an agreement with each of them).
+        startExchange(
+            partition: partition.index, with: peers[(turn / partitions.count + partition.index) % peers.count], now: now
+        )
+    }
+
+    mutating func startExchange(partition: Int, with peer: NodeID, now: Instant) {
         let id = cluster!.nextExchangeID
         cluster!.nextExchangeID &+= 1
         var session = ExchangeSession(
-            initiating: partition.index, id: id, salt: rng.next(), store: self,
+            initiating: partition, id: id, salt: rng.next(), store: self,
             settings: cluster!.settings.exchange, now: now)
         let directives = session.start(store: self, now: now)
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
         cluster!.exchanges[key] = session
         cluster!.antiEntropy.started += 1
-        perform(directives, key: key)
+        perform(directives, key: key, now: now)
     }
 
     /// A merkleRequest (to the responder) or merkleReply (to the initiator) arrived.
@@ -52,7 +75,7 @@ extension Node {
         if let existing = cluster!.exchanges.removeValue(forKey: key) {
             session = existing
         } else if !toInitiator, message.sequence == 0,
-            cluster!.exchanges.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
+            cluster!.exchanges.count + cluster!.deferredSends.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
             let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now)
         {
             session = fresh
@@ -62,30 +85,63 @@ extension Node {
         }
         let directives = session.receive(message, store: &self, now: now)
         cluster!.exchanges[key] = session
-        perform(directives, key: key)
+        perform(directives, key: key, now: now)
     }
 
-    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey) {
+    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey, now: Instant) {
         for directive in directives {
             switch directive {
             case .send(let message):
-                guard let address = cluster!.address(of: key.peer) else { continue }
-                var writer = ByteWriter(capacity: 64)
-                writer.u64(cluster!.settings.nodeID.rawValue)
-                message.encode(into: &writer)
-                outbox.append(
-                    .send(
-                        type: key.initiator ? .merkleRequest : .merkleReply, payload: writer.bytes,
-                        to: address, channel: .stream))
+                if cluster!.exchangeRate.allowsSending {
+                    transmit(message, key: key)
+                } else {
+                    cluster!.deferredSends[key] = message
+                    cluster!.antiEntropy.sendsDeferred += 1
+                }
             case .finished(let stats):
-                cluster!.exchanges[key] = nil
+                if let session = cluster!.exchanges.removeValue(forKey: key), session.agreed {
+                    recordAgreement(session, peer: key.peer, now: now)
+                }
                 cluster!.antiEntropy.finished += 1
                 cluster!.antiEntropy.record(stats)
             case .aborted(_, let stats):
                 cluster!.exchanges[key] = nil
+                cluster!.deferredSends[key] = nil
                 cluster!.antiEntropy.aborted += 1
                 cluster!.antiEntropy.record(stats)
             }
+        }
+    }
+}
+
+extension Node {
+    func exchangeFrame(_ message: ExchangeMessage) -> [UInt8] {
+        var writer = ByteWriter(capacity: 8 + message.encodedByteCount)
+        writer.u64(cluster!.settings.nodeID.rawValue)
+        message.encode(into: &writer)
+        return writer.bytes
+    }
+
+    mutating func transmit(_ message: ExchangeMessage, key: ExchangeKey) {
+        guard let address = cluster!.address(of: key.peer) else { return }
+        let payload = exchangeFrame(message)
+        cluster!.exchangeRate.take(payload.count)
+        cluster!.antiEntropy.bytesTransmitted += payload.count
+        outbox.append(
+            .send(type: key.initiator ? .merkleRequest : .merkleReply, payload: payload, to: address, channel: .stream))
+    }
+
+    /// Sends held-back messages, oldest session first, while the budget allows; each session
+    /// waits for its peer's answer from the moment its message actually leaves.
+    mutating func flushDeferredSends(now: Instant) {
+        guard !cluster!.deferredSends.isEmpty else { return }
+        let keys = cluster!.deferredSends.keys.sorted { ($0.session, $0.peer) < ($1.session, $1.peer) }
+        for key in keys {
+            guard cluster!.exchangeRate.allowsSending else { return }
+            guard let message = cluster!.deferredSends.removeValue(forKey: key) else { continue }
+            transmit(message, key: key)
+            let deadline = now.adding(milliseconds: cluster!.settings.exchange.replyTimeoutMilliseconds)
+            cluster!.exchanges[key]?.deadline = deadline
         }
     }
 }
@@ -99,10 +155,22 @@ public struct AntiEntropyStats: Sendable {
     public var objectsSent = 0
     public var objectsMerged = 0
     public var bytesSent = 0
+    /// Exchanges that ended with both sides agreeing (see `ExchangeSession.agreed`).
+    public var agreed = 0
+    /// Settled tombstones not stored because this node held nothing for the key.
+    public var settledSkipped = 0
+    /// Bytes of exchange frames handed to the network, counted as they go (rate limited).
+    public var bytesTransmitted = 0
+    /// Messages held back because the byte budget was spent.
+    public var sendsDeferred = 0
+    /// Partitions handed off to their current replicas and dropped here, and their entries.
+    public var handoffsCompleted = 0
+    public var handoffKeysDropped = 0
 
     mutating func record(_ stats: ExchangeStats) {
         objectsSent += stats.objectsSent
         objectsMerged += stats.objectsMerged
         bytesSent += stats.bytesSent
+        settledSkipped += stats.settledSkipped
     }
 }

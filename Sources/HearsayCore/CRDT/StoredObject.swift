@@ -141,6 +141,9 @@ public struct StoredObject: Equatable, Sendable {
 
     // MARK: reads
 
+    /// True for the empty object: nothing written and nothing deleted (the join's identity).
+    public var isBottom: Bool { isTombstone && context.isEmpty && collections.isEmpty }
+
     /// True when no write survives (deleted, or never written): the key is a tombstone whose
     /// context still matters to merges. Expired entries still count until purged.
     public var isTombstone: Bool {

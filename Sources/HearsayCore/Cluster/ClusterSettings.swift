@@ -34,6 +34,16 @@ public struct ClusterSettings: Sendable {
     public var antiEntropyConcurrency = 16
     /// Bounds and timeouts of one exchange.
     public var exchange = ExchangeSettings.lan
+    /// Bytes per second anti-entropy may send (both roles; 0 = no limit). Exchanges defer
+    /// their next message, and no new one starts, while the node's token bucket is empty.
+    public var antiEntropyBytesPerSecond = 16 << 20
+    /// A tombstone is purged only once every replica of its partition has agreed with this
+    /// node in an exchange that began at least this long after the tombstone was stored here
+    /// (local ms). MUST exceed the hints' maximum age (3 hours) plus the clock skew between
+    /// nodes, and any delay a message can spend in flight (README, "Tombstones").
+    public var tombstoneGraceMilliseconds: Int64 = 4 * 3_600_000
+    /// Tombstones purged per anti-entropy tick at most (the rest wait for the next tick).
+    public var tombstonePurgeBudget = 1_000
     /// Hints sent to one owner per replay round (a budget, so replay never starves clients).
     public var hintReplayBatch: Int = 1_000
     /// Whether HS.FAULT may drop or delay this node's traffic with given peers (demos and

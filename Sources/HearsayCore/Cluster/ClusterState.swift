@@ -27,6 +27,15 @@ public struct ClusterState {
     var nextExchangeID: UInt64 = 1
     var nextExchangePartition = 0
     public internal(set) var antiEntropy = AntiEntropyStats()
+    /// The byte budget of anti-entropy, and messages waiting for it (one per session at most).
+    var exchangeRate: ByteRateLimit
+    var deferredSends: [Node.ExchangeKey: ExchangeMessage] = [:]
+    /// When each partition last agreed with each of its other replicas (HS.AGREEMENT).
+    public internal(set) var agreements: AgreementTable
+    /// Partitions this node holds data for but no longer replicates, since when it knows.
+    var handoffSince: [Int: Instant] = [:]
+    /// The partition the tombstone purge looks at first on its next tick (fairness).
+    var nextPurgePartition = 0
     public internal(set) var replication = ReplicationStats()
     /// HS.FAULT's rules and the frames its delays hold.
     public internal(set) var faults = FaultInjector()
@@ -40,6 +49,8 @@ public struct ClusterState {
             settings: settings.membership, seed: seed)
         self.partitionCount = PartitionCount(partitionCount)
         hints = HintStore(limits: settings.hintLimits)
+        agreements = AgreementTable(partitionCount: partitionCount)
+        exchangeRate = ByteRateLimit(bytesPerSecond: settings.antiEntropyBytesPerSecond)
         membershipEffects.reserveCapacity(64)
     }
 

@@ -9,6 +9,7 @@ extension Node {
             seed: self.settings.randomSeed)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
         keyspace.purgesTombstonesAtOnce = false
+        keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
     }
 
     /// The single entry point for everything but client requests.

@@ -18,7 +18,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
-    case hsPartitions, hsSiblingKeys, hsFault
+    case hsPartitions, hsSiblingKeys, hsFault, hsAgreement
 }
 
 public struct CommandSpec: Sendable {
@@ -296,6 +296,9 @@ public enum CommandTable {
             .hsFault, "hs.fault", -1, ["admin"], 0, 0, 0, "hearsay",
             "Drops or delays traffic with given peers, clears it, or lists the rules (needs --enable-fault-injection).",
             since: "0.1.0"),
+        .s(
+            .hsAgreement, "hs.agreement", 1, ["readonly"], 0, 0, 0, "hearsay",
+            "Returns, per partition and other replica, the ms since an exchange with it last agreed.", since: "0.1.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

@@ -126,7 +126,9 @@ extension Node {
     /// DEL semantics: removes every write this replica holds for the key.
     mutating func deleteEntry(_ key: KeyRef, existing: EntryBox, now: Instant) {
         if isOwnCompact(existing) {
-            keyspace.putTombstone(key, existing: existing, dot: Dot(node: writer, counter: existing.header.counter))
+            keyspace.putTombstone(
+                key, existing: existing, dot: Dot(node: writer, counter: existing.header.counter),
+                now: now.milliseconds)
             return
         }
         modifyObject(key, existing: existing, now: now) { object, _, _ in object.delete(now: now) }

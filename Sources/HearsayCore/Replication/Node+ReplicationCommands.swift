@@ -54,7 +54,7 @@ extension Node {
         let s = cluster.replication
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()
-        r.mapHeader(20)
+        r.mapHeader(25)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -71,6 +71,9 @@ extension Node {
             ("exchanges_started", ae.started), ("exchanges_finished", ae.finished),
             ("exchanges_aborted", ae.aborted), ("exchange_objects_sent", ae.objectsSent),
             ("exchange_objects_merged", ae.objectsMerged), ("exchange_bytes_sent", ae.bytesSent),
+            ("exchanges_agreed", ae.agreed), ("exchange_settled_tombstones_skipped", ae.settledSkipped),
+            ("exchange_sends_deferred", ae.sendsDeferred), ("tombstones", keyspace.tombstoneCount),
+            ("tombstones_purged", keyspace.purgedTombstoneCount),
         ] {
             r.bulk(name)
             r.integer(value)

@@ -27,6 +27,14 @@ public struct Keyspace {
     public var purgesTombstonesAtOnce: Bool
     /// Keys removed or turned into tombstones by expiry.
     public private(set) var expiredCount = 0
+    /// Tombstones in the order they were stored, per partition (see `purgeTombstones`).
+    var tombstoneQueue: TombstoneQueue
+    /// How long a tombstone is kept at least, in ms of local time since it was stored. A
+    /// tombstone past it is *settled*: an exchange tells a replica that holds nothing for the
+    /// key not to store it (see `isSettledTombstone`). Set from `ClusterSettings`.
+    public var tombstoneGraceMilliseconds: Int64 = 4 * 3_600_000
+    /// Tombstones removed by `purgeTombstones`.
+    public internal(set) var purgedTombstoneCount = 0
 
     /// - Parameter partitionCount: a power of two (256 by default).
     public init(partitionCount: Int = 256, leavesPerPartition: Int = 64, maxMemoryBytes: Int = 0) {
@@ -43,6 +51,7 @@ public struct Keyspace {
         usedBytes = 0
         self.maxMemoryBytes = maxMemoryBytes
         purgesTombstonesAtOnce = true
+        tombstoneQueue = TombstoneQueue(partitionCount: partitionCount)
     }
 
     public var partitionCount: Int { partitions.count }
@@ -145,13 +154,15 @@ public struct Keyspace {
 
     /// Makes `key` a compact tombstone remembering `dot` (DEL of a compact key), or removes
     /// it at once when tombstones need not wait.
+    /// `now` (local ms) is when the tombstone is stored, from which its grace period runs.
     @discardableResult
-    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox?, dot: Dot) -> EntryBox? {
+    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox?, dot: Dot, now: Int64) -> EntryBox? {
         if purgesTombstonesAtOnce {
             if let existing { remove(existing) }
             return nil
         }
-        return update(key, existing: existing, valueCapacity: 0) { box in
+        let previous = existing.flatMap(Keyspace.tombstoneState)
+        let box = update(key, existing: existing, valueCapacity: 0) { box in
             box.header.state = .tombstone
             box.header.extended = nil
             box.header.writer = dot.node.rawValue
@@ -160,6 +171,8 @@ public struct Keyspace {
             box.header.expiresAtMilliseconds = 0
             box.header.valueCount = 0
         }
+        noteTombstone(box, existing: existing, previous: previous, now: now)
+        return box
     }
 
     /// Stores any object, in compact form when it has one. Returns the entry, or nil when
@@ -179,19 +192,25 @@ public struct Keyspace {
                 key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
                 dot: dot, timestamp: timestamp)
         case .tombstone(let dot)?:
-            return putTombstone(key, existing: existing, dot: dot)
+            return putTombstone(key, existing: existing, dot: dot, now: now.milliseconds)
         case nil:
-            if object.isTombstone && purgesTombstonesAtOnce {
+            // The empty object (nothing written, nothing deleted: what a read of an absent or
+            // purged key merges to) needs no entry, and an entry of it would be a difference
+            // between replicas that no exchange could settle.
+            if object.isBottom || (object.isTombstone && purgesTombstonesAtOnce) {
                 if let existing { remove(existing) }
                 return nil
             }
+            let previous = existing.flatMap(Keyspace.tombstoneState)
             let visibleExpiry = object.expiry(at: now).map { CompactObject.expiryMilliseconds($0.nanoseconds) } ?? 0
-            return update(key, existing: existing, valueCapacity: 0) { box in
+            let box = update(key, existing: existing, valueCapacity: 0) { box in
                 box.header.state = .extended
                 box.header.extended = ExtendedObject(object)
                 box.header.expiresAtMilliseconds = visibleExpiry
                 box.header.valueCount = 0
             }
+            if object.isTombstone { noteTombstone(box, existing: existing, previous: previous, now: now.milliseconds) }
+            return box
         }
     }
 
@@ -203,9 +222,12 @@ public struct Keyspace {
         table.remove(at: slot)
         box.header.isLive = false
         if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
-        if Keyspace.isTombstone(box) { tombstoneCount -= 1 }
         count -= 1
         usedBytes -= box.footprint
+        if Keyspace.isTombstone(box) {
+            tombstoneCount -= 1
+            tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
+        }
     }
 
     /// Whether an entry holds no surviving write (compact or extended).
@@ -226,6 +248,7 @@ public struct Keyspace {
         }
         for i in leafDigests.indices { leafDigests[i] = 0 }
         expiry = ExpiryHeap()
+        tombstoneQueue.removeAll()
         count = 0
         tombstoneCount = 0
         usedBytes = 0
@@ -260,10 +283,15 @@ public struct Keyspace {
             partitions[partition(ofHash: key.hash)].insert(box)
             count += 1
         }
+        let wasTombstone = existing.map(Keyspace.isTombstone) ?? false
         write(box)
         leafDigests[leaf(ofHash: key.hash)] &+= EntryDigest.digest(box) &- oldDigest
         usedBytes += box.footprint - oldFootprint
-        if Keyspace.isTombstone(box) { tombstoneCount += 1 }
+        if Keyspace.isTombstone(box) {
+            tombstoneCount += 1
+        } else if wasTombstone {
+            tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
+        }
         let newExpiry = box.header.expiresAtMilliseconds
         if oldExpiry != 0 { expiry.liveCount -= 1 }
         if newExpiry != 0 {
@@ -286,7 +314,7 @@ public struct Keyspace {
             switch box.header.state {
             case .string, .counter:
                 let dot = Dot(node: NodeID(box.header.writer), counter: box.header.counter)
-                return putTombstone(ref, existing: box, dot: dot)
+                return putTombstone(ref, existing: box, dot: dot, now: now)
             case .tombstone:
                 return box
             case .extended:
