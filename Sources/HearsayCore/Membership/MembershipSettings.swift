@@ -118,7 +118,9 @@ public struct MembershipSettings: Sendable, Equatable {
         var s = MembershipSettings.lan
         s.probeIntervalMilliseconds = 500
         s.probeTimeoutMilliseconds = 200
-        s.pushPullIntervalMilliseconds = 15_000
+        // Push-pull is also how the sides of a healed partition find each other again (a down
+        // member is the target half of the time); on one machine it costs next to nothing.
+        s.pushPullIntervalMilliseconds = 5_000
         s.joinRetryIntervalMilliseconds = 1_000
         s.lagThresholdMilliseconds = 250
         s.lagQuietMilliseconds = 1_500
