@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Module graph: RESP (pure codec) <- HearsayCore (pure core) <- HearsayServer (libuv driver)
 //                                                            <- HearsaySim (simulated driver)
+//                       HearsayAuth (the frame MAC, on swift-crypto) <- HearsayServer
 // Only HearsayServer may import CLibUV. The executables sit on top. HearsayInspect (the
 // inspector's library) stands alone: it speaks RESP to nodes and imports no Hearsay module.
 import PackageDescription
@@ -30,13 +31,19 @@ let package = Package(
         .target(name: "RESP", swiftSettings: hotPath),
         .target(
             name: "HearsayCore",
-            dependencies: ["RESP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RESP"],
             swiftSettings: hotPath
+        ),
+        // The frame MAC on swift-crypto, apart from the core so that the core (and the
+        // simulator) compile while BoringSSL does.
+        .target(
+            name: "HearsayAuth",
+            dependencies: ["HearsayCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "HearsayServer",
             dependencies: [
-                "CLibUV", "HearsayCore", "RESP",
+                "CLibUV", "HearsayAuth", "HearsayCore", "RESP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPath
@@ -61,8 +68,8 @@ let package = Package(
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(
             name: "HearsayCoreTests",
-            dependencies: ["HearsayCore", "RESP", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayCore"]),
+            dependencies: ["HearsayAuth", "HearsayCore", "RESP", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayAuth", "HearsayCore"]),
         .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore"]),
         .testTarget(name: "HearsayInspectTests", dependencies: ["HearsayInspect", "HearsaySim", "HearsayCore"]),
     ]

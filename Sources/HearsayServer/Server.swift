@@ -1,5 +1,6 @@
 import CLibUV
 import Glibc
+import HearsayAuth
 import HearsayCore
 import Logging
 

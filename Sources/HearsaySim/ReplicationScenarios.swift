@@ -256,7 +256,7 @@ public enum ReplicationScenarios {
 
     /// The values in an HS.SIBLINGS reply (RESP2: flat maps, "value" then the value).
     static func siblingValues(_ reply: String) -> [String] {
-        let lines = reply.components(separatedBy: "\r\n")
+        let lines = reply.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         var values: [String] = []
         var i = 0
         while i + 2 < lines.count {

@@ -1,4 +1,5 @@
 import Crypto
+import HearsayAuth
 import Testing
 
 @testable import HearsayCore
@@ -31,7 +32,7 @@ private func sealed(
     let auth = FrameAuthenticator(clusterName: "c", key: [0x0B])
     let bytes = sealed([0xAA], auth)
     let frame = bytes[..<(FrameHeader.size + 1)]
-    let expected = FrameAuthenticator.mac(key: [0x0B], namePrefix: [1, UInt8(ascii: "c")], frame: frame)
+    let expected = FrameAuthenticator.hmac(key: [0x0B], namePrefix: [1, UInt8(ascii: "c")], frame: frame)
     #expect(Array(bytes[(FrameHeader.size + 1)...]) == Array(expected.prefix(16)))
     #expect(expected.count == 32)
 }
@@ -107,7 +108,7 @@ private func sealed(
         let frame = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let prefix = [UInt8(name.count)] + name
         let reference = HMAC<SHA256>.authenticationCode(for: prefix + frame, using: SymmetricKey(data: key))
-        let ours = FrameAuthenticator.mac(key: key, namePrefix: prefix, frame: frame[...])
+        let ours = FrameAuthenticator.hmac(key: key, namePrefix: prefix, frame: frame[...])
         #expect(ours == Array(reference), "seed 41 round \(round)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HearsayAuth
 import HearsayCore
 import Testing
 

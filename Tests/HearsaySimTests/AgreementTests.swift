@@ -8,9 +8,10 @@ struct AgreementTests {
 
     /// The (partition, ms) pairs of an HS.AGREEMENT reply (RESP2: each row is :p, $id, :ms).
     static func rows(_ reply: String) -> [(partition: Int, ms: Int)] {
-        let ints = reply.components(separatedBy: "\r\n").filter { $0.hasPrefix(":") }.compactMap {
-            Int($0.dropFirst())
-        }
+        let ints = reply.split(separator: "\r\n", omittingEmptySubsequences: false).filter { $0.hasPrefix(":") }
+            .compactMap {
+                Int($0.dropFirst())
+            }
         return stride(from: 0, to: ints.count - 1, by: 2).map { (ints[$0], ints[$0 + 1]) }
     }
 
