@@ -109,6 +109,7 @@ public final class Server {
         settings.hintsEnabled = cluster.hintsEnabled
         settings.faultInjectionEnabled = cluster.faultInjectionEnabled
         settings.antiEntropyBytesPerSecond = cluster.antiEntropyBytesPerSecond
+        settings.antiEntropyIntervalMilliseconds = cluster.antiEntropyIntervalMilliseconds
         node.joinCluster(settings)
         clustered = true
         node.defersPeerMessages = true

@@ -55,6 +55,8 @@ public struct ClusterConfiguration: Sendable {
     public var faultInjectionEnabled = false
     /// Bytes per second anti-entropy may send (0 = no limit); see ClusterSettings.
     public var antiEntropyBytesPerSecond = 16 << 20
+    /// Milliseconds between exchange starts (0 = none); see ClusterSettings.
+    public var antiEntropyIntervalMilliseconds: Int64 = 20
     /// Starting incarnation; nil = wall-clock milliseconds at start, so a restarted node
     /// outranks everything its previous run announced.
     public var incarnation: UInt64? = nil

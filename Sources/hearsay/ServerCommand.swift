@@ -28,6 +28,8 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Replicas a write waits for (W), unless a connection sets HS.CONSISTENCY.") var writeQuorum = 2
     @Option(help: "Bytes per second anti-entropy may send, e.g. 16mb (0 = no limit).")
     var antiEntropyRate = "16mb"
+    @Option(help: "Milliseconds between anti-entropy exchange starts (0 = no exchanges: only hints and read repair).")
+    var antiEntropyInterval: Int64 = 20
     @Option(help: "Name of the cluster; nodes of another name are refused.") var clusterName = "hearsay"
     @Option(help: "File whose bytes (trimmed of surrounding whitespace) are the shared cluster key.")
     var clusterKeyFile: String?
@@ -87,6 +89,8 @@ struct ServerCommand: ParsableCommand {
         cluster.hintsEnabled = !noHints
         cluster.faultInjectionEnabled = enableFaultInjection
         cluster.antiEntropyBytesPerSecond = rate
+        guard antiEntropyInterval >= 0 else { throw ValidationError("--anti-entropy-interval must be 0 or more") }
+        cluster.antiEntropyIntervalMilliseconds = antiEntropyInterval
         cluster.membership = membership.settings
         if let clusterKeyFile { cluster.key = try ClusterArguments.readKey(clusterKeyFile) }
         configuration.cluster = cluster
