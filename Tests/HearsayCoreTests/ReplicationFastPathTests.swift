@@ -83,7 +83,10 @@ import Testing
             }
             general.mergeRemote(key, incoming, now: Self.now)
             guard let single = EncodedSingleWrite(bytes) else { continue }
-            guard fast.mergeSingleWrite(key, single, in: bytes, now: Self.now) else {
+            let merged = key.withUnsafeBytes { key in
+                bytes.withUnsafeBytes { fast.mergeSingleWrite(key, single, in: $0, now: Self.now) }
+            }
+            guard merged else {
                 // Declined: it must have changed nothing.
                 var untouched = Self.node()
                 if hasLocal {
@@ -111,6 +114,11 @@ import Testing
         #expect(EncodedSingleWrite(bytes) != nil)
         for cut in 0..<bytes.count { #expect(EncodedSingleWrite(Array(bytes[..<cut])) == nil, "cut \(cut)") }
         #expect(EncodedSingleWrite(bytes + [0]) == nil)
+        // Inside a larger message: found at its range, refused at any shorter one.
+        let message = [7, 7] + bytes + [0, 0, 1]
+        let range = 2..<(2 + bytes.count)
+        #expect(EncodedSingleWrite(message, in: range)?.dot == EncodedSingleWrite(bytes)?.dot)
+        #expect(EncodedSingleWrite(message, in: range.lowerBound..<(range.upperBound - 1)) == nil)
         var sibling = object
         sibling.merge(
             {

@@ -11,8 +11,11 @@ struct EncodedSingleWrite {
 
     /// Nil for anything else (which then takes the general decode-and-merge path), including
     /// input the full decoder would refuse.
-    init?(_ bytes: [UInt8]) {
-        var reader = ByteReader(bytes)
+    init?(_ bytes: [UInt8]) { self.init(bytes, in: 0..<bytes.count) }
+
+    /// The same, for an encoding that lies at `range` inside a larger message.
+    init?(_ bytes: [UInt8], in range: Range<Int>) {
+        var reader = ByteReader(bytes, offset: range.lowerBound)
         do {
             guard try reader.u8() == StoredObject.formatVersion, try reader.varint() == 1 else { return nil }
             let dot = try Dot.decode(from: &reader)
@@ -23,7 +26,8 @@ struct EncodedSingleWrite {
             let value = try reader.lengthPrefixedRange()
             // No counter entries, baselines, set members or hash fields.
             for _ in 0..<4 { guard try reader.varint() == 0 else { return nil } }
-            guard reader.isAtEnd else { return nil }
+            // Reading past the range (into the message's next bytes) is caught here.
+            guard reader.offset == range.upperBound, value.upperBound <= range.upperBound else { return nil }
             // Expiry must survive the millisecond round trip exactly, as for any compact entry.
             let milliseconds = CompactObject.expiryMilliseconds(stamp.expiryNanoseconds)
             guard CompactObject.expiryNanoseconds(milliseconds) == stamp.expiryNanoseconds,
@@ -44,11 +48,11 @@ extension Node {
     /// dots alone: no entry, or a compact entry last written by the same writer (the higher
     /// counter wins whole, since its context covers the other's dot). Returns false, having
     /// changed nothing, when the merge needs the general path (another writer: siblings).
-    mutating func mergeSingleWrite(_ key: [UInt8], _ write: EncodedSingleWrite, in bytes: [UInt8], now: Instant)
-        -> Bool
-    {
-        key.withUnsafeBytes { raw in
-            let ref = KeyRef(raw)
+    mutating func mergeSingleWrite(
+        _ key: UnsafeRawBufferPointer, _ write: EncodedSingleWrite, in bytes: UnsafeRawBufferPointer, now: Instant
+    ) -> Bool {
+        do {
+            let ref = KeyRef(key)
             let entry = keyspace.entry(ref, now: now.milliseconds)
             if let entry {
                 let header = entry.header
@@ -57,11 +61,9 @@ extension Node {
                 if write.dot.counter <= header.counter { return true }
             }
             if write.dot.node == writer { lastDot = max(lastDot, write.dot.counter) }
-            bytes.withUnsafeBytes { all in
-                keyspace.putString(
-                    ref, existing: entry, value: UnsafeRawBufferPointer(rebasing: all[write.value]),
-                    expiresAt: write.expiresAtMilliseconds, dot: write.dot, timestamp: write.timestamp)
-            }
+            keyspace.putString(
+                ref, existing: entry, value: UnsafeRawBufferPointer(rebasing: bytes[write.value]),
+                expiresAt: write.expiresAtMilliseconds, dot: write.dot, timestamp: write.timestamp)
             return true
         }
     }

@@ -7,8 +7,7 @@ extension Node {
     mutating func handleReplicationFrame(_ frame: Frame, now: Instant) throws(DecodeError) {
         switch frame.type {
         case .replicaWrite:
-            let (sender, writes) = try M.decodeBatch(frame.payload, minimumItemSize: 11, M.decodeWrite)
-            for write in writes { try applyReplicaWrite(write, from: sender, now: now) }
+            try applyReplicaWrites(frame.payload, now: now)
         case .replicaWriteAck:
             let (sender, acks) = try M.decodeBatch(frame.payload, minimumItemSize: 1, M.decodeAck)
             for ack in acks { acknowledged(ack.requestID, by: sender, now: now) }
@@ -41,19 +40,43 @@ extension Node {
 
     // MARK: Replica side
 
+    /// A batch of writes from a coordinator, read in place: a plain string write for this
+    /// node merges straight from the frame's bytes (no per-write arrays); anything else is
+    /// copied out and takes `applyReplicaWrite`. Items before a malformed one stay applied
+    /// (each is a valid state to merge) and the frame is then refused.
+    mutating func applyReplicaWrites(_ payload: [UInt8], now: Instant) throws(DecodeError) {
+        var r = ByteReader(payload)
+        let v = try r.u8()
+        guard v == M.version else { throw .unsupportedVersion(v) }
+        let sender = NodeID(try r.u64())
+        let count = try r.count(minimumItemSize: 11)
+        let me = cluster!.settings.nodeID.rawValue
+        for _ in 0..<count {
+            let requestID = try r.varint()
+            let key = try r.lengthPrefixedRange()
+            let object = try r.lengthPrefixedRange()
+            let hint = try r.u64()
+            if hint == 0 || hint == me, let single = EncodedSingleWrite(payload, in: object) {
+                let merged = payload.withUnsafeBytes { bytes in
+                    mergeSingleWrite(UnsafeRawBufferPointer(rebasing: bytes[key]), single, in: bytes, now: now)
+                }
+                if merged {
+                    cluster!.replication.replicaWritesApplied += 1
+                    if requestID != 0 { cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID)) }
+                    continue
+                }
+            }
+            let write = M.Write(
+                requestID: requestID, key: Array(payload[key]), object: Array(payload[object]),
+                hintFor: hint == 0 ? nil : NodeID(hint))
+            try applyReplicaWrite(write, from: sender, now: now)
+        }
+        try r.expectEnd()
+    }
+
     /// A write from a coordinator: merged into this replica's copy, or kept as a hint for
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
     mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
-        let forMe = write.hintFor == nil || write.hintFor == cluster!.settings.nodeID
-        if forMe, let single = EncodedSingleWrite(write.object),
-            mergeSingleWrite(write.key, single, in: write.object, now: now)
-        {
-            cluster!.replication.replicaWritesApplied += 1
-            if write.requestID != 0 {
-                cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID))
-            }
-            return
-        }
         let object = try StoredObject(decoding: write.object)
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
             cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
