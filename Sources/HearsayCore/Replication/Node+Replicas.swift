@@ -180,8 +180,7 @@ extension Node {
         let merged = localCopy(key, now: now) ?? StoredObject()
         let mergedDigest = merged.causalDigest(key: key)
         for (node, copy) in copies where copy?.causalDigest(key: key) != mergedDigest {
-            cluster!.outbox.writes[node, default: []].append(
-                M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            cluster!.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
             cluster!.replication.readRepairs += 1
         }
         var session = ClientSession(id: 0, authenticated: true)
@@ -306,7 +305,8 @@ extension Node {
             for: owner, now: now.milliseconds,
             resendAfter: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
         for hint in due {
-            cluster!.outbox.writes[owner, default: []].append(
+            cluster!.outbox.addWrite(
+                to: owner,
                 M.Write(requestID: hint.id | Node.hintAckBit, key: hint.key, object: hint.object.encoded, hintFor: nil))
         }
     }

@@ -192,18 +192,18 @@ extension Node {
         let targets = allTargets.filter { $0.0 != me }
         let localHints = allTargets.filter { $0.0 == me }.compactMap(\.1)
         let needed = w - 1
-        let key = Array(a[1])
         // The coordinating replica applies the write first: it mints the dot on its own copy.
         if sink == nil && needed <= 0 {
             // W=1, the cache setting: answer inline, replicate in the background.
             let start = reply.count
             let outcome = dispatch(id, a, &session, now, &reply)
             if reply.byte(at: start) != UInt8(ascii: "-") {
-                replicate(key, to: targets, requestID: 0, now: now)
-                keepHints(key, for: localHints, now: now)
+                replicate(a[1], to: targets, requestID: 0, now: now)
+                if !localHints.isEmpty { keepHints(Array(a[1]), for: localHints, now: now) }
             }
             return outcome
         }
+        let key = Array(a[1])
         guard targets.count >= needed else {
             return answer("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n", sink, &reply)
         }
@@ -292,14 +292,28 @@ extension Node {
 
     /// Sends the key's current object to `targets` (acknowledged under `requestID`, 0 = no ack).
     mutating func replicate(_ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, now: Instant) {
+        key.withUnsafeBytes { replicate($0, to: targets, requestID: requestID, now: now) }
+    }
+
+    /// The same for a key given as raw bytes: the object is encoded once into a reused
+    /// buffer and appended to each target's batch, so nothing is allocated per write.
+    mutating func replicate(
+        _ key: UnsafeRawBufferPointer, to targets: [(NodeID, NodeID?)], requestID: UInt64, now: Instant
+    ) {
         guard !targets.isEmpty else { return }
-        let object: [UInt8] = key.withUnsafeBytes { raw in
-            guard let entry = keyspace.entry(KeyRef(raw), now: now.milliseconds) else { return StoredObject().encoded }
-            return CompactObject.encoded(entry)
+        var object = cluster!.encodeScratch
+        cluster!.encodeScratch = ByteWriter(capacity: 0)
+        object.removeAll()
+        if let entry = keyspace.entry(KeyRef(key), now: now.milliseconds) {
+            CompactObject.encode(entry, into: &object)
+        } else {
+            StoredObject().encode(into: &object)
         }
-        for (node, hintFor) in targets {
-            cluster!.outbox.writes[node, default: []].append(
-                ReplicationMessages.Write(requestID: requestID, key: key, object: object, hintFor: hintFor))
+        object.bytes.withUnsafeBytes { bytes in
+            for (node, hintFor) in targets {
+                cluster!.outbox.addWrite(to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor)
+            }
         }
+        cluster!.encodeScratch = object
     }
 }

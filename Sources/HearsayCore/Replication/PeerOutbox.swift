@@ -1,7 +1,8 @@
 /// Replication messages gathered during one batch of client requests, per peer, so that
 /// everything a coordinator sends one peer leaves in one frame per message type.
 struct PeerOutbox {
-    var writes: [NodeID: [ReplicationMessages.Write]] = [:]
+    /// Replica writes, encoded as they are queued (they are most of a coordinator's traffic).
+    var writes: [NodeID: WriteBatch] = [:]
     var acks: [NodeID: [ReplicationMessages.Ack]] = [:]
     var reads: [NodeID: [ReplicationMessages.Read]] = [:]
     var readReplies: [NodeID: [ReplicationMessages.ReadReply]] = [:]
@@ -27,7 +28,12 @@ struct PeerOutbox {
             box.removeAll(keepingCapacity: true)
         }
         emit(&forwards, .forwardRequest, M.encode)
-        emit(&writes, .replicaWrite, M.encode)
+        for peer in writes.keys.sorted() {
+            guard let batch = writes[peer], let to = address(peer) else { continue }
+            effects.append(
+                .send(type: .replicaWrite, payload: batch.payload(sender: sender), to: to, channel: .stream))
+        }
+        writes.removeAll(keepingCapacity: true)
         emit(&reads, .replicaRead, M.encode)
         emit(&acks, .replicaWriteAck, M.encode)
         emit(&readReplies, .replicaReadReply, M.encode)
@@ -64,5 +70,50 @@ public struct ReplicationStats: Sendable {
         guard !latencies.isEmpty else { return (0, 0, 0) }
         let sorted = latencies.sorted()
         return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.last!)
+    }
+}
+
+/// One peer's replica writes in their batch encoding, without the batch header: each item
+/// is written once, straight from the key's bytes and the encoded object, with no
+/// per-write arrays.
+struct WriteBatch {
+    var count = 0
+    var items = ByteWriter(capacity: 256)
+
+    mutating func append(
+        requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?
+    ) {
+        items.varint(requestID)
+        items.lengthPrefixed(key)
+        items.lengthPrefixed(object)
+        items.u64(hintFor?.rawValue ?? 0)
+        count += 1
+    }
+
+    /// The frame payload: the batch header, then the items (as `encodeBatch` would write them).
+    func payload(sender: NodeID) -> [UInt8] {
+        var w = ByteWriter(capacity: 20 + items.bytes.count)
+        w.u8(ReplicationMessages.version)
+        w.u64(sender.rawValue)
+        w.varint(UInt64(count))
+        w.bytes.append(contentsOf: items.bytes)
+        return w.bytes
+    }
+}
+
+extension PeerOutbox {
+    mutating func addWrite(
+        to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
+        hintFor: NodeID?
+    ) {
+        writes[peer, default: WriteBatch()].append(requestID: requestID, key: key, object: object, hintFor: hintFor)
+    }
+
+    mutating func addWrite(to peer: NodeID, _ write: ReplicationMessages.Write) {
+        write.key.withUnsafeBytes { key in
+            write.object.withUnsafeBytes { object in
+                addWrite(to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor)
+            }
+        }
     }
 }

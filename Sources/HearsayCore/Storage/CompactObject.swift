@@ -109,9 +109,15 @@ extension CompactObject {
     /// from a compact string entry's header and value; other states go through
     /// `materialize`. A coordinator encodes every write it replicates, so this is hot.
     static func encoded(_ box: EntryBox) -> [UInt8] {
+        var writer = ByteWriter(capacity: 48 + Int(box.header.valueCount))
+        encode(box, into: &writer)
+        return writer.bytes
+    }
+
+    /// Appends the encoding of `box`'s object to `writer` (see `encoded`).
+    static func encode(_ box: EntryBox, into writer: inout ByteWriter) {
         let h = box.header
-        guard h.state == .string else { return materialize(box).encoded }
-        var writer = ByteWriter(capacity: 48 + Int(h.valueCount))
+        guard h.state == .string else { return materialize(box).encode(into: &writer) }
         let dot = Dot(node: NodeID(h.writer), counter: h.counter)
         writer.u8(StoredObject.formatVersion)
         // Context: a one-entry version vector, no cloud.
@@ -126,6 +132,5 @@ extension CompactObject {
         box.withValue { writer.lengthPrefixed($0) }
         // No counter entries, baselines, set members or hash fields.
         for _ in 0..<4 { writer.varint(0) }
-        return writer.bytes
     }
 }
