@@ -124,6 +124,8 @@ extension AntiEntropyFixture {
                 sent.encodedByteCount <= settings.maxMessageBytes || sent.objects.count == 1,
                 "message bound, \(label) turn \(turn)")
             #expect(sent.objects.count <= settings.maxObjectsPerMessage, "object bound, \(label)")
+            // Its sender finishes unconfirmed, so a final message must carry no objects.
+            #expect(!sent.isFinal || sent.objects.isEmpty, "objects in a final message, \(label) turn \(turn)")
             guard let decoded = try? ExchangeMessage(decoding: bytes), decoded == sent else {
                 Issue.record("message did not round-trip, \(label) turn \(turn)")
                 break

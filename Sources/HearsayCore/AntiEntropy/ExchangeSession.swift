@@ -140,7 +140,10 @@ public struct ExchangeSession: Sendable {
         var reply = ExchangeMessage(session: id, sequence: nextSequence, fromInitiator: role == .initiator)
         fill(&reply, store: store)
         reply.hasMore = !work.isEmpty
-        if reply.asksNothing && !message.hasMore {
+        // The final message carries nothing but the end: its sender finishes (and may record
+        // an agreement) without hearing back, so objects in it could be lost unnoticed. A
+        // reply with objects goes as an ordinary turn, and the peer's answer proves it arrived.
+        if reply.asksNothing && reply.objects.isEmpty && !message.hasMore {
             reply.isFinal = true
             return [send(reply, now: now), finish()]
         }
