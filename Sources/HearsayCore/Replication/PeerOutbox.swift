@@ -1,8 +1,14 @@
-/// Replication messages gathered during one batch of client requests, per peer, so that
-/// everything a coordinator sends one peer leaves in one frame per message type.
+/// Replication messages gathered during one loop iteration, per peer, so that everything a
+/// coordinator sends one peer leaves in one frame per message type, or in frames of about
+/// `frameBytesTarget` when there is more (a busy iteration must not build a frame past the
+/// peers' 16 MiB limit, which would be dropped whole).
 struct PeerOutbox {
+    static let frameBytesTarget = 1 << 20
+
     /// Replica writes, encoded as they are queued (they are most of a coordinator's traffic).
-    var writes: [NodeID: WriteBatch] = [:]
+    var writes: [NodeID: PeerBatch] = [:]
+    /// Write batches that reached `frameBytesTarget`, in the order they filled.
+    var fullWrites: [(NodeID, PeerBatch)] = []
     var acks: [NodeID: [ReplicationMessages.Ack]] = [:]
     var reads: [NodeID: [ReplicationMessages.Read]] = [:]
     var readReplies: [NodeID: [ReplicationMessages.ReadReply]] = [:]
@@ -10,7 +16,7 @@ struct PeerOutbox {
     var forwardReplies: [NodeID: [ReplicationMessages.ForwardReply]] = [:]
 
     var isEmpty: Bool {
-        writes.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
+        writes.isEmpty && fullWrites.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
             && forwardReplies.isEmpty
     }
 
@@ -20,14 +26,26 @@ struct PeerOutbox {
         func emit<T>(_ box: inout [NodeID: [T]], _ type: MessageType, _ encode: (T, inout ByteWriter) -> Void) {
             for peer in box.keys.sorted() {
                 guard let items = box[peer], let to = address(peer) else { continue }
-                effects.append(
-                    .send(
-                        type: type, payload: M.encodeBatch(sender: sender, items, encode), to: to,
-                        channel: .stream))
+                var batch = PeerBatch()
+                for (i, item) in items.enumerated() {
+                    encode(item, &batch.items)
+                    batch.count += 1
+                    if batch.items.bytes.count >= PeerOutbox.frameBytesTarget || i == items.count - 1 {
+                        effects.append(
+                            .send(type: type, payload: batch.payload(sender: sender), to: to, channel: .stream))
+                        batch = PeerBatch()
+                    }
+                }
             }
             box.removeAll(keepingCapacity: true)
         }
         emit(&forwards, .forwardRequest, M.encode)
+        for (peer, batch) in fullWrites {
+            guard let to = address(peer) else { continue }
+            effects.append(
+                .send(type: .replicaWrite, payload: batch.payload(sender: sender), to: to, channel: .stream))
+        }
+        fullWrites.removeAll(keepingCapacity: true)
         for peer in writes.keys.sorted() {
             guard let batch = writes[peer], let to = address(peer) else { continue }
             effects.append(
@@ -73,10 +91,10 @@ public struct ReplicationStats: Sendable {
     }
 }
 
-/// One peer's replica writes in their batch encoding, without the batch header: each item
-/// is written once, straight from the key's bytes and the encoded object, with no
-/// per-write arrays.
-struct WriteBatch {
+/// One peer's messages of one type in their batch encoding, without the batch header: each
+/// item is written once (replica writes straight from the key's bytes and the encoded
+/// object, with no per-write arrays).
+struct PeerBatch {
     var count = 0
     var items = ByteWriter(capacity: 256)
 
@@ -106,7 +124,10 @@ extension PeerOutbox {
         to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
         hintFor: NodeID?
     ) {
-        writes[peer, default: WriteBatch()].append(requestID: requestID, key: key, object: object, hintFor: hintFor)
+        writes[peer, default: PeerBatch()].append(requestID: requestID, key: key, object: object, hintFor: hintFor)
+        if writes[peer]!.items.bytes.count >= PeerOutbox.frameBytesTarget {
+            fullWrites.append((peer, writes.removeValue(forKey: peer)!))
+        }
     }
 
     mutating func addWrite(to peer: NodeID, _ write: ReplicationMessages.Write) {

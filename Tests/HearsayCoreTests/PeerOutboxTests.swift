@@ -1,0 +1,55 @@
+import Testing
+
+@testable import HearsayCore
+
+/// The outbox splits a peer's messages into frames of about `frameBytesTarget`, keeping
+/// their order, so a busy loop iteration never builds a frame past the peers' limit.
+struct PeerOutboxTests {
+    typealias M = ReplicationMessages
+    static let sender = NodeID(1)
+    static let peer = NodeID(2)
+
+    static func decode<T>(
+        _ effects: [NodeEffect], _ type: MessageType, _ item: (inout ByteReader) throws(DecodeError) -> T
+    ) -> [T] {
+        var all: [T] = []
+        for case .send(let sent, let payload, _, _) in effects where sent == type {
+            #expect(payload.count <= PeerOutbox.frameBytesTarget + 64 * 1024)
+            guard let (from, items) = try? M.decodeBatch(payload, minimumItemSize: 1, item) else {
+                Issue.record("a frame did not decode")
+                continue
+            }
+            #expect(from == sender)
+            all += items
+        }
+        return all
+    }
+
+    @Test func manyLargeWrites_leaveInSeveralBoundedFramesInOrder() {
+        var outbox = PeerOutbox()
+        let value = [UInt8](repeating: 7, count: 40_000)
+        for i in 0..<100 {
+            outbox.addWrite(
+                to: Self.peer, M.Write(requestID: UInt64(i + 1), key: Array("k\(i)".utf8), object: value, hintFor: nil))
+        }
+        var effects: [NodeEffect] = []
+        outbox.flush(sender: Self.sender, address: { _ in "127.0.0.1:1" }, into: &effects)
+        #expect(effects.count >= 4, "4 MB of writes in frames of about 1 MiB")
+        let writes = Self.decode(effects, .replicaWrite, M.decodeWrite)
+        #expect(writes.map(\.requestID) == (1...100).map(UInt64.init))
+        #expect(outbox.isEmpty)
+    }
+
+    @Test func manyReadReplies_leaveInSeveralBoundedFramesInOrder() {
+        var outbox = PeerOutbox()
+        let object = [UInt8](repeating: 9, count: 30_000)
+        for i in 0..<100 {
+            outbox.readReplies[Self.peer, default: []].append(M.ReadReply(requestID: UInt64(i + 1), object: object))
+        }
+        var effects: [NodeEffect] = []
+        outbox.flush(sender: Self.sender, address: { _ in "127.0.0.1:1" }, into: &effects)
+        #expect(effects.count >= 3)
+        #expect(
+            Self.decode(effects, .replicaReadReply, M.decodeReadReply).map(\.requestID) == (1...100).map(UInt64.init))
+    }
+}
