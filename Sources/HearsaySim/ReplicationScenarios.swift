@@ -49,10 +49,11 @@ public enum ReplicationScenarios {
         /// Values whose acknowledgement counted a stand-in's hint (fewer than W owners held them).
         var hintedAcks: Set<String> = []
 
-        /// Values acknowledged while held by a node that crashed later: the crash left fewer
-        /// than W copies, so a later DEL's quorum may not have seen them (they are then
-        /// concurrent with it, and writes win). Excluded from "stays deleted" like hinted ones.
+        /// Values held by a node that crashed when fewer than W (2) other owners still held
+        /// them: a later DEL's quorum may not have seen them (they are then concurrent with it,
+        /// and writes win). Excluded from "stays deleted" like hinted ones.
         var crashedCopies: Set<String> = []
+        var keyOfValue: [String: String] = [:]
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -97,7 +98,14 @@ public enum ReplicationScenarios {
                     history.lostCopy.insert(key)
                 }
                 for (value, holders) in history.holdersOfValue where holders.contains(victim) {
-                    history.crashedCopies.insert(value)
+                    guard let key = history.keyOfValue[value] else { continue }
+                    let others = (0..<nodes).filter { index in
+                        index != victim
+                            && cluster.sim.node(index)?.node.ownedValues(of: Array(key.utf8)).contains(
+                                Array(value.utf8))
+                                == true
+                    }
+                    if others.count < 2 { history.crashedCopies.insert(value) }
                 }
                 run.notes.append("crash \(victim) at op \(i)")
             } else if roll < 6, let victim = crashed {
@@ -192,6 +200,7 @@ public enum ReplicationScenarios {
         if owners < 2 { history.hintedAcks.insert(value) }
         history.holdersAtAck[key] = holders
         history.holdersOfValue[value] = holders
+        history.keyOfValue[value] = key
         if holders.count < 2 {
             run.failures.append("SET \(key) \(value) acknowledged but held by \(holders.count) node(s) \(holders)")
         }
