@@ -39,11 +39,6 @@ public struct Node {
         if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
     }
 
-    /// `takeEffects(into:now:)` at the time of the latest cluster event.
-    public mutating func takeEffects(into effects: inout [NodeEffect]) {
-        takeEffects(into: &effects, now: cluster?.lastEventTime ?? .zero)
-    }
-
     /// Moves the replication outbox and the commands' effects into `effects`.
     mutating func flushOutbox(into effects: inout [NodeEffect]) {
         if let cluster, !cluster.outbox.isEmpty {

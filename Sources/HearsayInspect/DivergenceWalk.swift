@@ -2,6 +2,8 @@
 /// 64 Merkle leaves, then the key lists of the leaves that differ (or of the whole partition
 /// when many leaves do). One pipelined round trip per node per step.
 struct DivergenceWalk {
+    /// HS.DIGEST p KEYS returns at most this many entries.
+    static let keysPerReply: Int64 = 10_000
     let inspector: Inspector
     let nodes: [String: NodeSample]
     let replicasOf: [[String]]
@@ -48,7 +50,13 @@ struct DivergenceWalk {
             let differing = (0..<first.count).filter { leaf in
                 Set(lists.map { $0.count > leaf ? $0[leaf] : "" }).count > 1
             }
-            let steps = differing.count > leafThreshold ? [-1] : differing
+            // The whole partition in one reply only while it fits (HS.DIGEST KEYS stops at
+            // 10,000 entries, and replicas list keys in different orders).
+            let fitsOneReply = replicasOf[p].allSatisfy { id in
+                guard let load = nodes[id]?.partitions?.first(where: { $0.partition == p }) else { return false }
+                return load.keys + load.tombstones < Self.keysPerReply
+            }
+            let steps = differing.count > leafThreshold && fitsOneReply ? [-1] : differing
             plan[p] = steps
             for (index, step) in steps.enumerated() {
                 let tag = p * 128 + index

@@ -32,12 +32,15 @@ extension Node {
         let handoffs = trackHandoffs(placement: placement, now: now)
         let turn = cluster!.nextExchangePartition
         cluster!.nextExchangePartition &+= 1
-        // Every other exchange hands off a partition this node no longer replicates, if any.
+        // Every other exchange hands off a partition this node no longer replicates, if any
+        // (when none of its replicas is reachable, the turn goes to an ordinary exchange).
         if !handoffs.isEmpty && turn % 2 == 1 {
             let partition = handoffs[(turn / 2) % handoffs.count]
             let peers = placement.replicas(for: PartitionID(partition)).filter { cluster!.isReachable($0) }
-            guard !peers.isEmpty else { return }
-            return startExchange(partition: partition, with: peers[(turn / 2 / handoffs.count) % peers.count], now: now)
+            if !peers.isEmpty {
+                let peer = peers[(turn / 2 / handoffs.count) % peers.count]
+                return startExchange(partition: partition, with: peer, now: now)
+            }
         }
         let partitions = placement.partitions(replicatedOn: me)
         guard !partitions.isEmpty else { return }
