@@ -54,8 +54,8 @@ public struct MembershipMatrix: Codable, Sendable {
 public struct PartitionStatus: Codable, Sendable {
     public var partition: Int
     public var replicas: [String]
-    /// true: every reachable replica has the same Merkle root; false: they differ; nil: fewer
-    /// than two replicas answered.
+    /// true: every replica has the same Merkle root; false: they differ; nil: some replica
+    /// did not answer.
     public var agree: Bool?
     /// Keys whose digests differ between reachable replicas (nil when not walked).
     public var divergentKeys: Int?
