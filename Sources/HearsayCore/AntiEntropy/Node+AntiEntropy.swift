@@ -1,5 +1,6 @@
 /// Anti-entropy driven by the node: every `antiEntropyIntervalMilliseconds` a node starts an
-/// exchange (when fewer than `antiEntropyConcurrency` are open) for one partition it
+/// exchange (when fewer than `antiEntropyConcurrency` are open; up to
+/// `antiEntropyRepairBurst` while exchanges keep finding differences) for one partition it
 /// replicates, with another reachable replica of it, taking partitions in turn. The peer
 /// answers as responder. Frames: merkleRequest from the initiator, merkleReply from the
 /// responder; the payload is the sender's id then the encoded `ExchangeMessage`.
@@ -24,9 +25,22 @@ extension Node {
         purgeStableTombstones(now: now)
         cluster!.exchangeRate.refill(now: now)
         flushDeferredSends(now: now)
-        guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
-            cluster!.deferredSends.isEmpty, cluster!.exchangeRate.allowsSending
-        else { return }
+        // While exchanges keep finding differences, a tick starts several (up to the
+        // concurrency bound): repair after a partition or a stopped node goes at the pace the
+        // byte budget allows, not one partition per tick. Quiet clusters start one.
+        let repairing = cluster!.lastDifferenceAt.map { now.milliseconds - $0.milliseconds < 1_000 } ?? false
+        let starts = repairing ? cluster!.settings.antiEntropyRepairBurst : 1
+        for _ in 0..<max(1, starts) {
+            guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
+                cluster!.deferredSends.isEmpty, cluster!.exchangeRate.allowsSending
+            else { return }
+            startNextExchange(now: now)
+        }
+    }
+
+    /// Starts one exchange: a handoff every other turn while there are any, else the next
+    /// partition this node replicates with its next peer.
+    mutating func startNextExchange(now: Instant) {
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
         let handoffs = trackHandoffs(placement: placement, now: now)
@@ -107,6 +121,7 @@ extension Node {
                 }
                 cluster!.antiEntropy.finished += 1
                 cluster!.antiEntropy.record(stats)
+                if stats.objectsSent + stats.objectsMerged > 0 { cluster!.lastDifferenceAt = now }
             case .aborted(_, let stats):
                 cluster!.exchanges[key] = nil
                 cluster!.deferredSends[key] = nil

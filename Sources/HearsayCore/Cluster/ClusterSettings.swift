@@ -32,6 +32,8 @@ public struct ClusterSettings: Sendable {
     public var antiEntropyIntervalMilliseconds: Int64 = 20
     /// Exchanges a node initiates at once.
     public var antiEntropyConcurrency = 16
+    /// Exchanges a tick may start while exchanges keep finding differences (one otherwise).
+    public var antiEntropyRepairBurst = 4
     /// Bounds and timeouts of one exchange.
     public var exchange = ExchangeSettings.lan
     /// Bytes per second anti-entropy may send (both roles; 0 = no limit). Exchanges defer

@@ -18,6 +18,8 @@ public struct ClusterState {
     var pending: [UInt64: PendingRequest] = [:]
     /// A `.requestDeadlines` timer is set and has not fired yet.
     var deadlineSweepArmed = false
+    /// When an exchange last found something to repair (see `antiEntropyTick`).
+    var lastDifferenceAt: Instant?
     /// Reused to encode the object a coordinator replicates (see `replicate`).
     var encodeScratch = ByteWriter(capacity: 256)
     var nextRequestID: UInt64 = 1
