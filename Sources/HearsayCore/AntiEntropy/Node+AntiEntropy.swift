@@ -42,6 +42,16 @@ extension Node {
     /// partition this node replicates with its next peer.
     mutating func startNextExchange(now: Instant) {
         let placement = cluster!.placement()
+        // Partitions an exchange left unsettled (aborted, or work dropped at a bound) go first.
+        while let partition = cluster!.differingPartitions.first {
+            cluster!.differingPartitions.removeFirst()
+            cluster!.differingSet.remove(partition)
+            let me = cluster!.settings.nodeID
+            let peers = placement.replicas(for: PartitionID(partition)).filter { $0 != me && cluster!.isReachable($0) }
+            guard placement.isReplica(me, of: PartitionID(partition)), !peers.isEmpty else { continue }
+            let turn = cluster!.nextExchangePartition
+            return startExchange(partition: partition, with: peers[turn % peers.count], now: now)
+        }
         let me = cluster!.settings.nodeID
         let handoffs = trackHandoffs(placement: placement, now: now)
         let turn = cluster!.nextExchangePartition
@@ -116,13 +126,19 @@ extension Node {
                     cluster!.antiEntropy.sendsDeferred += 1
                 }
             case .finished(let stats):
-                if let session = cluster!.exchanges.removeValue(forKey: key), session.agreed {
-                    recordAgreement(session, peer: key.peer, now: now)
+                if let session = cluster!.exchanges.removeValue(forKey: key) {
+                    if session.agreed {
+                        recordAgreement(session, peer: key.peer, now: now)
+                    } else {
+                        cluster!.notePartitionDiffers(session.partition)
+                    }
                 }
                 cluster!.antiEntropy.finished += 1
                 cluster!.antiEntropy.record(stats)
                 if stats.objectsSent + stats.objectsMerged > 0 { cluster!.lastDifferenceAt = now }
             case .aborted(_, let stats):
+                // Whatever it had found is still to repair: the partition goes first next time.
+                if let session = cluster!.exchanges[key] { cluster!.notePartitionDiffers(session.partition) }
                 cluster!.exchanges[key] = nil
                 cluster!.deferredSends[key] = nil
                 cluster!.antiEntropy.aborted += 1

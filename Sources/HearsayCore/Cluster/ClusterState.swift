@@ -20,6 +20,13 @@ public struct ClusterState {
     var deadlineSweepArmed = false
     /// When an exchange last found something to repair (see `antiEntropyTick`).
     var lastDifferenceAt: Instant?
+    /// Partitions an exchange left unsettled, to exchange first (each once; at most P).
+    var differingPartitions: [Int] = []
+    var differingSet: Set<Int> = []
+
+    mutating func notePartitionDiffers(_ partition: Int) {
+        if differingSet.insert(partition).inserted { differingPartitions.append(partition) }
+    }
     /// Reused to encode the object a coordinator replicates (see `replicate`).
     var encodeScratch = ByteWriter(capacity: 256)
     var nextRequestID: UInt64 = 1
