@@ -25,10 +25,53 @@ public struct HintStore {
         var sentAt: Int64 = 0
     }
 
+    /// One owner's hints, indexed by id and by key, with their insertion order: storing,
+    /// merging, acknowledging and looking up a key are O(1), so a coordinator that keeps
+    /// hints for a down replica does not slow down as they pile up (a linear scan per write
+    /// had taken a 3-node cluster from 37,000 to about 250 writes a second).
     struct OwnerHints {
-        /// Oldest first.
-        var hints: [Hint] = []
+        var byID: [UInt64: Hint] = [:]
+        var idByKey: [[UInt8]: UInt64] = [:]
+        /// Ids oldest first from `head`; ids already removed are skipped (and compacted away).
+        var order: [UInt64] = []
+        var head = 0
         var bytes = 0
+
+        var count: Int { byID.count }
+        /// Oldest first.
+        var hints: [Hint] { order[head...].compactMap { byID[$0] } }
+
+        mutating func insert(_ hint: Hint) {
+            byID[hint.id] = hint
+            idByKey[hint.key] = hint.id
+            order.append(hint.id)
+            bytes += hint.bytes
+        }
+
+        @discardableResult
+        mutating func remove(id: UInt64) -> Hint? {
+            guard let hint = byID.removeValue(forKey: id) else { return nil }
+            if idByKey[hint.key] == id { idByKey[hint.key] = nil }
+            bytes -= hint.bytes
+            compactIfSparse()
+            return hint
+        }
+
+        /// The oldest hint still held.
+        mutating func oldest() -> Hint? {
+            while head < order.count {
+                if let hint = byID[order[head]] { return hint }
+                head += 1
+            }
+            return nil
+        }
+
+        /// Keeps `order` within twice the hints held plus 1,024 entries.
+        mutating func compactIfSparse() {
+            guard order.count - head > 2 * byID.count + 1_024 || head > 1_024 else { return }
+            order = order[head...].filter { byID[$0] != nil }
+            head = 0
+        }
     }
 
     /// What HS.STATS shows per owner.
@@ -48,68 +91,86 @@ public struct HintStore {
 
     public init(limits: Limits = Limits()) { self.limits = limits }
 
-    public var pendingCount: Int { owners.values.reduce(0) { $0 + $1.hints.count } }
+    public var pendingCount: Int { owners.values.reduce(0) { $0 + $1.count } }
 
     /// Stores (or merges) a hint for `owner`.
     mutating func store(owner: NodeID, key: [UInt8], object: StoredObject, now: Int64) {
-        var entry = owners[owner] ?? OwnerHints()
         var ownerStats = stats[owner] ?? OwnerStats()
         ownerStats.stored += 1
-        if let i = entry.hints.firstIndex(where: { $0.key == key }) {
-            entry.bytes -= entry.hints[i].bytes
-            entry.hints[i].object.merge(object)
-            entry.hints[i].bytes = key.count + entry.hints[i].object.approximateByteSize
-            entry.hints[i].sentAt = 0
-            entry.bytes += entry.hints[i].bytes
-        } else {
-            let bytes = key.count + object.approximateByteSize
-            entry.hints.append(Hint(id: nextID, key: key, object: object, createdAt: now, bytes: bytes))
-            nextID += 1
-            entry.bytes += bytes
+        let limits = self.limits
+        var newID = nextID
+        Self.modify(&owners[owner, default: OwnerHints()]) { entry in
+            if let id = entry.idByKey[key], var hint = entry.byID[id] {
+                entry.bytes -= hint.bytes
+                hint.object.merge(object)
+                hint.bytes = key.count + hint.object.approximateByteSize
+                hint.sentAt = 0
+                entry.bytes += hint.bytes
+                entry.byID[id] = hint
+            } else {
+                entry.insert(
+                    Hint(
+                        id: newID, key: key, object: object, createdAt: now,
+                        bytes: key.count + object.approximateByteSize))
+                newID += 1
+            }
+            while entry.count > limits.maxHintsPerOwner || entry.bytes > limits.maxBytesPerOwner,
+                let oldest = entry.oldest()
+            {
+                entry.remove(id: oldest.id)
+                ownerStats.droppedForBounds += 1
+            }
         }
-        while entry.hints.count > limits.maxHintsPerOwner || entry.bytes > limits.maxBytesPerOwner {
-            entry.bytes -= entry.hints.removeFirst().bytes
-            ownerStats.droppedForBounds += 1
-        }
-        owners[owner] = entry
+        nextID = newID
         stats[owner] = ownerStats
         refreshPending(owner)
     }
 
-    /// Drops hints older than the age bound.
+    /// Runs `body` on a dictionary value in place (no copy of its storage).
+    private static func modify<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
+
+    /// Drops hints older than the age bound (oldest first: ids and creation times grow together).
     mutating func expire(now: Int64) {
         for owner in owners.keys.sorted() {
-            guard var entry = owners[owner] else { continue }
-            let before = entry.hints.count
-            entry.hints.removeAll { now - $0.createdAt > limits.maxAgeMilliseconds }
-            let dropped = before - entry.hints.count
+            var dropped = 0
+            let maxAge = limits.maxAgeMilliseconds
+            Self.modify(&owners[owner, default: OwnerHints()]) { entry in
+                while let oldest = entry.oldest(), now - oldest.createdAt > maxAge {
+                    entry.remove(id: oldest.id)
+                    dropped += 1
+                }
+            }
+            if owners[owner]?.count == 0 { owners[owner] = nil }
             guard dropped > 0 else { continue }
-            entry.bytes = entry.hints.reduce(0) { $0 + $1.bytes }
-            owners[owner] = entry
             stats[owner, default: OwnerStats()].droppedForAge += dropped
             refreshPending(owner)
         }
     }
 
-    /// Hints to (re)send to `owner` now: never sent, or sent more than `resendAfter` ago.
+    /// Hints to (re)send to `owner` now: never sent, or sent more than `resendAfter` ago;
+    /// oldest first, at most `limit`.
     mutating func due(for owner: NodeID, now: Int64, resendAfter: Int64, limit: Int) -> [Hint] {
-        guard var entry = owners[owner] else { return [] }
+        guard owners[owner] != nil else { return [] }
         var out: [Hint] = []
-        for i in entry.hints.indices where out.count < limit {
-            if entry.hints[i].sentAt == 0 || now - entry.hints[i].sentAt > resendAfter {
-                entry.hints[i].sentAt = now
-                out.append(entry.hints[i])
+        Self.modify(&owners[owner, default: OwnerHints()]) { entry in
+            var i = entry.head
+            while i < entry.order.count && out.count < limit {
+                let id = entry.order[i]
+                i += 1
+                guard var hint = entry.byID[id], hint.sentAt == 0 || now - hint.sentAt > resendAfter else { continue }
+                hint.sentAt = now
+                entry.byID[id] = hint
+                out.append(hint)
             }
         }
-        owners[owner] = entry
         return out
     }
 
     /// The owner acknowledged hint `id`: it holds the write now.
     mutating func acknowledge(owner: NodeID, id: UInt64) {
-        guard var entry = owners[owner], let i = entry.hints.firstIndex(where: { $0.id == id }) else { return }
-        entry.bytes -= entry.hints.remove(at: i).bytes
-        owners[owner] = entry.hints.isEmpty ? nil : entry
+        guard owners[owner]?.byID[id] != nil else { return }
+        Self.modify(&owners[owner, default: OwnerHints()]) { entry in entry.remove(id: id) }
+        if owners[owner]?.count == 0 { owners[owner] = nil }
         stats[owner, default: OwnerStats()].replayed += 1
         refreshPending(owner)
     }
@@ -118,9 +179,8 @@ public struct HintStore {
     func object(for key: [UInt8]) -> StoredObject? {
         var found: StoredObject?
         for owner in owners.keys.sorted() {
-            for hint in owners[owner]!.hints where hint.key == key {
-                if found == nil { found = hint.object } else { found!.merge(hint.object) }
-            }
+            guard let entry = owners[owner], let id = entry.idByKey[key], let hint = entry.byID[id] else { continue }
+            if found == nil { found = hint.object } else { found!.merge(hint.object) }
         }
         return found
     }
@@ -128,7 +188,7 @@ public struct HintStore {
     public var ownersWithHints: [NodeID] { owners.keys.sorted() }
 
     private mutating func refreshPending(_ owner: NodeID) {
-        stats[owner, default: OwnerStats()].pending = owners[owner]?.hints.count ?? 0
+        stats[owner, default: OwnerStats()].pending = owners[owner]?.count ?? 0
         stats[owner, default: OwnerStats()].pendingBytes = owners[owner]?.bytes ?? 0
     }
 }

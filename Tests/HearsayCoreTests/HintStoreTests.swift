@@ -1,0 +1,69 @@
+import Testing
+
+@testable import HearsayCore
+
+/// The hint store's bookkeeping against a plain model (a list per owner, oldest first) on
+/// random operations: the same hints, order, bytes, merges, bounds and acknowledgements.
+struct HintStoreTests {
+    static func object(_ value: String, by writer: UInt64, counter: UInt64) -> StoredObject {
+        var object = StoredObject()
+        object.set(
+            Array(value.utf8), expiry: .never, by: NodeID(writer),
+            at: HybridTimestamp(physicalMilliseconds: Int64(counter), logical: 0), now: Instant(milliseconds: 0))
+        return object
+    }
+
+    @Test func randomOperations_matchAListModel() {
+        var limits = HintStore.Limits()
+        limits.maxHintsPerOwner = 40
+        limits.maxAgeMilliseconds = 5_000
+        var store = HintStore(limits: limits)
+        var model: [NodeID: [(key: [UInt8], createdAt: Int64)]] = [:]
+        var rng = SeededGenerator(seed: 31)
+        let owners = [NodeID(7), NodeID(8)]
+        var now: Int64 = 0
+        var counter: UInt64 = 0
+        for round in 0..<20_000 {
+            now += Int64(rng.next() % 3)
+            let owner = owners[Int(rng.next() % 2)]
+            let key = Array("k\(rng.next() % 60)".utf8)
+            switch rng.next() % 10 {
+            case 0..<6:
+                counter += 1
+                store.store(
+                    owner: owner, key: key, object: Self.object("v\(counter)", by: 1, counter: counter), now: now)
+                if !(model[owner]?.contains { $0.key == key } ?? false) {
+                    model[owner, default: []].append((key, now))
+                    if model[owner]!.count > limits.maxHintsPerOwner { model[owner]!.removeFirst() }
+                }
+            case 6, 7:
+                let due = store.due(for: owner, now: now, resendAfter: 1_000, limit: 5)
+                for hint in due where rng.next() % 2 == 0 {
+                    store.acknowledge(owner: owner, id: hint.id)
+                    model[owner]?.removeAll { $0.key == hint.key }
+                }
+            case 8:
+                store.expire(now: now)
+                for o in owners { model[o]?.removeAll { now - $0.createdAt > limits.maxAgeMilliseconds } }
+            default:
+                let expected = owners.contains { model[$0]?.contains { $0.key == key } ?? false }
+                #expect((store.object(for: key) != nil) == expected, "seed 31 round \(round)")
+            }
+            for o in owners {
+                let held = store.owners[o]?.hints.map(\.key) ?? []
+                #expect(held == (model[o] ?? []).map(\.key), "seed 31 round \(round) owner \(o)")
+                let bytes = store.owners[o]?.hints.reduce(0) { $0 + $1.bytes } ?? 0
+                #expect(store.owners[o]?.bytes ?? 0 == bytes, "seed 31 round \(round)")
+                #expect(store.stats[o]?.pending ?? 0 == held.count)
+            }
+        }
+    }
+
+    @Test func aSecondHintForAKey_mergesIntoTheFirst() {
+        var store = HintStore()
+        store.store(owner: NodeID(7), key: Array("k".utf8), object: Self.object("a", by: 1, counter: 1), now: 0)
+        store.store(owner: NodeID(7), key: Array("k".utf8), object: Self.object("b", by: 2, counter: 1), now: 1)
+        #expect(store.pendingCount == 1)
+        #expect(store.object(for: Array("k".utf8))?.register.count == 2)
+    }
+}
