@@ -65,12 +65,17 @@ let package = Package(
             dependencies: ["HearsayInspect", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/inspector"
         ),
+        // Helpers several test targets share (test targets cannot share sources).
+        .target(name: "HearsayTestSupport", path: "Tests/Support"),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(
             name: "HearsayCoreTests",
-            dependencies: ["HearsayAuth", "HearsayCore", "RESP", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "HearsayAuth", "HearsayCore", "HearsayTestSupport", "RESP",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayAuth", "HearsayCore"]),
-        .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore"]),
+        .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore", "HearsayTestSupport"]),
         .testTarget(name: "HearsayInspectTests", dependencies: ["HearsayInspect", "HearsaySim", "HearsayCore"]),
     ]
 )

@@ -1,3 +1,4 @@
+import HearsayTestSupport
 import Testing
 
 @testable import HearsayCore

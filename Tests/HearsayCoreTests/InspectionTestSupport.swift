@@ -1,3 +1,4 @@
+import HearsayTestSupport
 import RESP
 
 @testable import HearsayCore

@@ -18,6 +18,16 @@ import Testing
         return node
     }
 
+    /// A SET of a random value, with or without an expiry.
+    static func randomSet(
+        _ object: inout StoredObject, prefix: String, values: UInt64, by writer: NodeID, _ rng: inout SeededGenerator
+    ) {
+        let expiry: StoredObject.SetExpiry = Bool.random(using: &rng) ? .never : .at(now.adding(milliseconds: 5_000))
+        object.set(
+            Array("\(prefix)\(rng.next() % values)".utf8), expiry: expiry, by: writer,
+            at: AntiEntropyFixture.stamp(&rng), now: now)
+    }
+
     static func stored(_ node: inout Node, _ key: [UInt8]) -> (StoredObject?, ArraySlice<UInt64>) {
         let object = key.withUnsafeBytes {
             node.keyspace.entry(KeyRef($0), now: now.milliseconds).map(CompactObject.materialize)
@@ -46,11 +56,7 @@ import Testing
                     if Int.random(in: 0..<4, using: &rng) == 0 {
                         AntiEntropyFixture.randomWrite(&remote, key: Int.random(in: 0..<4, using: &rng), by: b, &rng)
                     } else {
-                        let expiry: StoredObject.SetExpiry =
-                            Bool.random(using: &rng) ? .never : .at(Self.now.adding(milliseconds: 5_000))
-                        remote.set(
-                            Array("w\(rng.next() % 100)".utf8), expiry: expiry, by: b,
-                            at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+                        Self.randomSet(&remote, prefix: "w", values: 100, by: b, &rng)
                     }
                     snapshots.append(remote)
                 case 2:
@@ -145,11 +151,7 @@ import Testing
             if Int.random(in: 0..<3, using: &rng) == 0 {
                 AntiEntropyFixture.randomWrite(&object, key: Int.random(in: 0..<4, using: &rng), by: writer, &rng)
             } else {
-                let expiry: StoredObject.SetExpiry =
-                    Bool.random(using: &rng) ? .never : .at(Self.now.adding(milliseconds: 5_000))
-                object.set(
-                    Array("v\(rng.next() % 1_000)".utf8), expiry: expiry, by: writer,
-                    at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+                Self.randomSet(&object, prefix: "v", values: 1_000, by: writer, &rng)
             }
             key.withUnsafeBytes { raw in
                 let ref = KeyRef(raw)

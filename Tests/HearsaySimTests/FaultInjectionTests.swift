@@ -1,5 +1,6 @@
 import HearsayCore
 import HearsaySim
+import HearsayTestSupport
 import Testing
 
 /// HS.FAULT in the simulator: dropped traffic partitions a cluster (SWIM marks the other side

@@ -1,5 +1,6 @@
 import HearsayCore
 import HearsaySim
+import HearsayTestSupport
 import Testing
 
 /// The inspector's commands on cluster nodes: each node answers from its own copy.

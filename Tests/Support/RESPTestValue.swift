@@ -1,6 +1,6 @@
-/// A parsed RESP2/RESP3 reply, for tests that check nested reply shapes (a copy of the one in
-/// HearsayCoreTests: test targets share no sources).
-indirect enum RESPTestValue: Hashable, CustomStringConvertible {
+/// A parsed RESP2/RESP3 reply, for tests that check nested reply shapes (shared by the test
+/// targets through the HearsayTestSupport target).
+public indirect enum RESPTestValue: Hashable, CustomStringConvertible {
     case simple(String)
     case error(String)
     case integer(Int64)
@@ -9,7 +9,7 @@ indirect enum RESPTestValue: Hashable, CustomStringConvertible {
     case array([RESPTestValue])
 
     /// Parses one complete reply; nil when the text is not exactly one reply.
-    static func parse(_ text: String) -> RESPTestValue? {
+    public static func parse(_ text: String) -> RESPTestValue? {
         var bytes = Array(text.utf8)[...]
         guard let value = parseOne(&bytes), bytes.isEmpty else { return nil }
         return value
@@ -51,25 +51,25 @@ indirect enum RESPTestValue: Hashable, CustomStringConvertible {
         }
     }
 
-    var items: [RESPTestValue] {
+    public var items: [RESPTestValue] {
         if case .array(let items) = self { return items }
         return []
     }
 
-    var text: String? {
+    public var text: String? {
         switch self {
         case .simple(let s), .bulk(let s): return s
         default: return nil
         }
     }
 
-    var int: Int64? {
+    public var int: Int64? {
         if case .integer(let n) = self { return n }
         return nil
     }
 
     /// A flat key/value array as a dictionary from key to value.
-    var fields: [String: RESPTestValue] {
+    public var fields: [String: RESPTestValue] {
         var out: [String: RESPTestValue] = [:]
         var i = 0
         let list = items
@@ -80,7 +80,7 @@ indirect enum RESPTestValue: Hashable, CustomStringConvertible {
         return out
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .simple(let s): return "+\(s)"
         case .error(let s): return "-\(s)"
