@@ -92,27 +92,48 @@ final class PeerTransport {
         sendLog = PeerRateLimitedLog(intervalMilliseconds: interval)
         receiveBuffer = .allocate(byteCount: Self.receiveBufferBytes, alignment: 16)
         effects.reserveCapacity(64)
-        listener = try server.bind(
-            host, requestedPort,
-            onConnection: { stream, status in
-                Server.from(stream).peers?.accept(stream, status)
-            })
-        port = Server.localPort(listener)
-        udp = .allocate(capacity: 1)
+        let udp = UnsafeMutablePointer<uv_udp_t>.allocate(capacity: 1)
         uv_udp_init(server.loop, udp)
-        timer = .allocate(capacity: 1)
+        let timer = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
         uv_timer_init(server.loop, timer)
-        guard var address = PeerAddress.resolve("\(host.contains(":") ? "[\(host)]" : host):\(port)") else {
-            closeHandles()
-            throw ServerError.invalidAddress(host)
+        // With port 0 the kernel picks the TCP port, and a UDP socket may already hold that
+        // number: then take another (a few tries) rather than fail to start.
+        var attempt = 0
+        while true {
+            let candidate = try server.bind(
+                host, requestedPort,
+                onConnection: { stream, status in
+                    Server.from(stream).peers?.accept(stream, status)
+                })
+            let chosen = Server.localPort(candidate)
+            guard var address = PeerAddress.resolve("\(host.contains(":") ? "[\(host)]" : host):\(chosen)") else {
+                uv_close(UV.handle(candidate)) { $0?.deallocate() }
+                Self.closeBare(udp, timer)
+                throw ServerError.invalidAddress(host)
+            }
+            let status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_udp_bind(udp, $0, 0) }
+            }
+            if status == 0 {
+                self.udp = udp
+                self.timer = timer
+                listener = candidate
+                port = chosen
+                return
+            }
+            uv_close(UV.handle(candidate)) { $0?.deallocate() }
+            attempt += 1
+            if requestedPort != 0 || status != UV_EADDRINUSE.rawValue || attempt == 8 {
+                Self.closeBare(udp, timer)
+                throw ServerError.libuv("udp bind on \(host):\(chosen)", UV.errorText(status))
+            }
         }
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_udp_bind(udp, $0, 0) }
-        }
-        if status != 0 {
-            closeHandles()
-            throw ServerError.libuv("udp bind on \(host):\(port)", UV.errorText(status))
-        }
+    }
+
+    /// Closes the handles made before the listener was bound (init failed).
+    private static func closeBare(_ udp: UnsafeMutablePointer<uv_udp_t>, _ timer: UnsafeMutablePointer<uv_timer_t>) {
+        uv_close(UV.handle(udp)) { $0?.deallocate() }
+        uv_close(UV.handle(timer)) { $0?.deallocate() }
     }
 
     deinit { receiveBuffer.deallocate() }
