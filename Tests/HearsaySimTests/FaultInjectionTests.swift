@@ -107,16 +107,20 @@ struct FaultInjectionTests {
             _ = cluster.request(0, ["HS.CONSISTENCY", "ALL"])
             let (fast, baseline) = Self.timed(cluster, 0, ["SET", "k", "before"])
             #expect(fast == "+OK\r\n" && baseline < 100, "seed \(seed): \(baseline) ms")
-            // Outgoing to node 1: the pre-read and the write each wait 200 ms on the way there.
+            // Outgoing to node 1: the (checked) write waits 200 ms on the way there.
             let peer = cluster.ids[1].description
             #expect(cluster.command(0, "HS.FAULT", "DELAY", peer, "200", "OUT") == "+OK\r\n")
             let (slow, delayed) = Self.timed(cluster, 0, ["SET", "k", "after"])
             #expect(slow == "+OK\r\n", "seed \(seed)")
-            #expect(delayed >= 400 && delayed < 1_000, "seed \(seed): \(delayed) ms")
+            #expect(delayed >= 200 && delayed < 1_000, "seed \(seed): \(delayed) ms")
+            // A SET XX keeps the pre-read: it and the write each wait 200 ms.
+            let (conditional, delayedTwice) = Self.timed(cluster, 0, ["SET", "k", "again", "XX"])
+            #expect(conditional == "+OK\r\n", "seed \(seed)")
+            #expect(delayedTwice >= 400 && delayedTwice < 1_000, "seed \(seed): \(delayedTwice) ms")
             // Incoming from node 2: its read reply waits 300 ms.
             #expect(cluster.command(0, "HS.FAULT", "DELAY", cluster.ids[2].description, "300", "IN") == "+OK\r\n")
             let (read, readTime) = Self.timed(cluster, 0, ["GET", "k"])
-            #expect(read == "$5\r\nafter\r\n", "seed \(seed)")
+            #expect(read == "$5\r\nagain\r\n", "seed \(seed)")
             #expect(readTime >= 300 && readTime < 1_000, "seed \(seed): \(readTime) ms")
             let rules = Self.parse(cluster.command(0, "HS.FAULT")).items
             #expect(rules.count == 2, "seed \(seed): \(rules)")

@@ -175,6 +175,13 @@ public struct HintStore {
         refreshPending(owner)
     }
 
+    /// Whether any owner's hints hold `key` (free when there are no hints, the common case).
+    func holds(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard !owners.isEmpty else { return false }
+        let key = Array(key)
+        return owners.values.contains { $0.idByKey[key] != nil }
+    }
+
     /// The hinted copy of `key`, if any owner's hints hold one (a stand-in answers reads).
     func object(for key: [UInt8]) -> StoredObject? {
         var found: StoredObject?

@@ -9,20 +9,29 @@ extension Node {
         case .replicaWrite:
             try applyReplicaWrites(frame.payload, now: now)
         case .replicaWriteAck:
-            let (sender, acks) = try M.decodeBatch(frame.payload, minimumItemSize: 1, M.decodeAck)
-            for ack in acks { acknowledged(ack.requestID, by: sender, now: now) }
+            let (sender, acks) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeAck)
+            for ack in acks {
+                if ack.status != .applied {
+                    checkedWriteAnswered(ack.requestID, ack.status, now: now)
+                } else {
+                    acknowledged(ack.requestID, by: sender, now: now)
+                }
+            }
         case .replicaRead:
-            let (sender, reads) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeRead)
+            let (sender, reads) = try M.decodeBatch(frame.payload, minimumItemSize: 10, M.decodeRead)
             for read in reads {
-                let copy = localCopy(read.key, now: now)
+                let same = read.key.withUnsafeBytes { copyMatches($0, basis: read.basis) }
+                if same { cluster!.replication.readsAnsweredSame += 1 }
+                let object = same ? [] : localCopy(read.key, now: now)?.encoded ?? []
                 cluster!.outbox.readReplies[sender, default: []].append(
-                    M.ReadReply(requestID: read.requestID, object: copy?.encoded ?? []))
+                    M.ReadReply(requestID: read.requestID, object: object, same: same))
             }
         case .replicaReadReply:
             let (sender, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeReadReply)
             for reply in replies {
-                let object = reply.object.isEmpty ? nil : try StoredObject(decoding: reply.object)
-                readAnswered(reply.requestID, by: sender, object, now: now)
+                let copy: ReadCopy =
+                    reply.same ? .same : .object(reply.object.isEmpty ? nil : try StoredObject(decoding: reply.object))
+                readAnswered(reply.requestID, by: sender, copy, now: now)
             }
         case .forwardRequest:
             let (sender, forwards) = try M.decodeBatch(frame.payload, minimumItemSize: 7, M.decodeForward)
@@ -49,26 +58,32 @@ extension Node {
         let v = try r.u8()
         guard v == M.version else { throw .unsupportedVersion(v) }
         let sender = NodeID(try r.u64())
-        let count = try r.count(minimumItemSize: 11)
+        let count = try r.count(minimumItemSize: 12)
         let me = cluster!.settings.nodeID.rawValue
         for _ in 0..<count {
             let requestID = try r.varint()
             let key = try r.lengthPrefixedRange()
             let object = try r.lengthPrefixedRange()
             let hint = try r.u64()
+            let basis = try M.decodeBasis(&r)
             if hint == 0 || hint == me, let single = EncodedSingleWrite(payload, in: object) {
+                var matched: Bool?
                 let merged = payload.withUnsafeBytes { bytes in
-                    mergeSingleWrite(UnsafeRawBufferPointer(rebasing: bytes[key]), single, in: bytes, now: now)
+                    let key = UnsafeRawBufferPointer(rebasing: bytes[key])
+                    if let basis { matched = copyMatches(key, basis: basis) }
+                    return mergeSingleWrite(key, single, in: bytes, now: now)
                 }
                 if merged {
                     cluster!.replication.replicaWritesApplied += 1
-                    if requestID != 0 { cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID)) }
+                    if requestID != 0 {
+                        acknowledgeWrite(requestID, to: sender, Array(payload[key]), matched, now: now)
+                    }
                     continue
                 }
             }
             let write = M.Write(
                 requestID: requestID, key: Array(payload[key]), object: Array(payload[object]),
-                hintFor: hint == 0 ? nil : NodeID(hint))
+                hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
             try applyReplicaWrite(write, from: sender, now: now)
         }
         try r.expectEnd()
@@ -78,16 +93,25 @@ extension Node {
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
     mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
         let object = try StoredObject(decoding: write.object)
+        var matched: Bool?
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
             cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
             cluster!.replication.hintsStored += 1
         } else {
+            if let basis = write.basis { matched = write.key.withUnsafeBytes { copyMatches($0, basis: basis) } }
             mergeRemote(write.key, object, now: now)
             cluster!.replication.replicaWritesApplied += 1
         }
-        if write.requestID != 0 {
-            cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID))
-        }
+        if write.requestID != 0 { acknowledgeWrite(write.requestID, to: sender, write.key, matched, now: now) }
+    }
+
+    /// Queues the ack of a write just merged; `matched` is nil for an unchecked write.
+    mutating func acknowledgeWrite(
+        _ requestID: UInt64, to sender: NodeID, _ key: [UInt8], _ matched: Bool?, now: Instant
+    ) {
+        var status = M.Ack.Status.applied
+        if let matched { status = checkedWriteStatus(key, matched: matched, now: now) }
+        cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID, status: status))
     }
 
     /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not matter).
@@ -147,12 +171,13 @@ extension Node {
         if acked + 1 >= needed { finish(requestID, reply, now: now) }
     }
 
-    mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ object: StoredObject?, now: Instant) {
+    mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Instant) {
         if var pending = cluster!.pending[requestID],
             case .preRead(let needed, let answered, let key, let arguments, let version, var copies, let quorum) =
                 pending.kind
         {
-            copies.append(object)
+            // A `same` copy equals ours: nothing to merge.
+            if case .object(let object) = copy { copies.append(object) }
             pending.kind = .preRead(
                 needed: needed, answered: answered + 1, key: key, arguments: arguments,
                 protocolVersion: version, copies: copies, quorum: quorum)
@@ -167,22 +192,15 @@ extension Node {
         guard var pending = cluster!.pending[requestID],
             case .read(
                 let needed, let answered, let asked, let key, let arguments, let version, var copies,
-                let quorum) = pending.kind
+                let quorum, let basis) = pending.kind
         else { return }
-        copies.append((sender, object))
+        copies.append((sender, copy))
         pending.kind = .read(
             needed: needed, answered: answered + 1, asked: asked, key: key, arguments: arguments,
-            protocolVersion: version, copies: copies, quorum: quorum)
+            protocolVersion: version, copies: copies, quorum: quorum, basis: basis)
         cluster!.pending[requestID] = pending
         guard answered + 1 >= needed else { return }
-        // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
-        for (_, copy) in copies { if let copy { mergeRemote(key, copy, now: now) } }
-        let merged = localCopy(key, now: now) ?? StoredObject()
-        let mergedDigest = merged.causalDigest(key: key)
-        for (node, copy) in copies where copy?.causalDigest(key: key) != mergedDigest {
-            cluster!.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
-            cluster!.replication.readRepairs += 1
-        }
+        repairRead(key, copies, basis: basis, now: now)
         var session = ClientSession(id: 0, authenticated: true)
         session.protocolVersion = version
         var scratch = ReplyBuffer(capacity: 128, protocolVersion: version)
@@ -190,6 +208,31 @@ extension Node {
             if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
         }
         finish(requestID, scratch.bytes, now: now)
+    }
+
+    /// Merges every copy a read gathered into ours, then sends the merge back to the replicas
+    /// that were behind (read repair; the reply does not wait for it). A `same` copy had our
+    /// digest `basis` when we asked; when every copy did, there is nothing to do.
+    mutating func repairRead(_ key: [UInt8], _ copies: [(NodeID, ReadCopy)], basis: UInt64, now: Instant) {
+        var differs = false
+        for (_, copy) in copies {
+            guard case .object(let object) = copy else { continue }
+            differs = true
+            if let object { mergeRemote(key, object, now: now) }
+        }
+        guard differs else { return }
+        let merged = localCopy(key, now: now) ?? StoredObject()
+        let mergedDigest = merged.causalDigest(key: key)
+        for (node, copy) in copies {
+            let behind: Bool
+            switch copy {
+            case .same: behind = basis != mergedDigest
+            case .object(let object): behind = object?.causalDigest(key: key) != mergedDigest
+            }
+            guard behind else { continue }
+            cluster!.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            cluster!.replication.readRepairs += 1
+        }
     }
 
     /// Completes a pending request with `reply`.
@@ -210,9 +253,12 @@ extension Node {
         case .write(_, let acked, _, _, let quorum):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
-        case .read(_, let answered, _, _, _, _, _, let quorum), .preRead(_, let answered, _, _, _, _, let quorum):
+        case .read(_, let answered, _, _, _, _, _, let quorum, _), .preRead(_, let answered, _, _, _, _, let quorum):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(answered + 1) of \(quorum) replicas answered\r\n"
+        case .checkedWrite(let write):
+            cluster!.replication.quorumFailures += 1
+            text = "-NOQUORUM \(write.matched + 1) of \(write.quorum) replicas answered\r\n"
         case .multi:
             text = "-TIMEOUT\r\n"
         }

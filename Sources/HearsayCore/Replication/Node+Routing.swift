@@ -157,15 +157,16 @@ extension Node {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
         let arguments = (0..<a.count).map { a.bytes($0) }
+        let basis = basisDigest(a[1])
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0),
             kind: .read(
                 needed: r - 1, answered: 0, asked: others.count, key: arguments[1], arguments: arguments,
-                protocolVersion: session.protocolVersion, copies: [], quorum: r),
+                protocolVersion: session.protocolVersion, copies: [], quorum: r, basis: basis),
             now: now)
         for node in others {
             cluster!.outbox.reads[node, default: []].append(
-                ReplicationMessages.Read(requestID: requestID, key: arguments[1]))
+                ReplicationMessages.Read(requestID: requestID, key: arguments[1], basis: basis))
         }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
@@ -210,6 +211,11 @@ extension Node {
         // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
         // it sees every write acknowledged before it and replaces exactly those (see README).
         let owners = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
+        if needed > 0 && owners.count >= needed && Node.isCheckable(id, a) {
+            return startCheckedWrite(
+                a, &session, now, targets: targets, localHints: localHints, needed: needed, quorum: w, sink: sink,
+                &reply)
+        }
         if needed > 0 && owners.count >= needed {
             let arguments = (0..<a.count).map { a.bytes($0) }
             let requestID = newRequest(
@@ -218,9 +224,10 @@ extension Node {
                     needed: needed, answered: 0, key: key, arguments: arguments,
                     protocolVersion: session.protocolVersion, copies: [], quorum: w),
                 now: now)
+            let basis = basisDigest(a[1])
             for node in owners {
                 cluster!.outbox.reads[node, default: []].append(
-                    ReplicationMessages.Read(requestID: requestID, key: key))
+                    ReplicationMessages.Read(requestID: requestID, key: key, basis: basis))
             }
             return sink == nil ? .deferred(ticket: requestID) : .proceed
         }
@@ -291,14 +298,18 @@ extension Node {
     }
 
     /// Sends the key's current object to `targets` (acknowledged under `requestID`, 0 = no ack).
-    mutating func replicate(_ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, now: Instant) {
-        key.withUnsafeBytes { replicate($0, to: targets, requestID: requestID, now: now) }
+    /// With `basis`, the owners' writes are checked writes (`Node+CheckedWrite`); a stand-in's never are.
+    mutating func replicate(
+        _ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, basis: UInt64? = nil, now: Instant
+    ) {
+        key.withUnsafeBytes { replicate($0, to: targets, requestID: requestID, basis: basis, now: now) }
     }
 
     /// The same for a key given as raw bytes: the object is encoded once into a reused
     /// buffer and appended to each target's batch, so nothing is allocated per write.
     mutating func replicate(
-        _ key: UnsafeRawBufferPointer, to targets: [(NodeID, NodeID?)], requestID: UInt64, now: Instant
+        _ key: UnsafeRawBufferPointer, to targets: [(NodeID, NodeID?)], requestID: UInt64, basis: UInt64? = nil,
+        now: Instant
     ) {
         guard !targets.isEmpty else { return }
         var object = cluster!.encodeScratch
@@ -311,7 +322,9 @@ extension Node {
         }
         object.bytes.withUnsafeBytes { bytes in
             for (node, hintFor) in targets {
-                cluster!.outbox.addWrite(to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor)
+                cluster!.outbox.addWrite(
+                    to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor,
+                    basis: hintFor == nil ? basis : nil)
             }
         }
         cluster!.encodeScratch = object

@@ -66,6 +66,10 @@ public struct ReplicationStats: Sendable {
     public var quorumFailures = 0
     public var forwardTimeouts = 0
     public var readRepairs = 0
+    /// Checked writes made again on the merge because an owner's copy differed.
+    public var checkedWritesRepeated = 0
+    /// Reads this replica answered `same` (its copy had the coordinator's digest).
+    public var readsAnsweredSame = 0
     public var replicaWritesApplied = 0
     public var hintsStored = 0
     public var malformedMessages = 0
@@ -99,12 +103,14 @@ struct PeerBatch {
     var items = ByteWriter(capacity: 256)
 
     mutating func append(
-        requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?
+        requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?,
+        basis: UInt64?
     ) {
         items.varint(requestID)
         items.lengthPrefixed(key)
         items.lengthPrefixed(object)
         items.u64(hintFor?.rawValue ?? 0)
+        ReplicationMessages.encodeBasis(basis, into: &items)
         count += 1
     }
 
@@ -122,9 +128,10 @@ struct PeerBatch {
 extension PeerOutbox {
     mutating func addWrite(
         to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
-        hintFor: NodeID?
+        hintFor: NodeID?, basis: UInt64? = nil
     ) {
-        writes[peer, default: PeerBatch()].append(requestID: requestID, key: key, object: object, hintFor: hintFor)
+        writes[peer, default: PeerBatch()].append(
+            requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis)
         if writes[peer]!.items.bytes.count >= PeerOutbox.frameBytesTarget {
             fullWrites.append((peer, writes.removeValue(forKey: peer)!))
         }
@@ -133,7 +140,9 @@ extension PeerOutbox {
     mutating func addWrite(to peer: NodeID, _ write: ReplicationMessages.Write) {
         write.key.withUnsafeBytes { key in
             write.object.withUnsafeBytes { object in
-                addWrite(to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor)
+                addWrite(
+                    to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor,
+                    basis: write.basis)
             }
         }
     }

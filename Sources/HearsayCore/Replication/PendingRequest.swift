@@ -28,14 +28,18 @@ struct PendingRequest {
         /// Applied here; waiting for `needed` more acknowledgements. `reply` is sent on success.
         case write(needed: Int, acked: Int, asked: Int, reply: [UInt8], quorum: Int)
         /// Waiting for `needed` more replica copies, then the command runs here on the merge.
+        /// `basis` is the digest this node's copy had when it asked (what a `same` reply means).
         case read(
             needed: Int, answered: Int, asked: Int, key: [UInt8], arguments: [[UInt8]],
-            protocolVersion: Int, copies: [(NodeID, StoredObject?)], quorum: Int)
+            protocolVersion: Int, copies: [(NodeID, ReadCopy)], quorum: Int, basis: UInt64)
         /// A write at W >= 2 first gathers `needed` other owners' copies, so that it sees every
         /// write acknowledged before it (W + W > N); then it runs as `.write`.
         case preRead(
             needed: Int, answered: Int, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
             copies: [StoredObject?], quorum: Int)
+        /// A plain SET at W >= 2 sent as checked writes: done when `needed` owners report that
+        /// their copy matched ours before the merge (see `Node+CheckedWrite`).
+        case checkedWrite(CheckedWrite)
         /// Waiting for every part.
         case multi(parts: [[UInt8]?], combine: Combine, protocolVersion: Int)
     }
@@ -44,4 +48,26 @@ struct PendingRequest {
     var kind: Kind
     var deadline: Instant
     var started: Instant
+}
+
+/// A replica's answer to a read.
+enum ReadCopy {
+    /// Its copy had the digest the read carried: the coordinator's own copy when it asked.
+    case same
+    /// Its copy (nil when it holds none).
+    case object(StoredObject?)
+}
+
+/// The progress of a checked write (`PendingRequest.Kind.checkedWrite`).
+struct CheckedWrite {
+    /// Owners whose match completes the write (W - 1).
+    var needed: Int
+    var matched = 0
+    /// Copies of owners that differed, encoded, merged before the write is made again.
+    var differed: [[UInt8]] = []
+    var key: [UInt8]
+    var arguments: [[UInt8]]
+    var protocolVersion: Int
+    var reply: [UInt8]
+    var quorum: Int
 }

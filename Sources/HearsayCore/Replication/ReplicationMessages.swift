@@ -4,30 +4,50 @@
 /// Writes and reads travel in batches: everything a coordinator sends one peer during a
 /// batch of client requests leaves in one frame (see `PeerOutbox`).
 enum ReplicationMessages {
-    static let version: UInt8 = 1
+    /// 2: writes and reads carry the coordinator's basis digest, acks and read replies say
+    /// whether the replica's copy matched it.
+    static let version: UInt8 = 2
 
     /// One replica write: the key's whole object (a state-based CRDT, so the receiver just
     /// merges it), and the owner it stands in for when the receiver holds it as a hint.
+    ///
+    /// A checked write carries `basis`, the digest of the coordinator's copy before the write
+    /// (`CopyDigest`): the replica reports whether its own copy matched it before merging, so
+    /// one round trip both writes and reads (see `Node+CheckedWrite`).
     struct Write: Equatable {
         var requestID: UInt64
         var key: [UInt8]
         var object: [UInt8]
         var hintFor: NodeID?
+        var basis: UInt64? = nil
     }
 
     struct Ack: Equatable {
+        enum Status: Equatable {
+            /// Applied (an unchecked write, or one kept as a hint for another owner).
+            case applied
+            /// A checked write: the replica's copy equalled the basis before the merge.
+            case matched
+            /// A checked write: the copies differed; this is the replica's copy after the merge.
+            case differed([UInt8])
+        }
         var requestID: UInt64
+        var status: Status = .applied
     }
 
+    /// A read of `key`; `basis` is the digest of the coordinator's copy, so a replica holding
+    /// the same state answers `same` instead of sending it.
     struct Read: Equatable {
         var requestID: UInt64
         var key: [UInt8]
+        var basis: UInt64 = 0
     }
 
-    /// A replica's copy of a key (empty `object` when it holds none).
+    /// A replica's copy of a key (empty `object` when it holds none), or `same`.
     struct ReadReply: Equatable {
         var requestID: UInt64
         var object: [UInt8]
+        var same = false
     }
 
     /// A client request handed to a replica of its key; `hops` stops forwarding loops.
@@ -80,6 +100,25 @@ enum ReplicationMessages {
         w.lengthPrefixed(m.key)
         w.lengthPrefixed(m.object)
         w.u64(m.hintFor?.rawValue ?? 0)
+        encodeBasis(m.basis, into: &w)
+    }
+
+    /// A write's basis: a 0 byte when unchecked, else 1 and the digest.
+    static func encodeBasis(_ basis: UInt64?, into w: inout ByteWriter) {
+        if let basis {
+            w.u8(1)
+            w.u64(basis)
+        } else {
+            w.u8(0)
+        }
+    }
+
+    static func decodeBasis(_ r: inout ByteReader) throws(DecodeError) -> UInt64? {
+        switch try r.u8() {
+        case 0: return nil
+        case 1: return try r.u64()
+        case let flag: throw .malformed("write basis flag \(flag)")
+        }
     }
 
     static func decodeWrite(_ r: inout ByteReader) throws(DecodeError) -> Write {
@@ -87,29 +126,54 @@ enum ReplicationMessages {
         let key = try r.lengthPrefixed()
         let object = try r.lengthPrefixed()
         let hint = try r.u64()
-        return Write(requestID: id, key: key, object: object, hintFor: hint == 0 ? nil : NodeID(hint))
+        let basis = try decodeBasis(&r)
+        return Write(requestID: id, key: key, object: object, hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
     }
 
-    static func encode(_ m: Ack, into w: inout ByteWriter) { w.varint(m.requestID) }
+    static func encode(_ m: Ack, into w: inout ByteWriter) {
+        w.varint(m.requestID)
+        switch m.status {
+        case .applied: w.u8(0)
+        case .matched: w.u8(1)
+        case .differed(let copy):
+            w.u8(2)
+            w.lengthPrefixed(copy)
+        }
+    }
 
-    static func decodeAck(_ r: inout ByteReader) throws(DecodeError) -> Ack { Ack(requestID: try r.varint()) }
+    static func decodeAck(_ r: inout ByteReader) throws(DecodeError) -> Ack {
+        let id = try r.varint()
+        switch try r.u8() {
+        case 0: return Ack(requestID: id, status: .applied)
+        case 1: return Ack(requestID: id, status: .matched)
+        case 2: return Ack(requestID: id, status: .differed(try r.lengthPrefixed()))
+        case let status: throw .malformed("write ack status \(status)")
+        }
+    }
 
     static func encode(_ m: Read, into w: inout ByteWriter) {
         w.varint(m.requestID)
         w.lengthPrefixed(m.key)
+        w.u64(m.basis)
     }
 
     static func decodeRead(_ r: inout ByteReader) throws(DecodeError) -> Read {
-        Read(requestID: try r.varint(), key: try r.lengthPrefixed())
+        Read(requestID: try r.varint(), key: try r.lengthPrefixed(), basis: try r.u64())
     }
 
     static func encode(_ m: ReadReply, into w: inout ByteWriter) {
         w.varint(m.requestID)
-        w.lengthPrefixed(m.object)
+        w.u8(m.same ? 1 : 0)
+        if !m.same { w.lengthPrefixed(m.object) }
     }
 
     static func decodeReadReply(_ r: inout ByteReader) throws(DecodeError) -> ReadReply {
-        ReadReply(requestID: try r.varint(), object: try r.lengthPrefixed())
+        let id = try r.varint()
+        switch try r.u8() {
+        case 0: return ReadReply(requestID: id, object: try r.lengthPrefixed())
+        case 1: return ReadReply(requestID: id, object: [], same: true)
+        case let flag: throw .malformed("read reply flag \(flag)")
+        }
     }
 
     static func encode(_ m: Forward, into w: inout ByteWriter) {

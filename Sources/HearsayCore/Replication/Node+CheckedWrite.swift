@@ -1,0 +1,103 @@
+import RESP
+
+/// Checked writes: a plain SET at W >= 2 in one round trip instead of two.
+///
+/// A write at W >= 2 must see every write acknowledged before it, so that it replaces them
+/// (README, "How requests are served"): it reads W-1 other owners' copies first, merges
+/// them, and writes. Most of the time those copies equal the coordinator's, so a plain SET
+/// instead applies the write to its own copy at once and sends it with `basis`, the digest
+/// its copy had before. Each owner says whether its copy matched the basis before it merged
+/// the write. When W-1 owners matched, the write was made on the very state a pre-read would
+/// have produced, and it is acknowledged. When an owner differed, its copy comes back; the
+/// coordinator merges it and makes the write again on the merge (a new dot, whose context
+/// covers the first attempt and the copy), exactly as after a pre-read, and acknowledges
+/// that one after W replies. The first attempt is then a superseded, unacknowledged write.
+///
+/// Only a SET without options qualifies: its effect and reply do not depend on the copy it
+/// replaces, so a second attempt changes nothing a client could have seen. Everything else
+/// (NX, XX, GET, INCR, DEL ...) keeps the pre-read.
+extension Node {
+    static func isCheckable(_ id: CommandID, _ a: Arguments) -> Bool { id == .set && a.count == 3 }
+
+    /// The digest a checked write's basis and a read's basis are: this node's entry for `key`
+    /// as stored (expired or not), 0 when it holds none.
+    func basisDigest(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        keyspace.peek(KeyRef(key)).map(EntryDigest.digest) ?? 0
+    }
+
+    /// Whether this replica's copy equals a coordinator's copy of digest `basis`. A key that
+    /// hints also hold never matches: what a reader gets here is more than the entry.
+    func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
+        !cluster!.hints.holds(key) && basisDigest(key) == basis
+    }
+
+    /// Starts a checked write of the SET `a` (see above).
+    mutating func startCheckedWrite(
+        _ a: Arguments, _ session: inout ClientSession, _ now: Instant, targets: [(NodeID, NodeID?)],
+        localHints: [NodeID], needed: Int, quorum: Int, sink: ReplySink?, _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
+        let basis = basisDigest(a[1])
+        var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
+        _ = dispatch(.set, a, &session, now, &scratch)
+        if scratch.byte(at: 0) == UInt8(ascii: "-") { return deliver(scratch.bytes, sink, &reply) }
+        let key = Array(a[1])
+        keepHints(key, for: localHints, now: now)
+        let write = CheckedWrite(
+            needed: needed, key: key, arguments: (0..<a.count).map { a.bytes($0) },
+            protocolVersion: session.protocolVersion, reply: scratch.bytes, quorum: quorum)
+        let requestID = newRequest(
+            sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now)
+        replicate(key, to: targets, requestID: requestID, basis: basis, now: now)
+        return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// An owner answered a checked write.
+    mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Instant) {
+        guard let pending = cluster!.pending[requestID], case .checkedWrite(var write) = pending.kind else { return }
+        switch status {
+        case .applied:
+            // A stand-in kept it as a hint: that is no owner's copy, so it decides nothing.
+            return
+        case .matched:
+            write.matched += 1
+        case .differed(let copy):
+            write.differed.append(copy)
+        }
+        if write.matched >= write.needed {
+            finish(requestID, write.reply, now: now)
+        } else if write.matched + write.differed.count >= write.needed {
+            writeAgainOnMerge(requestID, pending, write, now: now)
+        } else {
+            cluster!.pending[requestID]!.kind = .checkedWrite(write)
+        }
+    }
+
+    /// W-1 owners answered and one differed: merge what they sent and make the write again
+    /// under a new request id (late answers to the first attempt then find nothing), for
+    /// the same client and deadline.
+    mutating func writeAgainOnMerge(_ requestID: UInt64, _ pending: PendingRequest, _ write: CheckedWrite, now: Instant)
+    {
+        cluster!.pending.removeValue(forKey: requestID)
+        for copy in write.differed where !copy.isEmpty {
+            guard let object = try? StoredObject(decoding: copy) else {
+                cluster!.replication.malformedMessages += 1
+                continue
+            }
+            mergeRemote(write.key, object, now: now)
+        }
+        cluster!.replication.checkedWritesRepeated += 1
+        let again = cluster!.nextRequestID
+        cluster!.nextRequestID &+= 1
+        cluster!.pending[again] = PendingRequest(
+            sink: pending.sink, kind: .forwarded, deadline: pending.deadline, started: pending.started)
+        writeAfterPreRead(
+            again, key: write.key, arguments: write.arguments, protocolVersion: write.protocolVersion,
+            quorum: write.quorum, now: now)
+    }
+
+    /// The replica's answer to a checked write it has just merged, given whether its copy
+    /// matched the basis before the merge.
+    mutating func checkedWriteStatus(_ key: [UInt8], matched: Bool, now: Instant) -> M.Ack.Status {
+        matched ? .matched : .differed(localCopy(key, now: now)?.encoded ?? [])
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+
+@testable import HearsayCore
+
+/// The replication messages' codec (format 2: basis digests on writes and reads, match
+/// status on acks and read replies): round trips, truncations and unknown flags.
+struct ReplicationMessagesTests {
+    typealias M = ReplicationMessages
+    static let sender = NodeID(0xC0FFEE)
+
+    static func roundTrip<T: Equatable>(
+        _ items: [T], minimumItemSize: Int, _ encode: (T, inout ByteWriter) -> Void,
+        _ decode: (inout ByteReader) throws(DecodeError) -> T
+    ) -> (bytes: [UInt8], decoded: [T]?) {
+        let bytes = M.encodeBatch(sender: sender, items, encode)
+        let decoded = try? M.decodeBatch(bytes, minimumItemSize: minimumItemSize, decode)
+        #expect(decoded?.sender == sender)
+        return (bytes, decoded?.items)
+    }
+
+    /// Every proper prefix of a valid batch is refused.
+    static func expectTruncationsRefused<T>(
+        _ bytes: [UInt8], minimumItemSize: Int, _ decode: (inout ByteReader) throws(DecodeError) -> T
+    ) {
+        for length in 0..<bytes.count {
+            let prefix = Array(bytes.prefix(length))
+            #expect(
+                (try? M.decodeBatch(prefix, minimumItemSize: minimumItemSize, decode)) == nil,
+                "a \(length)-byte prefix of \(bytes.count) decoded")
+        }
+    }
+
+    @Test func writes_roundTripWithAndWithoutABasis() {
+        let writes = [
+            M.Write(requestID: 1, key: Array("a".utf8), object: [1, 2, 3], hintFor: nil),
+            M.Write(requestID: 300, key: Array("b".utf8), object: [], hintFor: NodeID(7), basis: nil),
+            M.Write(requestID: 2, key: Array("c".utf8), object: [9], hintFor: nil, basis: 0),
+            M.Write(requestID: 3, key: [], object: [4, 5], hintFor: nil, basis: .max),
+        ]
+        let (bytes, decoded) = Self.roundTrip(writes, minimumItemSize: 12, M.encode, M.decodeWrite)
+        #expect(decoded == writes)
+        Self.expectTruncationsRefused(bytes, minimumItemSize: 12, M.decodeWrite)
+    }
+
+    @Test func acks_roundTripEveryStatus() {
+        let acks = [
+            M.Ack(requestID: 1), M.Ack(requestID: 2, status: .matched),
+            M.Ack(requestID: 1 << 40, status: .differed([1, 2, 3])), M.Ack(requestID: 4, status: .differed([])),
+        ]
+        let (bytes, decoded) = Self.roundTrip(acks, minimumItemSize: 2, M.encode, M.decodeAck)
+        #expect(decoded == acks)
+        Self.expectTruncationsRefused(bytes, minimumItemSize: 2, M.decodeAck)
+    }
+
+    @Test func readsAndReplies_roundTrip() {
+        let reads = [M.Read(requestID: 1, key: Array("k".utf8), basis: 42), M.Read(requestID: 2, key: [], basis: 0)]
+        let (readBytes, decodedReads) = Self.roundTrip(reads, minimumItemSize: 10, M.encode, M.decodeRead)
+        #expect(decodedReads == reads)
+        Self.expectTruncationsRefused(readBytes, minimumItemSize: 10, M.decodeRead)
+        let replies = [
+            M.ReadReply(requestID: 1, object: [7, 7], same: false), M.ReadReply(requestID: 2, object: [], same: true),
+            M.ReadReply(requestID: 3, object: []),
+        ]
+        let (replyBytes, decodedReplies) = Self.roundTrip(replies, minimumItemSize: 2, M.encode, M.decodeReadReply)
+        #expect(decodedReplies == replies)
+        Self.expectTruncationsRefused(replyBytes, minimumItemSize: 2, M.decodeReadReply)
+    }
+
+    @Test func unknownFlags_areRefused() {
+        // Each message with its flag byte set to 3, which no format-2 sender writes.
+        var write = ByteWriter(capacity: 16)
+        write.varint(1)
+        write.lengthPrefixed([UInt8]("k".utf8))
+        write.lengthPrefixed([UInt8]([1]))
+        write.u64(0)
+        write.u8(3)
+        var ack = ByteWriter(capacity: 4)
+        ack.varint(1)
+        ack.u8(3)
+        var reply = ByteWriter(capacity: 4)
+        reply.varint(1)
+        reply.u8(3)
+        for (item, decode) in [
+            (write.bytes, { (r: inout ByteReader) throws(DecodeError) in _ = try M.decodeWrite(&r) }),
+            (ack.bytes, { (r: inout ByteReader) throws(DecodeError) in _ = try M.decodeAck(&r) }),
+            (reply.bytes, { (r: inout ByteReader) throws(DecodeError) in _ = try M.decodeReadReply(&r) }),
+        ] {
+            var batch = ByteWriter(capacity: 32)
+            batch.u8(M.version)
+            batch.u64(Self.sender.rawValue)
+            batch.varint(1)
+            batch.bytes += item
+            #expect((try? M.decodeBatch(batch.bytes, minimumItemSize: 2, decode)) == nil)
+        }
+    }
+
+    @Test func formatOneBatches_areRefused() {
+        let bytes = M.encodeBatch(sender: Self.sender, [M.Ack(requestID: 1)], M.encode)
+        var old = bytes
+        old[0] = 1
+        #expect((try? M.decodeBatch(old, minimumItemSize: 2, M.decodeAck)) == nil)
+    }
+}
