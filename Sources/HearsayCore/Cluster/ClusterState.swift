@@ -15,7 +15,7 @@ public struct ClusterState {
     var aloneVersion: UInt64 = .max
     var aloneCached = true
     /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).
-    var pending: [UInt64: PendingRequest] = [:]
+    var pending = PendingTable()
     /// A `.requestDeadlines` timer is set and has not fired yet.
     var deadlineSweepArmed = false
     /// When an exchange last found something to repair (see `antiEntropyTick`).

@@ -43,8 +43,8 @@ extension Node {
         let key = Array(a[1])
         keepHints(key, for: localHints, now: now)
         let write = CheckedWrite(
-            needed: needed, key: key, arguments: (0..<a.count).map { a.bytes($0) },
-            protocolVersion: session.protocolVersion, reply: scratch.bytes, quorum: quorum)
+            needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
+            reply: scratch.bytes, quorum: quorum)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now)
         replicate(key, to: targets, requestID: requestID, basis: basis, now: now)
@@ -78,12 +78,13 @@ extension Node {
     mutating func writeAgainOnMerge(_ requestID: UInt64, _ pending: PendingRequest, _ write: CheckedWrite, now: Instant)
     {
         cluster!.pending.removeValue(forKey: requestID)
+        let key = write.arguments.key
         for copy in write.differed where !copy.isEmpty {
             guard let object = try? StoredObject(decoding: copy) else {
                 cluster!.replication.malformedMessages += 1
                 continue
             }
-            mergeRemote(write.key, object, now: now)
+            mergeRemote(key, object, now: now)
         }
         cluster!.replication.checkedWritesRepeated += 1
         let again = cluster!.nextRequestID
@@ -91,8 +92,7 @@ extension Node {
         cluster!.pending[again] = PendingRequest(
             sink: pending.sink, kind: .forwarded, deadline: pending.deadline, started: pending.started)
         writeAfterPreRead(
-            again, key: write.key, arguments: write.arguments, protocolVersion: write.protocolVersion,
-            quorum: write.quorum, now: now)
+            again, arguments: write.arguments, protocolVersion: write.protocolVersion, quorum: write.quorum, now: now)
     }
 
     /// The replica's answer to a checked write it has just merged, given whether its copy

@@ -171,43 +171,52 @@ extension Node {
         if acked + 1 >= needed { finish(requestID, reply, now: now) }
     }
 
+    /// A replica's copy for a read or pre-read. The request leaves the table while it is
+    /// looked at, so its copies array is not shared and grows in place; the common case
+    /// (the first copy completes it) then touches the table once.
     mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Instant) {
-        if var pending = cluster!.pending[requestID],
-            case .preRead(let needed, let answered, let key, let arguments, let version, var copies, let quorum) =
-                pending.kind
-        {
-            // A `same` copy equals ours: nothing to merge.
-            if case .object(let object) = copy { copies.append(object) }
-            pending.kind = .preRead(
-                needed: needed, answered: answered + 1, key: key, arguments: arguments,
-                protocolVersion: version, copies: copies, quorum: quorum)
+        guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        let isPreRead: Bool
+        var read: PendingRead
+        switch pending.kind {
+        case .read(let r):
+            (read, isPreRead) = (r, false)
+        case .preRead(let r):
+            (read, isPreRead) = (r, true)
+        default:
             cluster!.pending[requestID] = pending
-            guard answered + 1 >= needed else { return }
-            for copy in copies { if let copy { mergeRemote(key, copy, now: now) } }
+            return
+        }
+        pending.kind = .forwarded
+        read.copies.append((sender, copy))
+        guard read.copies.count >= read.needed else {
+            pending.kind = isPreRead ? .preRead(read) : .read(read)
+            cluster!.pending[requestID] = pending
+            return
+        }
+        // Only a copy that was not `same` needs the key (and merging).
+        let anyDiffered = read.copies.contains { if case .object = $0.1 { true } else { false } }
+        if isPreRead {
+            if anyDiffered {
+                let key = read.arguments.key
+                for case (_, .object(let object?)) in read.copies { mergeRemote(key, object, now: now) }
+            }
+            pending.kind = .write(needed: 0, acked: 0, asked: 0, reply: [], quorum: read.quorum)
+            cluster!.pending[requestID] = pending
             writeAfterPreRead(
-                requestID, key: key, arguments: arguments, protocolVersion: version, quorum: quorum,
+                requestID, arguments: read.arguments, protocolVersion: read.protocolVersion, quorum: read.quorum,
                 now: now)
             return
         }
-        guard var pending = cluster!.pending[requestID],
-            case .read(
-                let needed, let answered, let asked, let key, let arguments, let version, var copies,
-                let quorum, let basis) = pending.kind
-        else { return }
-        copies.append((sender, copy))
-        pending.kind = .read(
-            needed: needed, answered: answered + 1, asked: asked, key: key, arguments: arguments,
-            protocolVersion: version, copies: copies, quorum: quorum, basis: basis)
-        cluster!.pending[requestID] = pending
-        guard answered + 1 >= needed else { return }
-        repairRead(key, copies, basis: basis, now: now)
+        // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
+        if anyDiffered { repairRead(read.arguments.key, read.copies, basis: read.basis, now: now) }
         var session = ClientSession(id: 0, authenticated: true)
-        session.protocolVersion = version
-        var scratch = ReplyBuffer(capacity: 128, protocolVersion: version)
-        withArguments(arguments) { a in
+        session.protocolVersion = read.protocolVersion
+        var scratch = ReplyBuffer(capacity: 128, protocolVersion: read.protocolVersion)
+        read.arguments.withArguments { a in
             if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
         }
-        finish(requestID, scratch.bytes, now: now)
+        finish(pending, scratch.bytes, now: now)
     }
 
     /// Merges every copy a read gathered into ours, then sends the merge back to the replicas
@@ -238,6 +247,11 @@ extension Node {
     /// Completes a pending request with `reply`.
     mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Instant) {
         guard let pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        finish(pending, reply, now: now)
+    }
+
+    /// Completes a request already taken out of the table.
+    mutating func finish(_ pending: PendingRequest, _ reply: [UInt8], now: Instant) {
         cluster!.replication.recordLatency((now.nanoseconds - pending.started.nanoseconds) / 1000)
         complete(pending.sink, reply)
     }
@@ -253,9 +267,9 @@ extension Node {
         case .write(_, let acked, _, _, let quorum):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
-        case .read(_, let answered, _, _, _, _, _, let quorum, _), .preRead(_, let answered, _, _, _, _, let quorum):
+        case .read(let read), .preRead(let read):
             cluster!.replication.quorumFailures += 1
-            text = "-NOQUORUM \(answered + 1) of \(quorum) replicas answered\r\n"
+            text = "-NOQUORUM \(read.copies.count + 1) of \(read.quorum) replicas answered\r\n"
         case .checkedWrite(let write):
             cluster!.replication.quorumFailures += 1
             text = "-NOQUORUM \(write.matched + 1) of \(write.quorum) replicas answered\r\n"

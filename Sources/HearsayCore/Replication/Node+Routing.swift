@@ -156,17 +156,14 @@ extension Node {
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
-        let arguments = (0..<a.count).map { a.bytes($0) }
         let basis = basisDigest(a[1])
-        let requestID = newRequest(
-            sink: sink ?? .client(id: session.id, ticket: 0),
-            kind: .read(
-                needed: r - 1, answered: 0, asked: others.count, key: arguments[1], arguments: arguments,
-                protocolVersion: session.protocolVersion, copies: [], quorum: r, basis: basis),
-            now: now)
+        let read = PendingRead(
+            needed: r - 1, asked: others.count, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
+            quorum: r, basis: basis)
+        let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
         for node in others {
             cluster!.outbox.reads[node, default: []].append(
-                ReplicationMessages.Read(requestID: requestID, key: arguments[1], basis: basis))
+                ReplicationMessages.Read(requestID: requestID, key: Array(a[1]), basis: basis))
         }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
@@ -217,14 +214,11 @@ extension Node {
                 &reply)
         }
         if needed > 0 && owners.count >= needed {
-            let arguments = (0..<a.count).map { a.bytes($0) }
-            let requestID = newRequest(
-                sink: sink ?? .client(id: session.id, ticket: 0),
-                kind: .preRead(
-                    needed: needed, answered: 0, key: key, arguments: arguments,
-                    protocolVersion: session.protocolVersion, copies: [], quorum: w),
-                now: now)
             let basis = basisDigest(a[1])
+            let read = PendingRead(
+                needed: needed, asked: owners.count, arguments: StoredArguments(a),
+                protocolVersion: session.protocolVersion, quorum: w, basis: basis)
+            let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
             for node in owners {
                 cluster!.outbox.reads[node, default: []].append(
                     ReplicationMessages.Read(requestID: requestID, key: key, basis: basis))
@@ -248,16 +242,16 @@ extension Node {
 
     /// The second step of a W >= 2 write, once the other owners' copies are merged in.
     mutating func writeAfterPreRead(
-        _ requestID: UInt64, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
-        quorum w: Int, now: Instant
+        _ requestID: UInt64, arguments: StoredArguments, protocolVersion: Int, quorum w: Int, now: Instant
     ) {
         var session = ClientSession(id: 0, authenticated: true)
         session.protocolVersion = protocolVersion
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: protocolVersion)
-        withArguments(arguments) { a in
+        arguments.withArguments { a in
             if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
         }
         guard scratch.byte(at: 0) != UInt8(ascii: "-") else { return finish(requestID, scratch.bytes, now: now) }
+        let key = arguments.key
         let placement = cluster!.placement()
         let partition = cluster!.partitionCount.partition(of: key)
         let me = cluster!.settings.nodeID

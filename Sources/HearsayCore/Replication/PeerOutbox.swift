@@ -6,14 +6,14 @@ struct PeerOutbox {
     static let frameBytesTarget = 1 << 20
 
     /// Replica writes, encoded as they are queued (they are most of a coordinator's traffic).
-    var writes: [NodeID: PeerBatch] = [:]
+    var writes = PeerMap<PeerBatch>()
     /// Write batches that reached `frameBytesTarget`, in the order they filled.
     var fullWrites: [(NodeID, PeerBatch)] = []
-    var acks: [NodeID: [ReplicationMessages.Ack]] = [:]
-    var reads: [NodeID: [ReplicationMessages.Read]] = [:]
-    var readReplies: [NodeID: [ReplicationMessages.ReadReply]] = [:]
-    var forwards: [NodeID: [ReplicationMessages.Forward]] = [:]
-    var forwardReplies: [NodeID: [ReplicationMessages.ForwardReply]] = [:]
+    var acks = PeerMap<[ReplicationMessages.Ack]>()
+    var reads = PeerMap<[ReplicationMessages.Read]>()
+    var readReplies = PeerMap<[ReplicationMessages.ReadReply]>()
+    var forwards = PeerMap<[ReplicationMessages.Forward]>()
+    var forwardReplies = PeerMap<[ReplicationMessages.ForwardReply]>()
 
     var isEmpty: Bool {
         writes.isEmpty && fullWrites.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
@@ -23,7 +23,7 @@ struct PeerOutbox {
     /// Encodes every batch as one frame per (peer, type), peers in id order, and empties the box.
     mutating func flush(sender: NodeID, address: (NodeID) -> String?, into effects: inout [NodeEffect]) {
         typealias M = ReplicationMessages
-        func emit<T>(_ box: inout [NodeID: [T]], _ type: MessageType, _ encode: (T, inout ByteWriter) -> Void) {
+        func emit<T>(_ box: inout PeerMap<[T]>, _ type: MessageType, _ encode: (T, inout ByteWriter) -> Void) {
             for peer in box.keys.sorted() {
                 guard let items = box[peer], let to = address(peer) else { continue }
                 var batch = PeerBatch()

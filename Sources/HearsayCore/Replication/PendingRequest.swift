@@ -27,16 +27,12 @@ struct PendingRequest {
         case forwarded
         /// Applied here; waiting for `needed` more acknowledgements. `reply` is sent on success.
         case write(needed: Int, acked: Int, asked: Int, reply: [UInt8], quorum: Int)
-        /// Waiting for `needed` more replica copies, then the command runs here on the merge.
-        /// `basis` is the digest this node's copy had when it asked (what a `same` reply means).
-        case read(
-            needed: Int, answered: Int, asked: Int, key: [UInt8], arguments: [[UInt8]],
-            protocolVersion: Int, copies: [(NodeID, ReadCopy)], quorum: Int, basis: UInt64)
-        /// A write at W >= 2 first gathers `needed` other owners' copies, so that it sees every
-        /// write acknowledged before it (W + W > N); then it runs as `.write`.
-        case preRead(
-            needed: Int, answered: Int, key: [UInt8], arguments: [[UInt8]], protocolVersion: Int,
-            copies: [StoredObject?], quorum: Int)
+        /// Waiting for replica copies, then the command runs here on the merge.
+        case read(PendingRead)
+        /// A write at W >= 2 (other than a checked write) first gathers `needed` other owners'
+        /// copies, so that it sees every write acknowledged before it (W + W > N); then it
+        /// runs as `.write`.
+        case preRead(PendingRead)
         /// A plain SET at W >= 2 sent as checked writes: done when `needed` owners report that
         /// their copy matched ours before the merge (see `Node+CheckedWrite`).
         case checkedWrite(CheckedWrite)
@@ -58,6 +54,20 @@ enum ReadCopy {
     case object(StoredObject?)
 }
 
+/// The progress of a read or pre-read (`PendingRequest.Kind.read`, `.preRead`).
+struct PendingRead {
+    /// Copies that complete it (R - 1 or W - 1).
+    var needed: Int
+    var asked: Int
+    var arguments: StoredArguments
+    var protocolVersion: Int
+    /// The copies so far, by replica.
+    var copies: [(NodeID, ReadCopy)] = []
+    var quorum: Int
+    /// The digest this node's copy had when it asked (what a `same` reply means).
+    var basis: UInt64
+}
+
 /// The progress of a checked write (`PendingRequest.Kind.checkedWrite`).
 struct CheckedWrite {
     /// Owners whose match completes the write (W - 1).
@@ -65,8 +75,7 @@ struct CheckedWrite {
     var matched = 0
     /// Copies of owners that differed, encoded, merged before the write is made again.
     var differed: [[UInt8]] = []
-    var key: [UInt8]
-    var arguments: [[UInt8]]
+    var arguments: StoredArguments
     var protocolVersion: Int
     var reply: [UInt8]
     var quorum: Int
