@@ -12,6 +12,8 @@ public struct ClusterState {
     /// Bumped on every membership change; the placement cache is keyed on it.
     var membershipVersion: UInt64 = 0
     var placementVersion: UInt64 = .max
+    /// Per partition, where replica traffic goes (see `PartitionRoutes`); empty until used.
+    var routes: [PartitionRoutes?] = []
     var aloneVersion: UInt64 = .max
     var aloneCached = true
     /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).

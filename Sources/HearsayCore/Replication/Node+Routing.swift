@@ -147,12 +147,10 @@ extension Node {
         if CommandTable.isWrite[Int(id.rawValue)] {
             return coordinateWrite(id, a, &session, now, partition, placement, w, sink, &reply)
         }
-        let others = placement.replicas(for: partition).filter {
-            $0 != cluster!.settings.nodeID && cluster!.isReachable($0)
-        }
         if r <= 1 {
             return runHere(id, a, &session, now, sink, &reply)
         }
+        let others = routes(partition, placement).reachableOwners
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
@@ -185,10 +183,9 @@ extension Node {
         _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
-        let allTargets = writeTargets(partition, placement)
-        let me = cluster!.settings.nodeID
-        let targets = allTargets.filter { $0.0 != me }
-        let localHints = allTargets.filter { $0.0 == me }.compactMap(\.1)
+        let routes = routes(partition, placement)
+        let targets = routes.writeTargets
+        let localHints = routes.localHints
         let needed = w - 1
         // The coordinating replica applies the write first: it mints the dot on its own copy.
         if sink == nil && needed <= 0 {
@@ -207,7 +204,7 @@ extension Node {
         }
         // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
         // it sees every write acknowledged before it and replaces exactly those (see README).
-        let owners = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
+        let owners = routes.reachableOwners
         if needed > 0 && owners.count >= needed && Node.isCheckable(id, a) {
             return startCheckedWrite(
                 a, &session, now, targets: targets, localHints: localHints, needed: needed, quorum: w, sink: sink,
@@ -253,11 +250,9 @@ extension Node {
         guard scratch.byte(at: 0) != UInt8(ascii: "-") else { return finish(requestID, scratch.bytes, now: now) }
         let key = arguments.key
         let placement = cluster!.placement()
-        let partition = cluster!.partitionCount.partition(of: key)
-        let me = cluster!.settings.nodeID
-        let allTargets = writeTargets(partition, placement)
-        let targets = allTargets.filter { $0.0 != me }
-        keepHints(key, for: allTargets.filter { $0.0 == me }.compactMap(\.1), now: now)
+        let routes = routes(cluster!.partitionCount.partition(of: key), placement)
+        let targets = routes.writeTargets
+        keepHints(key, for: routes.localHints, now: now)
         replicate(key, to: targets, requestID: requestID, now: now)
         guard targets.count >= w - 1, var pending = cluster!.pending[requestID] else {
             return finish(
