@@ -68,4 +68,19 @@ struct PendingTableTests {
             #expect(map.isEmpty == model.isEmpty)
         }
     }
+
+    /// A stored request gives back exactly its words (empty and binary ones included).
+    @Test func storedArguments_giveBackTheirWords() {
+        var rng = SeededGenerator(seed: 99)
+        var spans: [Int] = []
+        for _ in 0..<2_000 {
+            let words: [[UInt8]] = (0..<Int.random(in: 2...6, using: &rng)).map { _ in
+                (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            }
+            let stored = withArguments(words) { StoredArguments($0) }
+            let back = stored.withArguments(spans: &spans) { a in (0..<a.count).map { a.bytes($0) } }
+            #expect(back == words)
+            #expect(stored.key == words[1])
+        }
+    }
 }

@@ -100,4 +100,23 @@ struct ReplicationMessagesTests {
         old[0] = 1
         #expect((try? M.decodeBatch(old, minimumItemSize: 2, M.decodeAck)) == nil)
     }
+
+    /// The outbox encodes reads in place exactly as the message codec does.
+    @Test func outboxReads_decodeAsTheMessagesQueued() {
+        var outbox = PeerOutbox()
+        let peer = NodeID(9)
+        let reads = (1...50).map { M.Read(requestID: UInt64($0), key: Array("key\($0)".utf8), basis: UInt64($0) * 77) }
+        for read in reads {
+            read.key.withUnsafeBytes { outbox.addRead(to: peer, requestID: read.requestID, key: $0, basis: read.basis) }
+        }
+        var effects: [NodeEffect] = []
+        outbox.flush(sender: Self.sender, address: { _ in "127.0.0.1:1" }, into: &effects)
+        #expect(outbox.isEmpty)
+        guard effects.count == 1, case .send(let type, let payload, _, _) = effects[0] else {
+            Issue.record("expected one frame, got \(effects)")
+            return
+        }
+        #expect(type == .replicaRead)
+        #expect((try? M.decodeBatch(payload, minimumItemSize: 10, M.decodeRead))?.items == reads)
+    }
 }

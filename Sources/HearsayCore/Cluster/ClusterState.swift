@@ -1,3 +1,5 @@
+import RESP
+
 /// A node's cluster side: its membership view and the placement computed from it.
 public struct ClusterState {
     public let settings: ClusterSettings
@@ -31,6 +33,9 @@ public struct ClusterState {
     }
     /// Reused to encode the object a coordinator replicates (see `replicate`).
     var encodeScratch = ByteWriter(capacity: 256)
+    /// Reused by `runStored`: argument spans and the reply of a request run after its replicas.
+    var storedSpans: [Int] = []
+    var storedReply = ReplyBuffer(capacity: 256)
     var nextRequestID: UInt64 = 1
     /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
     var outbox = PeerOutbox()

@@ -188,11 +188,15 @@ extension Node {
             return
         }
         pending.kind = .forwarded
-        read.copies.append((sender, copy))
-        guard read.copies.count >= read.needed else {
-            pending.kind = isPreRead ? .preRead(read) : .read(read)
-            cluster!.pending[requestID] = pending
-            return
+        // The common case, one copy needed and it is `same`, keeps no copies at all.
+        let sameAndDone = read.copies.isEmpty && read.needed <= 1 && { if case .same = copy { true } else { false } }()
+        if !sameAndDone {
+            read.copies.append((sender, copy))
+            guard read.copies.count >= read.needed else {
+                pending.kind = isPreRead ? .preRead(read) : .read(read)
+                cluster!.pending[requestID] = pending
+                return
+            }
         }
         // Only a copy that was not `same` needs the key (and merging).
         let anyDiffered = read.copies.contains { if case .object = $0.1 { true } else { false } }
@@ -210,13 +214,7 @@ extension Node {
         }
         // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
         if anyDiffered { repairRead(read.arguments.key, read.copies, basis: read.basis, now: now) }
-        var session = ClientSession(id: 0, authenticated: true)
-        session.protocolVersion = read.protocolVersion
-        var scratch = ReplyBuffer(capacity: 128, protocolVersion: read.protocolVersion)
-        read.arguments.withArguments { a in
-            if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
-        }
-        finish(pending, scratch.bytes, now: now)
+        finish(pending, runStored(read.arguments, protocolVersion: read.protocolVersion, now: now), now: now)
     }
 
     /// Merges every copy a read gathered into ours, then sends the merge back to the replicas

@@ -159,10 +159,7 @@ extension Node {
             needed: r - 1, asked: others.count, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
             quorum: r, basis: basis)
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
-        for node in others {
-            cluster!.outbox.reads[node, default: []].append(
-                ReplicationMessages.Read(requestID: requestID, key: Array(a[1]), basis: basis))
-        }
+        for node in others { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
 
@@ -216,10 +213,7 @@ extension Node {
                 needed: needed, asked: owners.count, arguments: StoredArguments(a),
                 protocolVersion: session.protocolVersion, quorum: w, basis: basis)
             let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
-            for node in owners {
-                cluster!.outbox.reads[node, default: []].append(
-                    ReplicationMessages.Read(requestID: requestID, key: key, basis: basis))
-            }
+            for node in owners { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
             return sink == nil ? .deferred(ticket: requestID) : .proceed
         }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
@@ -241,13 +235,8 @@ extension Node {
     mutating func writeAfterPreRead(
         _ requestID: UInt64, arguments: StoredArguments, protocolVersion: Int, quorum w: Int, now: Instant
     ) {
-        var session = ClientSession(id: 0, authenticated: true)
-        session.protocolVersion = protocolVersion
-        var scratch = ReplyBuffer(capacity: 64, protocolVersion: protocolVersion)
-        arguments.withArguments { a in
-            if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
-        }
-        guard scratch.byte(at: 0) != UInt8(ascii: "-") else { return finish(requestID, scratch.bytes, now: now) }
+        let reply = runStored(arguments, protocolVersion: protocolVersion, now: now)
+        guard reply.first != UInt8(ascii: "-") else { return finish(requestID, reply, now: now) }
         let key = arguments.key
         let placement = cluster!.placement()
         let routes = routes(cluster!.partitionCount.partition(of: key), placement)
@@ -259,7 +248,7 @@ extension Node {
                 requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
                 now: now)
         }
-        pending.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w)
+        pending.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: reply, quorum: w)
         cluster!.pending[requestID] = pending
     }
 

@@ -5,18 +5,16 @@
 struct PeerOutbox {
     static let frameBytesTarget = 1 << 20
 
-    /// Replica writes, encoded as they are queued (they are most of a coordinator's traffic).
-    var writes = PeerMap<PeerBatch>()
-    /// Write batches that reached `frameBytesTarget`, in the order they filled.
-    var fullWrites: [(NodeID, PeerBatch)] = []
+    /// Replica writes and reads, encoded as they are queued (most of a coordinator's traffic).
+    var writes = EncodedBatches()
+    var reads = EncodedBatches()
     var acks = PeerMap<[ReplicationMessages.Ack]>()
-    var reads = PeerMap<[ReplicationMessages.Read]>()
     var readReplies = PeerMap<[ReplicationMessages.ReadReply]>()
     var forwards = PeerMap<[ReplicationMessages.Forward]>()
     var forwardReplies = PeerMap<[ReplicationMessages.ForwardReply]>()
 
     var isEmpty: Bool {
-        writes.isEmpty && fullWrites.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
+        writes.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
             && forwardReplies.isEmpty
     }
 
@@ -40,19 +38,8 @@ struct PeerOutbox {
             box.removeAll(keepingCapacity: true)
         }
         emit(&forwards, .forwardRequest, M.encode)
-        for (peer, batch) in fullWrites {
-            guard let to = address(peer) else { continue }
-            effects.append(
-                .send(type: .replicaWrite, payload: batch.payload(sender: sender), to: to, channel: .stream))
-        }
-        fullWrites.removeAll(keepingCapacity: true)
-        for peer in writes.keys.sorted() {
-            guard let batch = writes[peer], let to = address(peer) else { continue }
-            effects.append(
-                .send(type: .replicaWrite, payload: batch.payload(sender: sender), to: to, channel: .stream))
-        }
-        writes.removeAll(keepingCapacity: true)
-        emit(&reads, .replicaRead, M.encode)
+        writes.flush(.replicaWrite, sender: sender, address: address, into: &effects)
+        reads.flush(.replicaRead, sender: sender, address: address, into: &effects)
         emit(&acks, .replicaWriteAck, M.encode)
         emit(&readReplies, .replicaReadReply, M.encode)
         emit(&forwardReplies, .forwardReply, M.encode)
@@ -125,15 +112,46 @@ struct PeerBatch {
     }
 }
 
+/// One message type's batches, per peer, encoded as messages are queued; a batch that
+/// reaches `PeerOutbox.frameBytesTarget` is set aside as full and the next one starts.
+struct EncodedBatches {
+    var open = PeerMap<PeerBatch>()
+    /// Batches that reached the target, in the order they filled.
+    var full: [(NodeID, PeerBatch)] = []
+
+    var isEmpty: Bool { open.isEmpty && full.isEmpty }
+
+    mutating func append(to peer: NodeID, _ encode: (inout PeerBatch) -> Void) {
+        encode(&open[peer, default: PeerBatch()])
+        if open[peer]!.items.bytes.count >= PeerOutbox.frameBytesTarget {
+            full.append((peer, open.removeValue(forKey: peer)!))
+        }
+    }
+
+    /// One frame per batch: the full ones first, then the open ones in peer id order.
+    mutating func flush(
+        _ type: MessageType, sender: NodeID, address: (NodeID) -> String?, into effects: inout [NodeEffect]
+    ) {
+        for (peer, batch) in full {
+            guard let to = address(peer) else { continue }
+            effects.append(.send(type: type, payload: batch.payload(sender: sender), to: to, channel: .stream))
+        }
+        full.removeAll(keepingCapacity: true)
+        for peer in open.keys {
+            guard let batch = open[peer], let to = address(peer) else { continue }
+            effects.append(.send(type: type, payload: batch.payload(sender: sender), to: to, channel: .stream))
+        }
+        open.removeAll(keepingCapacity: true)
+    }
+}
+
 extension PeerOutbox {
     mutating func addWrite(
         to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
         hintFor: NodeID?, basis: UInt64? = nil
     ) {
-        writes[peer, default: PeerBatch()].append(
-            requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis)
-        if writes[peer]!.items.bytes.count >= PeerOutbox.frameBytesTarget {
-            fullWrites.append((peer, writes.removeValue(forKey: peer)!))
+        writes.append(to: peer) {
+            $0.append(requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis)
         }
     }
 
@@ -144,6 +162,16 @@ extension PeerOutbox {
                     to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor,
                     basis: write.basis)
             }
+        }
+    }
+
+    /// A read of `key` for `peer`, encoded as `ReplicationMessages.encode(_: Read)` would.
+    mutating func addRead(to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, basis: UInt64) {
+        reads.append(to: peer) { batch in
+            batch.items.varint(requestID)
+            batch.items.lengthPrefixed(key)
+            batch.items.u64(basis)
+            batch.count += 1
         }
     }
 }
