@@ -37,47 +37,59 @@ extension Node {
         localHints: [NodeID], needed: Int, quorum: Int, sink: ReplySink?, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
         let basis = basisDigest(a[1])
-        var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
+        var scratch = ReplyBuffer(capacity: 0)
+        swap(&scratch, &cluster!.storedReply)
+        scratch.removeAll()
+        scratch.protocolVersion = session.protocolVersion
         _ = dispatch(.set, a, &session, now, &scratch)
-        if scratch.byte(at: 0) == UInt8(ascii: "-") { return deliver(scratch.bytes, sink, &reply) }
-        let key = Array(a[1])
-        keepHints(key, for: localHints, now: now)
+        // A SET answers +OK or an error: share one +OK array rather than allocate each.
+        let answer = scratch.withUnsafeBytes { $0.elementsEqual(Node.okReply) } ? Node.okReply : scratch.bytes
+        swap(&scratch, &cluster!.storedReply)
+        if answer.first == UInt8(ascii: "-") { return deliver(answer, sink, &reply) }
+        if !localHints.isEmpty { keepHints(Array(a[1]), for: localHints, now: now) }
         let write = CheckedWrite(
-            needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
-            reply: scratch.bytes, quorum: quorum)
+            needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion, reply: answer,
+            quorum: quorum)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now)
-        replicate(key, to: targets, requestID: requestID, basis: basis, now: now)
+        replicate(a[1], to: targets, requestID: requestID, basis: basis, now: now)
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
 
-    /// An owner answered a checked write.
+    static let okReply: [UInt8] = Array("+OK\r\n".utf8)
+
+    /// An owner answered a checked write. The request leaves the table while it is looked
+    /// at, so the common case (this answer completes it) touches the table once.
     mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Instant) {
-        guard let pending = cluster!.pending[requestID], case .checkedWrite(var write) = pending.kind else { return }
+        guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        guard case .checkedWrite(var write) = pending.kind else {
+            cluster!.pending[requestID] = pending
+            return
+        }
+        pending.kind = .forwarded
         switch status {
         case .applied:
             // A stand-in kept it as a hint: that is no owner's copy, so it decides nothing.
-            return
+            break
         case .matched:
             write.matched += 1
         case .differed(let copy):
             write.differed.append(copy)
         }
         if write.matched >= write.needed {
-            finish(requestID, write.reply, now: now)
+            finish(pending, write.reply, now: now)
         } else if write.matched + write.differed.count >= write.needed {
-            writeAgainOnMerge(requestID, pending, write, now: now)
+            writeAgainOnMerge(pending, write, now: now)
         } else {
-            cluster!.pending[requestID]!.kind = .checkedWrite(write)
+            pending.kind = .checkedWrite(write)
+            cluster!.pending[requestID] = pending
         }
     }
 
     /// W-1 owners answered and one differed: merge what they sent and make the write again
     /// under a new request id (late answers to the first attempt then find nothing), for
     /// the same client and deadline.
-    mutating func writeAgainOnMerge(_ requestID: UInt64, _ pending: PendingRequest, _ write: CheckedWrite, now: Instant)
-    {
-        cluster!.pending.removeValue(forKey: requestID)
+    mutating func writeAgainOnMerge(_ pending: PendingRequest, _ write: CheckedWrite, now: Instant) {
         let key = write.arguments.key
         for copy in write.differed where !copy.isEmpty {
             guard let object = try? StoredObject(decoding: copy) else {
