@@ -2,9 +2,13 @@ import Crypto
 import HearsayCore
 
 extension FrameAuthenticator {
-    /// Frames of cluster `clusterName`, tagged with HMAC-SHA256 under `key` (which may be
-    /// empty: see `FrameAuthenticator`).
+    /// Frames of cluster `clusterName`, tagged with HMAC-SHA256 under `key`; with no key
+    /// (empty), with the keyless `nameCheck` (see `FrameAuthenticator`).
     public init(clusterName: String, key: [UInt8]) {
+        if key.isEmpty {
+            self = .nameCheck(clusterName: clusterName)
+            return
+        }
         let prefix = FrameAuthenticator.namePrefix(clusterName: clusterName)
         let hashers = KeyedHashers(key: key, namePrefix: prefix)
         self.init(

@@ -59,6 +59,22 @@ private func sealed(
     #expect((try? blue.decodeSingle(sealed([7], blue))) == Frame(type: .ping, payload: [7]))
 }
 
+@Test func frameAuthenticator_keylessNameCheck_isAnEightByteHashThatCatchesEveryChangedByte() {
+    let auth = FrameAuthenticator(clusterName: "blue", key: [])
+    #expect(auth == FrameAuthenticator.nameCheck(clusterName: "blue"))
+    let payload = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    let bytes = sealed(payload, auth, type: .replicaWrite)
+    #expect(bytes.count == FrameHeader.size + payload.count + FrameAuthenticator.nameCheckTagLength)
+    #expect(bytes[5] == UInt8(FrameAuthenticator.nameCheckTagLength))
+    #expect((try? auth.decodeSingle(bytes)) == Frame(type: .replicaWrite, payload: payload))
+    // Any one byte of payload or tag changed (the header's own checks aside) is refused.
+    for index in FrameHeader.size..<bytes.count {
+        var changed = bytes
+        changed[index] ^= 0x40
+        #expect((try? auth.decodeSingle(changed)) == nil, "byte \(index) changed and still accepted")
+    }
+}
+
 @Test func frameAuthenticator_anyTamperedByte_isRefused() {
     let auth = FrameAuthenticator(clusterName: "hearsay", key: key)
     let bytes = sealed([10, 20, 30, 40], auth, type: .pushPull)
