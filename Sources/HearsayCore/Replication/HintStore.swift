@@ -100,20 +100,17 @@ public struct HintStore {
         let limits = self.limits
         var newID = nextID
         Self.modify(&owners[owner, default: OwnerHints()]) { entry in
-            if let id = entry.idByKey[key], var hint = entry.byID[id] {
-                entry.bytes -= hint.bytes
-                hint.object.merge(object)
-                hint.bytes = key.count + hint.object.approximateByteSize
-                hint.sentAt = 0
-                entry.bytes += hint.bytes
-                entry.byID[id] = hint
-            } else {
-                entry.insert(
-                    Hint(
-                        id: newID, key: key, object: object, createdAt: now,
-                        bytes: key.count + object.approximateByteSize))
-                newID += 1
-            }
+            // A hint already held for the key takes the new write in and starts again as a new
+            // hint: its age counts from this write (an old creation time had the age bound drop
+            // a write the moment it was acknowledged), and an ack still in flight for the old
+            // id, which covered less, finds nothing to delete.
+            var merged = object
+            if let id = entry.idByKey[key], let old = entry.remove(id: id) { merged.merge(old.object) }
+            entry.insert(
+                Hint(
+                    id: newID, key: key, object: merged, createdAt: now,
+                    bytes: key.count + merged.approximateByteSize))
+            newID += 1
             while entry.count > limits.maxHintsPerOwner || entry.bytes > limits.maxBytesPerOwner,
                 let oldest = entry.oldest()
             {
