@@ -76,4 +76,30 @@ struct CheckedWriteTests {
         #expect(milliseconds >= 200 && milliseconds < 400, "\(milliseconds) ms")
         #expect(Self.statistic(cluster, 0, "checked_writes_repeated") == 0)
     }
+
+    /// Commands pipelined on one connection keep their order when a pre-read write (DEL,
+    /// INCR, SET NX) is followed by a plain SET of the same key, which alone would go as a
+    /// checked write and run first.
+    @Test func pipelinedWrites_toOneKey_takeEffectInOrder() {
+        let cases: [(first: [String], then: [String], expected: String)] = [
+            (["DEL", "k"], ["SET", "k", "after-del"], "$9\r\nafter-del\r\n"),
+            (["INCR", "k"], ["SET", "k", "0"], "$1\r\n0\r\n"),
+            (["SET", "k", "nx", "NX"], ["SET", "k", "last"], "$4\r\nlast\r\n"),
+            (["SET", "k", "one"], ["SET", "k", "two"], "$3\r\ntwo\r\n"),
+        ]
+        for (index, c) in cases.enumerated() {
+            let cluster = FaultInjectionTests.faultyCluster(seed: 40 + UInt64(index), nodes: 3)
+            #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
+            #expect(cluster.request(0, ["SET", "k", "7"]) == "+OK\r\n")
+            cluster.sim.run(forNanoseconds: Self.second / 10)
+            let first = cluster.submit(0, c.first)
+            let then = cluster.submit(0, c.then)
+            cluster.sim.run(forNanoseconds: Self.second)
+            #expect(first.flatMap(cluster.reply(for:)) != nil, "case \(index): no reply to \(c.first)")
+            #expect(then.flatMap(cluster.reply(for:)) == "+OK\r\n", "case \(index)")
+            for node in 0..<3 {
+                #expect(cluster.request(node, ["GET", "k"]) == c.expected, "case \(index) node \(node)")
+            }
+        }
+    }
 }

@@ -36,7 +36,11 @@ public struct ClusterState {
     /// Reused by `runStored`: argument spans and the reply of a request run after its replicas.
     var storedSpans: [Int] = []
     var storedReply = ReplyBuffer(capacity: 256)
+    /// Starts at a seeded random point below 2^40, so that answers still in flight to this
+    /// node's previous life (a quick restart) do not match the new life's requests.
     var nextRequestID: UInt64 = 1
+    /// Pre-reads in flight, counted by a hash of their key (see `Node+WriteOrder`).
+    var preReadsInFlight = [UInt16](repeating: 0, count: 1024)
     /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
     var outbox = PeerOutbox()
     public internal(set) var hints: HintStore
@@ -70,6 +74,7 @@ public struct ClusterState {
         agreements = AgreementTable(partitionCount: partitionCount)
         exchangeRate = ByteRateLimit(bytesPerSecond: settings.antiEntropyBytesPerSecond)
         membershipEffects.reserveCapacity(64)
+        nextRequestID = 1 + (StableHash.combine(seed, 0x7265_7175_6573_7473) & ((1 << 40) - 1))
     }
 
     /// Lends out the reusable effects buffer, emptied (swap, so no copy and no allocation).

@@ -25,10 +25,24 @@ extension Node {
         keyspace.peek(KeyRef(key)).map(EntryDigest.digest) ?? 0
     }
 
-    /// Whether this replica's copy equals a coordinator's copy of digest `basis`. A key that
-    /// hints also hold never matches: what a reader gets here is more than the entry.
+    /// Whether this replica's copy equals a coordinator's copy of digest `basis`. When hints
+    /// also hold the key, the copy a reader gets here is the entry merged with them, and that
+    /// is what is compared (materialised: only while hints are held).
     func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
-        !cluster!.hints.holds(key) && basisDigest(key) == basis
+        guard cluster!.hints.holds(key) else { return basisDigest(key) == basis }
+        let keyBytes = Array(key)
+        var copy = keyspace.peek(KeyRef(key)).map(CompactObject.materialize)
+        if let hinted = cluster!.hints.object(for: keyBytes) {
+            if copy == nil { copy = hinted } else { copy!.merge(hinted) }
+        }
+        return (copy?.causalDigest(key: keyBytes) ?? 0) == basis
+    }
+
+    /// A replica's answer to a checked write, decided before it merges the write: matched,
+    /// or its copy as it was, which is exactly what a pre-read would have returned.
+    mutating func checkedWriteStatus(_ key: UnsafeRawBufferPointer, basis: UInt64, now: Instant) -> M.Ack.Status {
+        if copyMatches(key, basis: basis) { return .matched }
+        return .differed(localCopy(Array(key), now: now)?.encoded ?? [])
     }
 
     /// Starts a checked write of the SET `a` (see above).
@@ -47,9 +61,10 @@ extension Node {
         swap(&scratch, &cluster!.storedReply)
         if answer.first == UInt8(ascii: "-") { return deliver(answer, sink, &reply) }
         if !localHints.isEmpty { keepHints(Array(a[1]), for: localHints, now: now) }
+        // The SET minted exactly one dot here: the node's latest.
         let write = CheckedWrite(
             needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion, reply: answer,
-            quorum: quorum)
+            quorum: quorum, dotCounter: lastDot)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now)
         replicate(a[1], to: targets, requestID: requestID, basis: basis, now: now)
@@ -103,13 +118,44 @@ extension Node {
         cluster!.nextRequestID &+= 1
         cluster!.pending[again] = PendingRequest(
             sink: pending.sink, kind: .forwarded, deadline: pending.deadline, started: pending.started)
-        writeAfterPreRead(
-            again, arguments: write.arguments, protocolVersion: write.protocolVersion, quorum: write.quorum, now: now)
+        if holdsOwnWrite(key, counter: write.dotCounter, now: now) {
+            writeAfterPreRead(
+                again, arguments: write.arguments, protocolVersion: write.protocolVersion, quorum: write.quorum,
+                now: now)
+        } else {
+            // A later write of this key, made here since, replaced it: setting the value again
+            // would undo that one. Send the merge instead; the later write, checked in turn,
+            // replaces what the merge brought in.
+            sendMerge(again, key: key, reply: write.reply, quorum: write.quorum, now: now)
+        }
     }
 
-    /// The replica's answer to a checked write it has just merged, given whether its copy
-    /// matched the basis before the merge.
-    mutating func checkedWriteStatus(_ key: [UInt8], matched: Bool, now: Instant) -> M.Ack.Status {
-        matched ? .matched : .differed(localCopy(key, now: now)?.encoded ?? [])
+    /// Whether this node's copy of `key` still holds the write it minted with `counter`.
+    mutating func holdsOwnWrite(_ key: [UInt8], counter: UInt64, now: Instant) -> Bool {
+        key.withUnsafeBytes { raw in
+            guard let box = keyspace.entry(KeyRef(raw), now: now.milliseconds) else { return false }
+            let header = box.header
+            if header.state == .string { return header.writer == writer.rawValue && header.counter == counter }
+            guard header.state == .extended else { return false }
+            return CompactObject.materialize(box).register.contains {
+                $0.stamp.dot == Dot(node: writer, counter: counter)
+            }
+        }
+    }
+
+    /// Sends this node's current copy of `key` to the write targets under `requestID`, which
+    /// then completes with `reply` after W replicas hold it.
+    mutating func sendMerge(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Instant) {
+        let placement = cluster!.placement()
+        let routes = routes(cluster!.partitionCount.partition(of: key), placement)
+        keepHints(key, for: routes.localHints, now: now)
+        replicate(key, to: routes.writeTargets, requestID: requestID, now: now)
+        guard routes.writeTargets.count >= w - 1, var pending = cluster!.pending[requestID] else {
+            return finish(
+                requestID, Array("-NOQUORUM \(routes.writeTargets.count + 1) of \(w) replicas reachable\r\n".utf8),
+                now: now)
+        }
+        pending.kind = .write(needed: w - 1, acked: 0, asked: routes.writeTargets.count, reply: reply, quorum: w)
+        cluster!.pending[requestID] = pending
     }
 }

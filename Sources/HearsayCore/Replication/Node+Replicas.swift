@@ -67,16 +67,16 @@ extension Node {
             let hint = try r.u64()
             let basis = try M.decodeBasis(&r)
             if hint == 0 || hint == me, let single = EncodedSingleWrite(payload, in: object) {
-                var matched: Bool?
+                var status = M.Ack.Status.applied
                 let merged = payload.withUnsafeBytes { bytes in
                     let key = UnsafeRawBufferPointer(rebasing: bytes[key])
-                    if let basis { matched = copyMatches(key, basis: basis) }
+                    if let basis { status = checkedWriteStatus(key, basis: basis, now: now) }
                     return mergeSingleWrite(key, single, in: bytes, now: now)
                 }
                 if merged {
                     cluster!.replication.replicaWritesApplied += 1
                     if requestID != 0 {
-                        acknowledgeWrite(requestID, to: sender, Array(payload[key]), matched, now: now)
+                        cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID, status: status))
                     }
                     continue
                 }
@@ -93,25 +93,20 @@ extension Node {
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
     mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
         let object = try StoredObject(decoding: write.object)
-        var matched: Bool?
+        var status = M.Ack.Status.applied
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
             cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
             cluster!.replication.hintsStored += 1
         } else {
-            if let basis = write.basis { matched = write.key.withUnsafeBytes { copyMatches($0, basis: basis) } }
+            if let basis = write.basis {
+                status = write.key.withUnsafeBytes { checkedWriteStatus($0, basis: basis, now: now) }
+            }
             mergeRemote(write.key, object, now: now)
             cluster!.replication.replicaWritesApplied += 1
         }
-        if write.requestID != 0 { acknowledgeWrite(write.requestID, to: sender, write.key, matched, now: now) }
-    }
-
-    /// Queues the ack of a write just merged; `matched` is nil for an unchecked write.
-    mutating func acknowledgeWrite(
-        _ requestID: UInt64, to sender: NodeID, _ key: [UInt8], _ matched: Bool?, now: Instant
-    ) {
-        var status = M.Ack.Status.applied
-        if let matched { status = checkedWriteStatus(key, matched: matched, now: now) }
-        cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID, status: status))
+        if write.requestID != 0 {
+            cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID, status: status))
+        }
     }
 
     /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not matter).
@@ -201,6 +196,7 @@ extension Node {
         // Only a copy that was not `same` needs the key (and merging).
         let anyDiffered = read.copies.contains { if case .object = $0.1 { true } else { false } }
         if isPreRead {
+            notePreReadEnded(read.keyHash)
             if anyDiffered {
                 let key = read.arguments.key
                 for case (_, .object(let object?)) in read.copies { mergeRemote(key, object, now: now) }
@@ -257,6 +253,7 @@ extension Node {
     /// A request's deadline passed: fail it with how many replicas answered.
     mutating func requestDeadline(_ requestID: UInt64, now: Instant) {
         guard let pending = cluster!.pending[requestID] else { return }
+        if case .preRead(let read) = pending.kind { notePreReadEnded(read.keyHash) }
         let text: String
         switch pending.kind {
         case .forwarded:
@@ -270,7 +267,7 @@ extension Node {
             text = "-NOQUORUM \(read.copies.count + 1) of \(read.quorum) replicas answered\r\n"
         case .checkedWrite(let write):
             cluster!.replication.quorumFailures += 1
-            text = "-NOQUORUM \(write.matched + 1) of \(write.quorum) replicas answered\r\n"
+            text = "-NOQUORUM \(write.matched + write.differed.count + 1) of \(write.quorum) replicas answered\r\n"
         case .multi:
             text = "-TIMEOUT\r\n"
         }

@@ -202,7 +202,8 @@ extension Node {
         // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
         // it sees every write acknowledged before it and replaces exactly those (see README).
         let owners = routes.reachableOwners
-        if needed > 0 && owners.count >= needed && Node.isCheckable(id, a) {
+        let keyHash = StableHash.hash(a[1])
+        if needed > 0 && owners.count >= needed && Node.isCheckable(id, a) && !preReadInFlight(keyHash) {
             return startCheckedWrite(
                 a, &session, now, targets: targets, localHints: localHints, needed: needed, quorum: w, sink: sink,
                 &reply)
@@ -211,7 +212,8 @@ extension Node {
             let basis = basisDigest(a[1])
             let read = PendingRead(
                 needed: needed, asked: owners.count, arguments: StoredArguments(a),
-                protocolVersion: session.protocolVersion, quorum: w, basis: basis)
+                protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
+            notePreReadStarted(keyHash)
             let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
             for node in owners { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
             return sink == nil ? .deferred(ticket: requestID) : .proceed

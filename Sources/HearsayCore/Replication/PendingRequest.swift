@@ -66,6 +66,8 @@ struct PendingRead {
     var quorum: Int
     /// The digest this node's copy had when it asked (what a `same` reply means).
     var basis: UInt64
+    /// The key's StableHash (a pre-read is counted under it until it completes).
+    var keyHash: UInt64 = 0
 }
 
 /// The progress of a checked write (`PendingRequest.Kind.checkedWrite`).
@@ -79,4 +81,6 @@ struct CheckedWrite {
     var protocolVersion: Int
     var reply: [UInt8]
     var quorum: Int
+    /// The counter of the dot the write minted here (the node's own writer).
+    var dotCounter: UInt64
 }
