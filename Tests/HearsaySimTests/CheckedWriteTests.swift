@@ -54,11 +54,7 @@ struct CheckedWriteTests {
     }
 
     @Test func staleCoordinator_shouldRepeatItsWriteOnTheMerge_andReplaceTheAcknowledgedValue() {
-        let count = MembershipScenarioTests.seedCount(default: 4)
-        for seed in 1...UInt64(count) {
-            let failures = Self.staleCoordinator(seed: seed)
-            #expect(failures.isEmpty, "seed \(seed) (HEARSAY_SIM_SEEDS=\(count)): \(failures)")
-        }
+        MembershipScenarioTests.expectNoFailures(seeds: 4, Self.staleCoordinator(seed:))
     }
 
     /// The common case: copies agree, so a W=2 SET takes one round trip and repeats nothing.

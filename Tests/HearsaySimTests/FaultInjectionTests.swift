@@ -86,11 +86,7 @@ struct FaultInjectionTests {
     }
 
     @Test func drop_betweenTwoSides_shouldPartitionMembershipAndReplication_andClearShouldHealIt() {
-        let count = MembershipScenarioTests.seedCount(default: 4)
-        for seed in 1...UInt64(count) {
-            let failures = Self.partitionAndHeal(seed: seed)
-            #expect(failures.isEmpty, "seed \(seed) (HEARSAY_SIM_SEEDS=\(count)): \(failures)")
-        }
+        MembershipScenarioTests.expectNoFailures(seeds: 4, Self.partitionAndHeal(seed:))
     }
 
     /// Milliseconds of simulated time a request to node `index` takes.

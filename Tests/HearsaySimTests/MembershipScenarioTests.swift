@@ -10,6 +10,16 @@ struct MembershipScenarioTests {
         return n
     }
 
+    /// Runs `check` for seeds 1...N (HEARSAY_SIM_SEEDS, else `fallback`); a seed that returns
+    /// failures is recorded with them, so it can be replayed.
+    static func expectNoFailures(seeds fallback: Int, _ check: (UInt64) -> [String]) {
+        let count = seedCount(default: fallback)
+        for seed in 1...UInt64(count) {
+            let failures = check(seed)
+            #expect(failures.isEmpty, "seed \(seed) (HEARSAY_SIM_SEEDS=\(count)): \(failures)")
+        }
+    }
+
     /// Seeds 1...count with node counts spread over `nodes` (small ones more often).
     static func cases(_ count: Int, nodes: ClosedRange<Int>) -> [(seed: UInt64, nodes: Int)] {
         (1...count).map { i in
