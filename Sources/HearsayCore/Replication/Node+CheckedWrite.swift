@@ -21,15 +21,15 @@ extension Node {
 
     /// The digest a checked write's basis and a read's basis are: this node's entry for `key`
     /// as stored (expired or not), 0 when it holds none.
-    func basisDigest(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        keyspace.peek(KeyRef(key)).map(EntryDigest.digest) ?? 0
+    func basisDigest(_ key: KeyRef) -> UInt64 {
+        keyspace.peek(key).map(EntryDigest.digest) ?? 0
     }
 
     /// Whether this replica's copy equals a coordinator's copy of digest `basis`. When hints
     /// also hold the key, the copy a reader gets here is the entry merged with them, and that
     /// is what is compared (materialised: only while hints are held).
     func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
-        guard cluster!.hints.holds(key) else { return basisDigest(key) == basis }
+        guard cluster!.hints.holds(key) else { return basisDigest(KeyRef(key)) == basis }
         let keyBytes = Array(key)
         var copy = keyspace.peek(KeyRef(key)).map(CompactObject.materialize)
         if let hinted = cluster!.hints.object(for: keyBytes) {
@@ -47,10 +47,10 @@ extension Node {
 
     /// Starts a checked write of the SET `a` (see above).
     mutating func startCheckedWrite(
-        _ a: Arguments, _ session: inout ClientSession, _ now: Instant, targets: [(NodeID, NodeID?)],
+        _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Instant, targets: [(NodeID, NodeID?)],
         localHints: [NodeID], needed: Int, quorum: Int, sink: ReplySink?, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
-        let basis = basisDigest(a[1])
+        let basis = basisDigest(key)
         var scratch = ReplyBuffer(capacity: 0)
         swap(&scratch, &cluster!.storedReply)
         scratch.removeAll()

@@ -56,13 +56,15 @@ extension Node {
         _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
         sink: ReplySink?, _ reply: inout ReplyBuffer, hops: UInt8 = 0
     ) -> CommandOutcome {
-        let key = a[1]
-        let partition = cluster!.partitionCount.partition(of: key)
+        // The key is hashed once here for its partition, its digest and the pre-read count.
+        let key = KeyRef(a[1])
+        let partition = cluster!.partitionCount.partition(ofHash: key.hash)
         let placement = cluster!.placement()
         let owners = placement.replicas(for: partition)
         let me = cluster!.settings.nodeID
         if owners.contains(me) || hops > 0 {
-            return coordinate(id, a, &session, now, partition: partition, placement: placement, sink: sink, &reply)
+            return coordinate(
+                id, a, key, &session, now, partition: partition, placement: placement, sink: sink, &reply)
         }
         guard let owner = owners.first(where: { cluster!.isReachable($0) }) else {
             return answer("-NOREPLICA no replica of this key is reachable\r\n", sink, &reply)
@@ -138,14 +140,14 @@ extension Node {
 
     /// Runs a one-key command here as its coordinating replica.
     mutating func coordinate(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Instant,
         partition: PartitionID, placement: Placement, sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
         cluster!.replication.coordinated += 1
         let (r, w) = quorums(session)
         if CommandTable.isWrite[Int(id.rawValue)] {
-            return coordinateWrite(id, a, &session, now, partition, placement, w, sink, &reply)
+            return coordinateWrite(id, a, key, &session, now, partition, placement, w, sink, &reply)
         }
         if r <= 1 {
             return runHere(id, a, &session, now, sink, &reply)
@@ -154,7 +156,7 @@ extension Node {
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
-        let basis = basisDigest(a[1])
+        let basis = basisDigest(key)
         let read = PendingRead(
             needed: r - 1, asked: others.count, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
             quorum: r, basis: basis)
@@ -176,7 +178,7 @@ extension Node {
     }
 
     mutating func coordinateWrite(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ keyRef: KeyRef, _ session: inout ClientSession, _ now: Instant,
         _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
@@ -202,14 +204,14 @@ extension Node {
         // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
         // it sees every write acknowledged before it and replaces exactly those (see README).
         let owners = routes.reachableOwners
-        let keyHash = StableHash.hash(a[1])
+        let keyHash = keyRef.hash
         if needed > 0 && owners.count >= needed && Node.isCheckable(id, a) && !preReadInFlight(keyHash) {
             return startCheckedWrite(
-                a, &session, now, targets: targets, localHints: localHints, needed: needed, quorum: w, sink: sink,
-                &reply)
+                a, keyRef, &session, now, targets: targets, localHints: localHints, needed: needed, quorum: w,
+                sink: sink, &reply)
         }
         if needed > 0 && owners.count >= needed {
-            let basis = basisDigest(a[1])
+            let basis = basisDigest(keyRef)
             let read = PendingRead(
                 needed: needed, asked: owners.count, arguments: StoredArguments(a),
                 protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
