@@ -39,8 +39,9 @@ public struct ClusterState {
     /// Starts at a seeded random point below 2^40, so that answers still in flight to this
     /// node's previous life (a quick restart) do not match the new life's requests.
     var nextRequestID: UInt64 = 1
-    /// Pre-reads in flight, counted by a hash of their key (see `Node+WriteOrder`).
-    var preReadsInFlight = [UInt16](repeating: 0, count: 1024)
+    /// Pre-reads in flight, counted by a hash of their key (see `Node+WriteOrder`); 32-bit
+    /// counts, since up to `maxPendingRequests` (100,000) may share a slot.
+    var preReadsInFlight = [UInt32](repeating: 0, count: 1024)
     /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
     var outbox = PeerOutbox()
     public internal(set) var hints: HintStore
