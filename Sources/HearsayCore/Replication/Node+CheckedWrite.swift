@@ -126,7 +126,7 @@ extension Node {
             // A later write of this key, made here since, replaced it: setting the value again
             // would undo that one. Send the merge instead; the later write, checked in turn,
             // replaces what the merge brought in.
-            sendMerge(again, key: key, reply: write.reply, quorum: write.quorum, now: now)
+            sendCopyAndAwait(again, key: key, reply: write.reply, quorum: write.quorum, now: now)
         }
     }
 
@@ -141,21 +141,5 @@ extension Node {
                 $0.stamp.dot == Dot(node: writer, counter: counter)
             }
         }
-    }
-
-    /// Sends this node's current copy of `key` to the write targets under `requestID`, which
-    /// then completes with `reply` after W replicas hold it.
-    mutating func sendMerge(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Instant) {
-        let placement = cluster!.placement()
-        let routes = routes(cluster!.partitionCount.partition(of: key), placement)
-        keepHints(key, for: routes.localHints, now: now)
-        replicate(key, to: routes.writeTargets, requestID: requestID, now: now)
-        guard routes.writeTargets.count >= w - 1, var pending = cluster!.pending[requestID] else {
-            return finish(
-                requestID, Array("-NOQUORUM \(routes.writeTargets.count + 1) of \(w) replicas reachable\r\n".utf8),
-                now: now)
-        }
-        pending.kind = .write(needed: w - 1, acked: 0, asked: routes.writeTargets.count, reply: reply, quorum: w)
-        cluster!.pending[requestID] = pending
     }
 }

@@ -66,12 +66,17 @@ extension Node {
             let object = try r.lengthPrefixedRange()
             let hint = try r.u64()
             let basis = try M.decodeBasis(&r)
-            if hint == 0 || hint == me, let single = EncodedSingleWrite(payload, in: object) {
-                var status = M.Ack.Status.applied
+            let forThisNode = hint == 0 || hint == me
+            // A checked write is compared with this copy before either path merges it.
+            var status = M.Ack.Status.applied
+            if forThisNode, let basis {
+                status = payload.withUnsafeBytes {
+                    checkedWriteStatus(UnsafeRawBufferPointer(rebasing: $0[key]), basis: basis, now: now)
+                }
+            }
+            if forThisNode, let single = EncodedSingleWrite(payload, in: object) {
                 let merged = payload.withUnsafeBytes { bytes in
-                    let key = UnsafeRawBufferPointer(rebasing: bytes[key])
-                    if let basis { status = checkedWriteStatus(key, basis: basis, now: now) }
-                    return mergeSingleWrite(key, single, in: bytes, now: now)
+                    mergeSingleWrite(UnsafeRawBufferPointer(rebasing: bytes[key]), single, in: bytes, now: now)
                 }
                 if merged {
                     cluster!.replication.replicaWritesApplied += 1
@@ -84,23 +89,22 @@ extension Node {
             let write = M.Write(
                 requestID: requestID, key: Array(payload[key]), object: Array(payload[object]),
                 hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
-            try applyReplicaWrite(write, from: sender, now: now)
+            try applyReplicaWrite(write, from: sender, status: status, now: now)
         }
         try r.expectEnd()
     }
 
     /// A write from a coordinator: merged into this replica's copy, or kept as a hint for
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
-    mutating func applyReplicaWrite(_ write: M.Write, from sender: NodeID, now: Instant) throws(DecodeError) {
+    /// `status` is the answer to a checked write, decided before the merge (else `.applied`).
+    mutating func applyReplicaWrite(
+        _ write: M.Write, from sender: NodeID, status: M.Ack.Status, now: Instant
+    ) throws(DecodeError) {
         let object = try StoredObject(decoding: write.object)
-        var status = M.Ack.Status.applied
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
             cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
             cluster!.replication.hintsStored += 1
         } else {
-            if let basis = write.basis {
-                status = write.key.withUnsafeBytes { checkedWriteStatus($0, basis: basis, now: now) }
-            }
             mergeRemote(write.key, object, now: now)
             cluster!.replication.replicaWritesApplied += 1
         }
@@ -184,7 +188,7 @@ extension Node {
         }
         pending.kind = .forwarded
         // The common case, one copy needed and it is `same`, keeps no copies at all.
-        let sameAndDone = read.copies.isEmpty && read.needed <= 1 && { if case .same = copy { true } else { false } }()
+        let sameAndDone = read.copies.isEmpty && read.needed <= 1 && copy.isSame
         if !sameAndDone {
             read.copies.append((sender, copy))
             guard read.copies.count >= read.needed else {
@@ -194,7 +198,7 @@ extension Node {
             }
         }
         // Only a copy that was not `same` needs the key (and merging).
-        let anyDiffered = read.copies.contains { if case .object = $0.1 { true } else { false } }
+        let anyDiffered = read.copies.contains { !$0.1.isSame }
         if isPreRead {
             notePreReadEnded(read.keyHash)
             if anyDiffered {

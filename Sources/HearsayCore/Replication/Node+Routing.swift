@@ -158,7 +158,7 @@ extension Node {
         }
         let basis = basisDigest(key)
         let read = PendingRead(
-            needed: r - 1, asked: others.count, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
+            needed: r - 1, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
             quorum: r, basis: basis)
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
         for node in others { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
@@ -213,7 +213,7 @@ extension Node {
         if needed > 0 && owners.count >= needed {
             let basis = basisDigest(keyRef)
             let read = PendingRead(
-                needed: needed, asked: owners.count, arguments: StoredArguments(a),
+                needed: needed, arguments: StoredArguments(a),
                 protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
             notePreReadStarted(keyHash)
             let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
@@ -241,7 +241,12 @@ extension Node {
     ) {
         let reply = runStored(arguments, protocolVersion: protocolVersion, now: now)
         guard reply.first != UInt8(ascii: "-") else { return finish(requestID, reply, now: now) }
-        let key = arguments.key
+        sendCopyAndAwait(requestID, key: arguments.key, reply: reply, quorum: w, now: now)
+    }
+
+    /// Sends this node's current copy of `key` to the write targets under `requestID`, which
+    /// then completes with `reply` after W replicas hold it.
+    mutating func sendCopyAndAwait(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Instant) {
         let placement = cluster!.placement()
         let routes = routes(cluster!.partitionCount.partition(of: key), placement)
         let targets = routes.writeTargets

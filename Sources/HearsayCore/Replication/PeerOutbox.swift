@@ -22,7 +22,7 @@ struct PeerOutbox {
     mutating func flush(sender: NodeID, address: (NodeID) -> String?, into effects: inout [NodeEffect]) {
         typealias M = ReplicationMessages
         func emit<T>(_ box: inout PeerMap<[T]>, _ type: MessageType, _ encode: (T, inout ByteWriter) -> Void) {
-            for peer in box.keys.sorted() {
+            for peer in box.keys {
                 guard let items = box[peer], let to = address(peer) else { continue }
                 var batch = PeerBatch()
                 for (i, item) in items.enumerated() {
@@ -93,11 +93,8 @@ struct PeerBatch {
         requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?,
         basis: UInt64?
     ) {
-        items.varint(requestID)
-        items.lengthPrefixed(key)
-        items.lengthPrefixed(object)
-        items.u64(hintFor?.rawValue ?? 0)
-        ReplicationMessages.encodeBasis(basis, into: &items)
+        ReplicationMessages.encodeWrite(
+            requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis, into: &items)
         count += 1
     }
 
@@ -165,12 +162,10 @@ extension PeerOutbox {
         }
     }
 
-    /// A read of `key` for `peer`, encoded as `ReplicationMessages.encode(_: Read)` would.
+    /// A read of `key` for `peer`.
     mutating func addRead(to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, basis: UInt64) {
         reads.append(to: peer) { batch in
-            batch.items.varint(requestID)
-            batch.items.lengthPrefixed(key)
-            batch.items.u64(basis)
+            ReplicationMessages.encodeRead(requestID: requestID, key: key, basis: basis, into: &batch.items)
             batch.count += 1
         }
     }

@@ -52,13 +52,16 @@ enum ReadCopy {
     case same
     /// Its copy (nil when it holds none).
     case object(StoredObject?)
+
+    var isSame: Bool {
+        if case .same = self { true } else { false }
+    }
 }
 
 /// The progress of a read or pre-read (`PendingRequest.Kind.read`, `.preRead`).
 struct PendingRead {
     /// Copies that complete it (R - 1 or W - 1).
     var needed: Int
-    var asked: Int
     var arguments: StoredArguments
     var protocolVersion: Int
     /// The copies so far, by replica.

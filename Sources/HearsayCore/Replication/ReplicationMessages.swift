@@ -96,11 +96,24 @@ enum ReplicationMessages {
     }
 
     static func encode(_ m: Write, into w: inout ByteWriter) {
-        w.varint(m.requestID)
-        w.lengthPrefixed(m.key)
-        w.lengthPrefixed(m.object)
-        w.u64(m.hintFor?.rawValue ?? 0)
-        encodeBasis(m.basis, into: &w)
+        m.key.withUnsafeBytes { key in
+            m.object.withUnsafeBytes { object in
+                encodeWrite(
+                    requestID: m.requestID, key: key, object: object, hintFor: m.hintFor, basis: m.basis, into: &w)
+            }
+        }
+    }
+
+    /// A write from its parts (the outbox encodes straight from a key's and object's bytes).
+    static func encodeWrite(
+        requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?,
+        basis: UInt64?, into w: inout ByteWriter
+    ) {
+        w.varint(requestID)
+        w.lengthPrefixed(key)
+        w.lengthPrefixed(object)
+        w.u64(hintFor?.rawValue ?? 0)
+        encodeBasis(basis, into: &w)
     }
 
     /// A write's basis: a 0 byte when unchecked, else 1 and the digest.
@@ -152,9 +165,14 @@ enum ReplicationMessages {
     }
 
     static func encode(_ m: Read, into w: inout ByteWriter) {
-        w.varint(m.requestID)
-        w.lengthPrefixed(m.key)
-        w.u64(m.basis)
+        m.key.withUnsafeBytes { encodeRead(requestID: m.requestID, key: $0, basis: m.basis, into: &w) }
+    }
+
+    /// A read from its parts (the outbox encodes straight from the request's key bytes).
+    static func encodeRead(requestID: UInt64, key: UnsafeRawBufferPointer, basis: UInt64, into w: inout ByteWriter) {
+        w.varint(requestID)
+        w.lengthPrefixed(key)
+        w.u64(basis)
     }
 
     static func decodeRead(_ r: inout ByteReader) throws(DecodeError) -> Read {
