@@ -104,6 +104,7 @@ final class ClientConnection {
         guard nread > 0 else { return }
         inputCount += nread
         server.node.runtime.inputBytes += nread
+        server.inputReads &+= 1
         processInput()
         if !closing && inputCount > server.configuration.maxQueryBufferBytes {
             server.logger.warning("closing client: query buffer limit", metadata: ["client": "\(id)"])

@@ -273,6 +273,7 @@ final class PeerLink {
             return
         }
         guard nread > 0 else { return }
+        transport.server.inputReads &+= 1
         decoder.append(UnsafeRawBufferPointer(start: readBuffer, count: nread))
         while true {
             let frame: Frame?

@@ -34,6 +34,8 @@ public final class Server {
     /// Set once the node joined a cluster: what the per-batch hook checks.
     var clustered = false
     var peerFlushScheduled = false
+    /// Reads that brought input (clients and peers); what busy polling watches.
+    var inputReads: UInt64 = 0
     /// The client port actually bound (differs from the configured one when that was 0).
     public private(set) var boundPort = 0
     public private(set) var boundClusterPort = 0
@@ -145,7 +147,7 @@ public final class Server {
                 stop(reason: "peer transport failed")
             }
         }
-        uv_run(loop, UV_RUN_DEFAULT)
+        runLoop()
         uv_loop_close(loop)
         logger.info("stopped")
     }

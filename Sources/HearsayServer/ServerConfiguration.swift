@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var outputHardLimitBytes = 256 << 20
     /// How long a client may stay above the soft limit before it is disconnected, in milliseconds.
     public var outputSoftLimitMilliseconds: Int64 = 60_000
+    /// How long the loop keeps polling after its last input before it sleeps, in
+    /// microseconds (0 = never poll: sleep as soon as nothing is ready). See Server+BusyPoll.
+    public var busyPollMicroseconds = 50
     /// The node's own settings.
     public var node = NodeSettings()
 

@@ -21,11 +21,14 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Name of the cluster.") var clusterName = "hearsay"
     @Option(help: "Shared cluster key file, passed to every node.") var clusterKeyFile: String?
     @Option(help: "Log level of the nodes.") var logLevel = "info"
+    @Option(help: "Microseconds each node keeps polling after input before it sleeps (0 = never).")
+    var busyPoll = 50
     @Flag(help: "Start every node with --enable-fault-injection (HS.FAULT; demos and tests only).")
     var enableFaultInjection = false
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1 to 64") }
+        guard (0...1_000_000).contains(busyPoll) else { throw ValidationError("--busy-poll must be 0 to 1000000") }
         guard basePort >= 1, basePort + nodes - 1 + 10_000 <= 65_535 else {
             throw ValidationError("--base-port leaves no room for \(nodes) client and cluster ports")
         }
@@ -47,7 +50,7 @@ struct ClusterCommand: ParsableCommand {
             var arguments = [
                 "server", "--port", "\(port)", "--node-id", String(index, radix: 16),
                 "--membership", membership.rawValue, "--replicas", "\(replicas)",
-                "--cluster-name", clusterName, "--log-level", logLevel,
+                "--cluster-name", clusterName, "--log-level", logLevel, "--busy-poll", "\(busyPoll)",
             ]
             if index > 1 { arguments += ["--seed", "127.0.0.1:\(basePort + 10_000)"] }
             if let clusterKeyFile { arguments += ["--cluster-key-file", clusterKeyFile] }

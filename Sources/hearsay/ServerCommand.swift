@@ -39,6 +39,8 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Memory bound for keys and values, e.g. 512mb (0 = none; past it writes get OOM).")
     var maxmemory = "0"
     @Option(help: "Password clients must AUTH with.") var requirepass: String?
+    @Option(help: "Microseconds the loop keeps polling after input before it sleeps (0 = never).")
+    var busyPoll = 50
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func validate() throws {
@@ -48,6 +50,7 @@ struct ServerCommand: ParsableCommand {
         if let nodeId, ClusterArguments.parseNodeID(nodeId) == nil {
             throw ValidationError("--node-id \(nodeId) is not 1 to 16 hex digits")
         }
+        guard (0...1_000_000).contains(busyPoll) else { throw ValidationError("--busy-poll must be 0 to 1000000") }
         guard replicas >= 1 else { throw ValidationError("--replicas must be at least 1") }
         guard (1...replicas).contains(readQuorum), (1...replicas).contains(writeQuorum) else {
             throw ValidationError("--read-quorum and --write-quorum must be between 1 and --replicas")
@@ -76,6 +79,7 @@ struct ServerCommand: ParsableCommand {
         configuration.clusterPort = clusterPort
         configuration.advertiseHost = advertise
         configuration.maxClients = maxclients
+        configuration.busyPollMicroseconds = busyPoll
         configuration.node.maxMemoryBytes = memory
         configuration.node.requirePassword = requirepass
 

@@ -11,6 +11,8 @@ final class RunningNode: @unchecked Sendable {
     let port: Int
     private let finished = DispatchSemaphore(value: 0)
     private var stopped = false
+    /// The CPU-time clock of the loop's thread (what busy polling spends).
+    private(set) var loopThreadClock = clockid_t()
 
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
@@ -23,12 +25,25 @@ final class RunningNode: @unchecked Sendable {
         port = server.boundPort
         // The loop thread owns the server from here on; only requestStop() crosses threads.
         nonisolated(unsafe) let loopServer = server
+        let started = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var clock = clockid_t()
         let thread = Thread { [finished] in
+            pthread_getcpuclockid(pthread_self(), &clock)
+            started.signal()
             loopServer.run()
             finished.signal()
         }
         thread.name = "hearsay-test-node"
         thread.start()
+        started.wait()
+        loopThreadClock = clock
+    }
+
+    /// CPU seconds the loop's thread has used so far.
+    var loopThreadCPUSeconds: Double {
+        var time = timespec()
+        clock_gettime(loopThreadClock, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Stops the node and waits for `run()` to return; false if it did not within the timeout.
