@@ -48,6 +48,11 @@ public struct Node {
             box.flush(sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
         }
         guard !outbox.isEmpty else { return }
+        if effects.isEmpty {
+            // Hand the array over rather than copy (and retain) every effect in it.
+            swap(&effects, &outbox)
+            return
+        }
         effects.append(contentsOf: outbox)
         outbox.removeAll(keepingCapacity: true)
     }

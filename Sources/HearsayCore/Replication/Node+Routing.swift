@@ -40,13 +40,13 @@ extension Node {
     /// caps: until it has learned the cluster it refuses (NOQUORUM) rather than acknowledge
     /// a write fewer nodes hold than the client asked for.
     func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
-        let settings = cluster!.settings
-        let founder = settings.seeds.isEmpty
-        let known = cluster!.cachedPlacement?.replicaCount ?? 1
-        let replicas = founder ? max(1, min(settings.replicationFactor, known)) : settings.replicationFactor
+        // Field by field: copying the whole settings struct showed in profiles.
+        let factor = cluster!.settings.replicationFactor
+        let founder = cluster!.settings.seeds.isEmpty
+        let replicas = founder ? max(1, min(factor, cluster!.cachedPlacement?.replicaCount ?? 1)) : factor
         return (
-            min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
-            min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
+            min(replicas, session.readQuorum > 0 ? session.readQuorum : cluster!.settings.readQuorum),
+            min(replicas, session.writeQuorum > 0 ? session.writeQuorum : cluster!.settings.writeQuorum)
         )
     }
 
