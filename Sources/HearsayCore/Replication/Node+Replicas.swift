@@ -186,6 +186,11 @@ extension Node {
             cluster!.pending[requestID] = pending
             return
         }
+        // An owner asked twice (a slow read widened) counts once.
+        if read.copies.contains(where: { $0.0 == sender }) {
+            cluster!.pending[requestID] = pending
+            return
+        }
         pending.kind = .forwarded
         // The common case, one copy needed and it is `same`, keeps no copies at all.
         let sameAndDone = read.copies.isEmpty && read.needed <= 1 && copy.isSame

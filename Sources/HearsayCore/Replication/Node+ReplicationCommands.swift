@@ -54,12 +54,13 @@ extension Node {
         let s = cluster.replication
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()
-        r.mapHeader(27)
+        r.mapHeader(28)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
             ("read_repairs", s.readRepairs), ("replica_writes_applied", s.replicaWritesApplied),
             ("checked_writes_repeated", s.checkedWritesRepeated), ("reads_answered_same", s.readsAnsweredSame),
+            ("reads_retried", s.readsRetried),
             ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
             ("malformed_peer_frames", cluster.malformedFrames),
             ("pending_requests", cluster.pending.count),

@@ -104,13 +104,26 @@ extension Node {
         outbox.append(.setTimer(.requestDeadlines, at: now.adding(milliseconds: interval)))
     }
 
-    /// Fails every request past its deadline (in id order, so runs replay exactly).
+    /// Fails every request past its deadline, and widens reads whose first owners are slow
+    /// (both in id order, so runs replay exactly).
     mutating func sweepRequestDeadlines(now: Instant) {
         cluster!.deadlineSweepArmed = false
         var expired: [UInt64] = []
-        for (id, request) in cluster!.pending where request.deadline <= now { expired.append(id) }
+        var slowReads: [UInt64] = []
+        let retryAfter = max(1, cluster!.settings.requestTimeoutMilliseconds / 10)
+        for (id, request) in cluster!.pending {
+            if request.deadline <= now {
+                expired.append(id)
+            } else if case .read(let read) = request.kind, read.unaskedIn != nil,
+                request.started.adding(milliseconds: retryAfter) <= now
+            {
+                slowReads.append(id)
+            }
+        }
         expired.sort()
         for id in expired { requestDeadline(id, now: now) }
+        slowReads.sort()
+        for id in slowReads { askRemainingOwners(id, now: now) }
         if !cluster!.pending.isEmpty { armDeadlineSweep(now) }
     }
 
@@ -156,13 +169,36 @@ extension Node {
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
+        // Ask R - 1 owners, as Cassandra does, not all: the other answers were pure cost. Which
+        // ones rotates with the request id, so reads spread over the owners.
         let basis = basisDigest(key)
         let read = PendingRead(
             needed: r - 1, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
-            quorum: r, basis: basis)
+            quorum: r, basis: basis, unaskedIn: others.count > r - 1 ? partition : nil)
+        let first = Int(cluster!.nextRequestID % UInt64(others.count))
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
-        for node in others { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
+        for i in 0..<(r - 1) {
+            let node = others[(first + i) % others.count]
+            cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
+        }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
+    }
+
+    /// A read whose first R - 1 owners have not all answered asks every reachable owner that
+    /// has not (a down owner membership has not noticed yet would otherwise fail the read).
+    mutating func askRemainingOwners(_ requestID: UInt64, now: Instant) {
+        guard var pending = cluster!.pending[requestID], case .read(var read) = pending.kind,
+            let partition = read.unaskedIn
+        else { return }
+        read.unaskedIn = nil
+        let key = read.arguments.key
+        for node in routes(partition, cluster!.placement()).reachableOwners
+        where !read.copies.contains(where: { $0.0 == node }) {
+            key.withUnsafeBytes { cluster!.outbox.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
+        }
+        cluster!.replication.readsRetried += 1
+        pending.kind = .read(read)
+        cluster!.pending[requestID] = pending
     }
 
     /// Runs a command against local data and sends its reply to the sink (or inline).

@@ -57,6 +57,8 @@ public struct ReplicationStats: Sendable {
     public var checkedWritesRepeated = 0
     /// Reads this replica answered `same` (its copy had the coordinator's digest).
     public var readsAnsweredSame = 0
+    /// Reads that asked the owners they had not asked, their first R - 1 being slow to answer.
+    public var readsRetried = 0
     public var replicaWritesApplied = 0
     public var hintsStored = 0
     public var malformedMessages = 0
