@@ -169,16 +169,16 @@ extension Node {
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
-        // Ask R - 1 owners, as Cassandra does, not all: the other answers were pure cost. Which
-        // ones rotates with the request id, so reads spread over the owners.
+        // Ask R - 1 owners, as Cassandra does, not all: the other answers were pure cost. The
+        // first in preference order, which differs from partition to partition, so reads spread
+        // over the owners by key; one key's reads all go to one owner and complete together,
+        // so a client's pipelined replies leave in one write rather than one per owner.
         let basis = basisDigest(key)
         let read = PendingRead(
             needed: r - 1, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
             quorum: r, basis: basis, unaskedIn: others.count > r - 1 ? partition : nil)
-        let first = Int(cluster!.nextRequestID % UInt64(others.count))
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
-        for i in 0..<(r - 1) {
-            let node = others[(first + i) % others.count]
+        for node in others.prefix(r - 1) {
             cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
         }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
