@@ -12,12 +12,18 @@ struct ReadQuorumTests {
         CheckedWriteTests.statistic(cluster, index, "reads_answered_same")
     }
 
-    @Test func quorumRead_asksOneOtherOwner_thesameForOneKey_spreadOverKeys() {
-        let cluster = FaultInjectionTests.faultyCluster(seed: 7, nodes: 3)
-        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
-        let keys = (0..<20).map { "k\($0)" }
+    /// A formed 3-node cluster in which node 0 wrote `count` keys (k0, k1, ...) with value v.
+    static func clusterWithKeys(seed: UInt64, count: Int) -> (HearsayCluster, [String]) {
+        let cluster = FaultInjectionTests.faultyCluster(seed: seed, nodes: 3)
+        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * second) == nil)
+        let keys = (0..<count).map { "k\($0)" }
         for key in keys { #expect(cluster.request(0, ["SET", key, "v"]) == "+OK\r\n") }
-        cluster.sim.run(forNanoseconds: Self.second / 10)
+        cluster.sim.run(forNanoseconds: second / 10)
+        return (cluster, keys)
+    }
+
+    @Test func quorumRead_asksOneOtherOwner_thesameForOneKey_spreadOverKeys() {
+        let (cluster, keys) = Self.clusterWithKeys(seed: 7, count: 20)
         func answered() -> [Int64] { [Self.answeredSame(cluster, 1), Self.answeredSame(cluster, 2)] }
         // One key, read 10 times: one owner answers every read.
         var before = answered()
@@ -34,11 +40,7 @@ struct ReadQuorumTests {
     }
 
     @Test func quorumRead_whenTheAskedOwnerIsSilent_asksTheOtherAndSucceeds() {
-        let cluster = FaultInjectionTests.faultyCluster(seed: 8, nodes: 3)
-        #expect(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
-        let keys = (0..<8).map { "k\($0)" }
-        for key in keys { #expect(cluster.request(0, ["SET", key, "v"]) == "+OK\r\n") }
-        cluster.sim.run(forNanoseconds: Self.second / 10)
+        let (cluster, keys) = Self.clusterWithKeys(seed: 8, count: 8)
         // Both other owners stay live members, but node 0's frames to node 1 are lost. The
         // owner asked first depends on the key's partition: some of the eight ask node 1.
         #expect(cluster.command(0, "HS.FAULT", "DROP", cluster.ids[1].description, "OUT") == "+OK\r\n")
