@@ -6,7 +6,7 @@ import Glibc
 /// `busyPollMicroseconds` before it lets the loop block in epoll. A peer that sends
 /// while the node is awake pays no wake-up: on loopback the sender's kernel does the
 /// receiver's work, and waking a sleeping process made redis-benchmark spend more time per
-/// call against Hearsay than against Redis (see README, "Single-node speed"). The same
+/// call against Hearsay than against Redis (see README, "Speed and memory"). The same
 /// trade as Linux's `net.core.busy_poll`: an idle node costs nothing, a loaded one spends
 /// at most the window after its last input, and `sched_yield` hands the processor to any
 /// other runnable process meanwhile.

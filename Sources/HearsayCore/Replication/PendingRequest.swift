@@ -72,7 +72,8 @@ struct PendingRead {
     /// The key's StableHash (a pre-read is counted under it until it completes).
     var keyHash: UInt64 = 0
     /// Set while owners of this partition remain that a read did not ask (it asks R - 1 of
-    /// them first); past `readRetryMilliseconds` the rest are asked too (see `askRemainingOwners`).
+    /// them first); after a tenth of the request timeout the rest are asked too (see
+    /// `askRemainingOwners`).
     var unaskedIn: PartitionID? = nil
 }
 
