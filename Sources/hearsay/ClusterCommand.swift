@@ -28,7 +28,7 @@ struct ClusterCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1 to 64") }
-        guard (0...1_000_000).contains(busyPoll) else { throw ValidationError("--busy-poll must be 0 to 1000000") }
+        try ClusterArguments.validateBusyPoll(busyPoll)
         guard basePort >= 1, basePort + nodes - 1 + 10_000 <= 65_535 else {
             throw ValidationError("--base-port leaves no room for \(nodes) client and cluster ports")
         }

@@ -50,7 +50,7 @@ struct ServerCommand: ParsableCommand {
         if let nodeId, ClusterArguments.parseNodeID(nodeId) == nil {
             throw ValidationError("--node-id \(nodeId) is not 1 to 16 hex digits")
         }
-        guard (0...1_000_000).contains(busyPoll) else { throw ValidationError("--busy-poll must be 0 to 1000000") }
+        try ClusterArguments.validateBusyPoll(busyPoll)
         guard replicas >= 1 else { throw ValidationError("--replicas must be at least 1") }
         guard (1...replicas).contains(readQuorum), (1...replicas).contains(writeQuorum) else {
             throw ValidationError("--read-quorum and --write-quorum must be between 1 and --replicas")
@@ -129,6 +129,10 @@ enum ClusterArguments {
             let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port)
         else { return nil }
         return (String(text[..<colon]), port)
+    }
+
+    static func validateBusyPoll(_ microseconds: Int) throws {
+        guard (0...1_000_000).contains(microseconds) else { throw ValidationError("--busy-poll must be 0 to 1000000") }
     }
 
     static func parseNodeID(_ text: String) -> NodeID? {

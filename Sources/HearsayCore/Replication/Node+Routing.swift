@@ -96,12 +96,14 @@ extension Node {
         return requestID
     }
 
-    /// Requests fail at most a tenth of the timeout after their deadline.
+    /// A tenth of the request timeout: how often pending requests are swept, so how late a
+    /// request may fail past its deadline, and how long a read waits for its first owners.
+    var requestSweepMilliseconds: Int64 { max(1, cluster!.settings.requestTimeoutMilliseconds / 10) }
+
     mutating func armDeadlineSweep(_ now: Instant) {
         guard !cluster!.deadlineSweepArmed else { return }
         cluster!.deadlineSweepArmed = true
-        let interval = max(1, cluster!.settings.requestTimeoutMilliseconds / 10)
-        outbox.append(.setTimer(.requestDeadlines, at: now.adding(milliseconds: interval)))
+        outbox.append(.setTimer(.requestDeadlines, at: now.adding(milliseconds: requestSweepMilliseconds)))
     }
 
     /// Fails every request past its deadline, and widens reads whose first owners are slow
@@ -110,12 +112,12 @@ extension Node {
         cluster!.deadlineSweepArmed = false
         var expired: [UInt64] = []
         var slowReads: [UInt64] = []
-        let retryAfter = max(1, cluster!.settings.requestTimeoutMilliseconds / 10)
+        let retryAfter = requestSweepMilliseconds
         for (id, request) in cluster!.pending {
             if request.deadline <= now {
                 expired.append(id)
-            } else if case .read(let read) = request.kind, read.unaskedIn != nil,
-                request.started.adding(milliseconds: retryAfter) <= now
+            } else if request.started.adding(milliseconds: retryAfter) <= now, case .read(let read) = request.kind,
+                read.unaskedIn != nil
             {
                 slowReads.append(id)
             }
