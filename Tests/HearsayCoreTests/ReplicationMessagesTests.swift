@@ -89,7 +89,7 @@ struct ReplicationMessagesTests {
             batch.u8(M.version)
             batch.u64(Self.sender.rawValue)
             batch.varint(1)
-            batch.bytes += item
+            batch.append(item)
             #expect((try? M.decodeBatch(batch.bytes, minimumItemSize: 2, decode)) == nil)
         }
     }

@@ -116,7 +116,7 @@ extension ExchangeMessage {
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: encodedByteCount)
         encode(into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -157,7 +157,7 @@ extension ExchangeMessage {
         for copy in objects {
             writer.lengthPrefixed(copy.key)
             writer.u8(copy.settled ? ExchangeMessage.objectFlagSettled : 0)
-            writer.bytes.append(contentsOf: copy.encodedObject)
+            writer.append(copy.encodedObject)
         }
     }
 

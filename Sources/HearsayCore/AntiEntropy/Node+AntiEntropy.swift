@@ -153,7 +153,7 @@ extension Node {
         var writer = ByteWriter(capacity: 8 + message.encodedByteCount)
         writer.u64(cluster!.settings.nodeID.rawValue)
         message.encode(into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     mutating func transmit(_ message: ExchangeMessage, key: ExchangeKey) {

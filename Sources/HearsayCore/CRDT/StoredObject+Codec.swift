@@ -12,7 +12,7 @@ extension StoredObject {
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64)
         encode(into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     public func encode(into writer: inout ByteWriter) {

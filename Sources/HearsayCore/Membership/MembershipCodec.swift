@@ -64,7 +64,7 @@ public enum MembershipCodec {
     public static func encode(_ message: MembershipMessage) -> [UInt8] {
         var writer = ByteWriter(capacity: 128)
         encode(message, into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> MembershipMessage {

@@ -28,7 +28,7 @@ struct PeerOutbox {
                 for (i, item) in items.enumerated() {
                     encode(item, &batch.items)
                     batch.count += 1
-                    if batch.items.bytes.count >= PeerOutbox.frameBytesTarget || i == items.count - 1 {
+                    if batch.items.count >= PeerOutbox.frameBytesTarget || i == items.count - 1 {
                         effects.append(
                             .send(type: type, payload: batch.payload(sender: sender), to: to, channel: .stream))
                         batch = PeerBatch()
@@ -102,12 +102,12 @@ struct PeerBatch {
 
     /// The frame payload: the batch header, then the items (as `encodeBatch` would write them).
     func payload(sender: NodeID) -> [UInt8] {
-        var w = ByteWriter(capacity: 20 + items.bytes.count)
+        var w = ByteWriter(capacity: 20 + items.count)
         w.u8(ReplicationMessages.version)
         w.u64(sender.rawValue)
         w.varint(UInt64(count))
-        w.bytes.append(contentsOf: items.bytes)
-        return w.bytes
+        w.append(items)
+        return w.takeBytes()
     }
 }
 
@@ -122,7 +122,7 @@ struct EncodedBatches {
 
     mutating func append(to peer: NodeID, _ encode: (inout PeerBatch) -> Void) {
         encode(&open[peer, default: PeerBatch()])
-        if open[peer]!.items.bytes.count >= PeerOutbox.frameBytesTarget {
+        if open[peer]!.items.count >= PeerOutbox.frameBytesTarget {
             full.append((peer, open.removeValue(forKey: peer)!))
         }
     }

@@ -74,7 +74,7 @@ enum ReplicationMessages {
         w.u64(sender.rawValue)
         w.varint(UInt64(items.count))
         for item in items { encodeItem(item, &w) }
-        return w.bytes
+        return w.takeBytes()
     }
 
     static func decodeBatch<T>(

@@ -111,7 +111,7 @@ extension CompactObject {
     static func encoded(_ box: EntryBox) -> [UInt8] {
         var writer = ByteWriter(capacity: 48 + Int(box.header.valueCount))
         encode(box, into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     /// Appends the encoding of `box`'s object to `writer` (see `encoded`).

@@ -161,7 +161,7 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         var writer = ByteWriter(capacity: 4 + (versionVector.entries.count + cloud.count) * 10)
         writer.u8(CausalContext.formatVersion)
         encode(into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     public init(decoding bytes: [UInt8]) throws(DecodeError) {

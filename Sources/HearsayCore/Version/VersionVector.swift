@@ -131,7 +131,7 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         var writer = ByteWriter(capacity: 2 + entries.count * 10)
         writer.u8(VersionVector.formatVersion)
         encode(into: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     public init(decoding bytes: [UInt8]) throws(DecodeError) {
