@@ -2,7 +2,10 @@ import RESP
 
 /// A node's cluster side: its membership view and the placement computed from it.
 public struct ClusterState {
-    public let settings: ClusterSettings
+    /// Boxed: inline, the settings made this struct 2 KB, and reading one field through
+    /// `cluster!` copied all of it (two memcpys of 1.5 KB and more per coordinated request).
+    private let settingsBox: Box<ClusterSettings>
+    public var settings: ClusterSettings { settingsBox.value }
     public internal(set) var membership: Membership
     /// Reused buffer for the membership instance's effects.
     var membershipEffects: [MembershipEffect] = []
@@ -34,8 +37,10 @@ public struct ClusterState {
     /// Reused to encode the object a coordinator replicates (see `replicate`).
     var encodeScratch = ByteWriter(capacity: 256)
     /// Reused by `runStored`: argument spans and the reply of a request run after its replicas.
+    /// The reply buffer is taken out while in use (see `takeStoredReply`): swapping in a fresh
+    /// placeholder cost two allocations per coordinated read.
     var storedSpans: [Int] = []
-    var storedReply = ReplyBuffer(capacity: 256)
+    var storedReply: ReplyBuffer? = ReplyBuffer(capacity: 256)
     /// Starts at a seeded random point below 2^40, so that answers still in flight to this
     /// node's previous life (a quick restart) do not match the new life's requests.
     var nextRequestID: UInt64 = 1
@@ -66,7 +71,7 @@ public struct ClusterState {
     var lastEventTime = Instant.zero
 
     init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
-        self.settings = settings
+        settingsBox = Box(settings)
         membership = Membership(
             id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
             settings: settings.membership, seed: seed)
@@ -106,6 +111,21 @@ public struct ClusterState {
             replicationFactor: settings.replicationFactor)
         cachedPlacement = fresh
         return fresh
+    }
+
+    /// A connection's quorums. A node that founded its cluster (started without seeds)
+    /// caps them by the replicas a partition has while the cluster is smaller than N, so a
+    /// node run alone answers at the default quorums. A node that joins through seeds never
+    /// caps: until it has learned the cluster it refuses (NOQUORUM) rather than acknowledge
+    /// a write fewer nodes hold than the client asked for. Mutating only so that callers
+    /// reach it through `cluster!` in place: a non-mutating call copied the whole state.
+    mutating func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
+        let factor = settings.replicationFactor
+        let replicas = settings.seeds.isEmpty ? max(1, min(factor, cachedPlacement?.replicaCount ?? 1)) : factor
+        return (
+            min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
+            min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
+        )
     }
 
     /// True while a founder (started without seeds) knows no other member: it answers every

@@ -51,14 +51,11 @@ extension Node {
         localHints: [NodeID], needed: Int, quorum: Int, sink: ReplySink?, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
         let basis = basisDigest(key)
-        var scratch = ReplyBuffer(capacity: 0)
-        swap(&scratch, &cluster!.storedReply)
-        scratch.removeAll()
-        scratch.protocolVersion = session.protocolVersion
+        var scratch = takeStoredReply(protocolVersion: session.protocolVersion)
         _ = dispatch(.set, a, &session, now, &scratch)
         // A SET answers +OK or an error: share one +OK array rather than allocate each.
         let answer = scratch.withUnsafeBytes { $0.elementsEqual(Node.okReply) } ? Node.okReply : scratch.bytes
-        swap(&scratch, &cluster!.storedReply)
+        cluster!.storedReply = scratch
         if answer.first == UInt8(ascii: "-") { return deliver(answer, sink, &reply) }
         if !localHints.isEmpty { keepHints(Array(a[1]), for: localHints, now: now) }
         // The SET minted exactly one dot here: the node's latest.

@@ -9,7 +9,7 @@ extension Node {
     mutating func consistency(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
         let n = cluster?.settings.replicationFactor ?? 1
         if a.count == 1 {
-            let (read, write) = cluster.map { _ in quorums(session) } ?? (1, 1)
+            let (read, write) = cluster?.quorums(session) ?? (1, 1)
             r.arrayHeader(2)
             r.integer(read)
             r.integer(write)

@@ -34,20 +34,9 @@ extension Node {
         return routeSingle(id, a, &session, now, sink: nil, &reply)
     }
 
-    /// The connection's quorums. A node that founded its cluster (started without seeds)
-    /// caps them by the replicas a partition has while the cluster is smaller than N, so a
-    /// node run alone answers at the default quorums. A node that joins through seeds never
-    /// caps: until it has learned the cluster it refuses (NOQUORUM) rather than acknowledge
-    /// a write fewer nodes hold than the client asked for.
-    func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
-        // Field by field: copying the whole settings struct showed in profiles.
-        let factor = cluster!.settings.replicationFactor
-        let founder = cluster!.settings.seeds.isEmpty
-        let replicas = founder ? max(1, min(factor, cluster!.cachedPlacement?.replicaCount ?? 1)) : factor
-        return (
-            min(replicas, session.readQuorum > 0 ? session.readQuorum : cluster!.settings.readQuorum),
-            min(replicas, session.writeQuorum > 0 ? session.writeQuorum : cluster!.settings.writeQuorum)
-        )
+    /// The connection's quorums (see `ClusterState.quorums`). Mutating for the same reason.
+    mutating func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
+        cluster!.quorums(session)
     }
 
     /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
@@ -85,13 +74,13 @@ extension Node {
     }
 
     /// Registers a pending request with a deadline; a client sink gets the request id as ticket.
-    mutating func newRequest(sink: ReplySink, kind: PendingRequest.Kind, now: Instant) -> UInt64 {
+    mutating func newRequest(sink: ReplySink, kind: consuming PendingRequest.Kind, now: Instant) -> UInt64 {
         let requestID = cluster!.nextRequestID
         cluster!.nextRequestID &+= 1
         var resolved = sink
         if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
         let deadline = now.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
-        cluster!.pending[requestID] = PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now)
+        cluster!.pending.insert(requestID, PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now))
         armDeadlineSweep(now)
         return requestID
     }
@@ -345,7 +334,7 @@ extension Node {
         } else {
             StoredObject().encode(into: &object)
         }
-        object.bytes.withUnsafeBytes { bytes in
+        object.withUnsafeBytes { bytes in
             for (node, hintFor) in targets {
                 cluster!.outbox.addWrite(
                     to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor,

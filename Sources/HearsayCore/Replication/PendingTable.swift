@@ -44,18 +44,24 @@ struct PendingTable: Sequence {
                 slots[Int(slotOfID[e])] = newValue
                 return
             }
-            if (count + 1) * 4 > ids.count * 3 { grow() }
-            let slot: Int
-            if let free = freeSlots.popLast() {
-                slot = Int(free)
-                slots[slot] = newValue
-            } else {
-                slot = slots.count
-                slots.append(newValue)
-            }
-            place(id, Int32(slot))
-            count += 1
+            insert(id, newValue)
         }
+    }
+
+    /// Adds a request under an id not in the table (the request is moved in, not copied).
+    mutating func insert(_ id: UInt64, _ request: consuming PendingRequest) {
+        precondition(id != 0, "request id 0 is reserved")
+        if (count + 1) * 4 > ids.count * 3 { grow() }
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            slots[slot] = request
+        } else {
+            slot = slots.count
+            slots.append(request)
+        }
+        place(id, Int32(slot))
+        count += 1
     }
 
     @discardableResult

@@ -3,31 +3,51 @@ import RESP
 /// A request's arguments kept while it waits for replicas, in one allocation: each
 /// argument as a 4-byte little-endian length and its bytes. Running it later (`runStored`)
 /// lays spans over the buffer in a reused array, so a pending request allocates once.
+///
+/// The bytes live in a `ManagedBuffer` subclass written through a raw pointer. As a
+/// `[UInt8]` appended byte by byte they cost more than routing the request, and even a
+/// zeroed array went through a generic metadata lookup on every allocation (callgrind, a
+/// coordinated GET: 880 instructions of 7,600).
 struct StoredArguments {
-    private var storage: [UInt8]
+    private let storage: Bytes
+
+    final class Bytes: ManagedBuffer<Int, UInt8> {}
 
     init(_ a: Arguments) {
         var total = 0
         for i in 0..<a.count { total += 4 + a[i].count }
-        storage = []
-        storage.reserveCapacity(total)
-        for i in 0..<a.count {
-            let length = UInt32(a[i].count)
-            for shift in stride(from: 0, to: 32, by: 8) { storage.append(UInt8(truncatingIfNeeded: length >> shift)) }
-            storage.append(contentsOf: a[i])
+        storage = unsafeDowncast(Bytes.create(minimumCapacity: total) { _ in total }, to: Bytes.self)
+        storage.withUnsafeMutablePointerToElements { elements in
+            let base = UnsafeMutableRawPointer(elements)
+            var offset = 0
+            for i in 0..<a.count {
+                let argument = a[i]
+                base.storeBytes(of: UInt32(argument.count).littleEndian, toByteOffset: offset, as: UInt32.self)
+                if let source = argument.baseAddress, argument.count > 0 {
+                    (base + offset + 4).copyMemory(from: source, byteCount: argument.count)
+                }
+                offset += 4 + argument.count
+            }
         }
+    }
+
+    /// The stored bytes, during `body`.
+    private func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let count = storage.header
+        return storage.withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: count)) }
     }
 
     /// Start, length pairs of every argument, into `spans` (emptied first).
     private func spans(into spans: inout [Int]) {
         spans.removeAll(keepingCapacity: true)
-        var offset = 0
-        while offset < storage.count {
-            var length = 0
-            for i in 0..<4 { length |= Int(storage[offset + i]) << (8 * i) }
-            spans.append(offset + 4)
-            spans.append(length)
-            offset += 4 + length
+        withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                spans.append(offset + 4)
+                spans.append(length)
+                offset += 4 + length
+            }
         }
     }
 
@@ -35,7 +55,8 @@ struct StoredArguments {
     func bytes(_ index: Int) -> [UInt8] {
         var spans: [Int] = []
         self.spans(into: &spans)
-        return Array(storage[spans[2 * index]..<(spans[2 * index] + spans[2 * index + 1])])
+        let (start, count) = (spans[2 * index], spans[2 * index + 1])
+        return withUnsafeBytes { Array($0[start..<(start + count)]) }
     }
 
     /// The request's key (argument 1), copied out.
@@ -45,28 +66,41 @@ struct StoredArguments {
     func withArguments<R>(spans: inout [Int], _ body: (Arguments) -> R) -> R {
         self.spans(into: &spans)
         let laid = spans
-        return storage.withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: laid)) }
+        return withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: laid)) }
     }
 }
 
 extension Node {
-    /// Runs a stored request here (after its replicas answered) and returns its reply. The
-    /// span array and reply buffer are the cluster's, reused from request to request.
+    /// Runs a stored request here (after its replicas answered) and returns its reply.
     mutating func runStored(_ arguments: StoredArguments, protocolVersion: Int, now: Instant) -> [UInt8] {
+        let scratch = runStoredInScratch(arguments, protocolVersion: protocolVersion, now: now)
+        cluster!.storedReply = scratch
+        return scratch.bytes
+    }
+
+    /// Runs a stored request here and returns the cluster's reusable reply buffer holding its
+    /// reply, taken out: the caller reads the reply, then puts the buffer back in
+    /// `cluster!.storedReply`. The span array is reused the same way.
+    mutating func runStoredInScratch(_ arguments: StoredArguments, protocolVersion: Int, now: Instant)
+        -> ReplyBuffer
+    {
         var spans: [Int] = []
-        var scratch = ReplyBuffer(capacity: 0)
         swap(&spans, &cluster!.storedSpans)
-        swap(&scratch, &cluster!.storedReply)
-        scratch.removeAll()
-        scratch.protocolVersion = protocolVersion
+        var scratch = takeStoredReply(protocolVersion: protocolVersion)
         var session = ClientSession(id: 0, authenticated: true)
         session.protocolVersion = protocolVersion
         arguments.withArguments(spans: &spans) { a in
             if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
         }
-        let reply = scratch.bytes
         swap(&spans, &cluster!.storedSpans)
-        swap(&scratch, &cluster!.storedReply)
-        return reply
+        return scratch
+    }
+
+    /// The cluster's reusable reply buffer, emptied; hand it back to `cluster!.storedReply`.
+    mutating func takeStoredReply(protocolVersion: Int) -> ReplyBuffer {
+        var buffer = cluster!.storedReply.take() ?? ReplyBuffer(capacity: 256)
+        buffer.removeAll()
+        buffer.protocolVersion = protocolVersion
+        return buffer
     }
 }
