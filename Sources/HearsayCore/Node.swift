@@ -26,6 +26,8 @@ public struct Node {
     /// Effects that commands produced (a forget, later replica writes); the driver takes
     /// them with `takeEffects` after each batch of requests.
     var outbox: [NodeEffect] = []
+    /// Replies to deferred requests, until the driver takes them (`takeClientReplies`).
+    var clientReplies = ClientReplies()
     /// When true, `handle` leaves replication messages and request effects in the outbox
     /// and the driver takes them with `takeEffects` once per loop iteration, so everything a
     /// busy iteration produces for one peer leaves in one frame per message type.
@@ -39,13 +41,25 @@ public struct Node {
         if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
     }
 
+    /// Hands over the replies deferred requests got since the last take, in the order they
+    /// completed, for `replies` (emptied) in exchange. The driver delivers each to its
+    /// client in request order (see `CommandOutcome.deferred`) after every `handle` and
+    /// `takeEffects`: replies are the one effect that does not travel in `effects`.
+    public mutating func takeClientReplies(into replies: inout ClientReplies) {
+        replies.removeAll()
+        guard !clientReplies.isEmpty else { return }
+        swap(&replies, &clientReplies)
+    }
+
     /// Moves the replication outbox and the commands' effects into `effects`.
     mutating func flushOutbox(into effects: inout [NodeEffect]) {
-        if let cluster, !cluster.outbox.isEmpty {
-            var box = cluster.outbox
-            self.cluster!.outbox = PeerOutbox()
-            let membership = cluster.membership
-            box.flush(sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
+        if cluster?.outbox.isEmpty == false {
+            // Taken out rather than read through `if let cluster`, which copied the state.
+            var box = PeerOutbox()
+            swap(&box, &cluster!.outbox)
+            let membership = cluster!.membership
+            box.flush(sender: cluster!.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
+            cluster!.outbox = box  // emptied, its buffers kept for the next batch
         }
         guard !outbox.isEmpty else { return }
         if effects.isEmpty {

@@ -30,9 +30,8 @@ final class ClientConnection {
     var closing = false
     /// Whether the server will flush this connection's replies at the end of the loop iteration.
     var flushScheduled = false
-    /// Replies that must wait for an earlier deferred one (a request coordinated elsewhere),
-    /// oldest first; empty in the common case, where replies go straight to `reply`.
-    var waiting: [(ticket: UInt64, bytes: [UInt8]?)] = []
+    /// Replies that must wait for an earlier deferred one (see `WaitingReplies`).
+    var waiting = WaitingReplies()
 
     static let initialInputCapacity = 16 * 1024
     static let minimumReadSpace = 16 * 1024
@@ -125,12 +124,12 @@ final class ClientConnection {
                 let start = reply.count
                 switch server.node.execute(arguments, session: &session, now: now, reply: &reply) {
                 case .proceed:
-                    if !waiting.isEmpty { waiting.append((0, reply.cut(from: start))) }
+                    if !waiting.isEmpty { waiting.appendReady(reply.cut(from: start)) }
                 case .closeAfterReply:
-                    if !waiting.isEmpty { waiting.append((0, reply.cut(from: start))) }
+                    if !waiting.isEmpty { waiting.appendReady(reply.cut(from: start)) }
                     closeWhenDrained = true
                 case .deferred(let ticket):
-                    waiting.append((ticket, nil))
+                    waiting.appendDeferred(ticket: ticket)
                 }
             case .needMore:
                 break requests
@@ -155,13 +154,8 @@ final class ClientConnection {
     }
 
     /// A deferred reply arrived: fill its slot and release every reply now in order.
-    func deliver(ticket: UInt64, _ bytes: [UInt8]) {
-        guard !closing, let i = waiting.firstIndex(where: { $0.ticket == ticket && $0.bytes == nil }) else { return }
-        waiting[i].bytes = bytes
-        while let first = waiting.first, let ready = first.bytes {
-            ready.withUnsafeBytes { reply.raw($0) }
-            waiting.removeFirst()
-        }
+    func deliver(ticket: UInt64, _ bytes: UnsafeRawBufferPointer) {
+        guard !closing, waiting.deliver(ticket: ticket, bytes, into: &reply) else { return }
         server.scheduleFlush(self)
     }
 

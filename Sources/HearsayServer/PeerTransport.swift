@@ -59,6 +59,8 @@ final class PeerTransport {
     private var incoming: [UInt64: PeerLink] = [:]
     private var nextIncomingID: UInt64 = 1
     private var effects: [NodeEffect] = []
+    /// Replies to deferred requests, swapped with the node's buffer (see `ClientReplies`).
+    private var clientReplies = ClientReplies()
     private var scratch: [UInt8] = []
     private var resolved: [String: sockaddr_storage] = [:]
     private var datagramBytesInFlight = 0
@@ -198,6 +200,7 @@ final class PeerTransport {
         guard !closed else { return }
         server.node.handle(event, now: now(), into: &effects)
         performEffects()
+        deliverClientReplies()
         server.schedulePeerFlush()
     }
 
@@ -206,6 +209,14 @@ final class PeerTransport {
         guard !closed else { return }
         server.node.takeEffects(into: &effects, now: now())
         if !effects.isEmpty { performEffects() }
+        deliverClientReplies()
+    }
+
+    /// Hands the replies the node completed to their connections (a buffer swapped with the
+    /// node's, so neither allocates in steady state).
+    private func deliverClientReplies() {
+        server.node.takeClientReplies(into: &clientReplies)
+        if !clientReplies.isEmpty { server.deliver(clientReplies) }
     }
 
     private func performEffects() {
@@ -218,8 +229,6 @@ final class PeerTransport {
                 heap.insert(.node(timer), at: at)
             case .membershipChanged(let change):
                 logChange(change)
-            case .clientReply(let client, let ticket, let reply):
-                server.deliverClientReply(client: client, ticket: ticket, reply)
             }
         }
         effects.removeAll(keepingCapacity: true)

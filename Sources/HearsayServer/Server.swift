@@ -247,9 +247,15 @@ public final class Server {
         if let flushIdle, uv_is_active(UV.handle(flushIdle)) == 0 { uv_idle_start(flushIdle) { _ in } }
     }
 
-    /// A reply the core deferred (the request was coordinated by other replicas) is ready.
-    func deliverClientReply(client: UInt64, ticket: UInt64, _ reply: [UInt8]) {
-        connections[client]?.deliver(ticket: ticket, reply)
+    /// Replies the core deferred (their requests waited for replicas) are ready: each goes
+    /// to its connection, if still open. Consecutive replies are mostly one client's
+    /// pipeline, so the last connection found is tried before the table.
+    func deliver(_ replies: ClientReplies) {
+        var last: ClientConnection? = nil
+        replies.forEachReply { client, ticket, bytes in
+            if last?.id != client { last = connections[client] }
+            last?.deliver(ticket: ticket, bytes)
+        }
     }
 
     /// What the peer transport has counted (read on the loop thread, or after `run()` returned).

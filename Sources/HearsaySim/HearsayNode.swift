@@ -34,6 +34,8 @@ public struct HearsayNode: SimulatedNode {
     /// Period of the expiry tick; 0 runs none. Nanoseconds.
     public let expiryIntervalNanoseconds: Int64
     var effects: [NodeEffect] = []
+    /// Replies to deferred requests, swapped with the node's buffer after every call.
+    var replies = ClientReplies()
     var malformedSeen = 0
 
     /// A node of a cluster: `settings` must carry a fresh writer id and seed per life,
@@ -117,10 +119,10 @@ public struct HearsayNode: SimulatedNode {
                 actions.setTimer(.node(timer), at: at)
             case .membershipChanged(let change):
                 actions.observe(.changed(change))
-            case .clientReply(_, let ticket, let reply):
-                actions.observe(.reply(ticket: ticket, bytes: reply))
             }
         }
+        node.takeClientReplies(into: &replies)
+        replies.forEachReply { _, ticket, bytes in actions.observe(.reply(ticket: ticket, bytes: Array(bytes))) }
         let malformed = node.cluster?.malformedFrames ?? 0
         if malformed > malformedSeen {
             actions.observe(.malformedFrames(count: malformed - malformedSeen))

@@ -41,7 +41,6 @@ public enum NodeEffect: Sendable {
     case setTimer(NodeTimer, at: Instant)
     /// A member's entry changed in this node's view (for the log).
     case membershipChanged(MembershipChange)
-    /// The reply to a request `execute` deferred (`.deferred(ticket)`), in RESP, for
-    /// client `client`. The driver MUST deliver replies in request order per client.
-    case clientReply(client: UInt64, ticket: UInt64, reply: [UInt8])
+    // Replies to deferred requests leave through `Node.takeClientReplies(into:)`, a byte
+    // buffer the driver reuses, not as effects (see `ClientReplies`).
 }

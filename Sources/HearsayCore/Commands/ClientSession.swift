@@ -23,8 +23,8 @@ public struct ClientSession: Sendable {
 public enum CommandOutcome: Equatable, Sendable {
     case proceed
     case closeAfterReply
-    /// The reply comes later as a `.clientReply` effect with this ticket; replies to later
-    /// requests on the same connection must wait for it.
+    /// The reply comes later, with this ticket, from `Node.takeClientReplies(into:)`;
+    /// replies to later requests on the same connection must wait for it.
     case deferred(ticket: UInt64)
 }
 

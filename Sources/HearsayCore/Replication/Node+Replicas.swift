@@ -219,7 +219,9 @@ extension Node {
         }
         // Merge every copy into ours, answer from the merge, and repair the replicas that were behind.
         if anyDiffered { repairRead(read.arguments.key, read.copies, basis: read.basis, now: now) }
-        finish(pending, runStored(read.arguments, protocolVersion: read.protocolVersion, now: now), now: now)
+        let scratch = runStoredInScratch(read.arguments, protocolVersion: read.protocolVersion, now: now)
+        scratch.withUnsafeBytes { finish(pending, $0, now: now) }
+        cluster!.storedReply = scratch
     }
 
     /// Merges every copy a read gathered into ours, then sends the merge back to the replicas
@@ -255,6 +257,10 @@ extension Node {
 
     /// Completes a request already taken out of the table.
     mutating func finish(_ pending: PendingRequest, _ reply: [UInt8], now: Instant) {
+        reply.withUnsafeBytes { finish(pending, $0, now: now) }
+    }
+
+    mutating func finish(_ pending: PendingRequest, _ reply: UnsafeRawBufferPointer, now: Instant) {
         cluster!.replication.recordLatency((now.nanoseconds - pending.started.nanoseconds) / 1000)
         complete(pending.sink, reply)
     }
@@ -283,11 +289,20 @@ extension Node {
         finish(requestID, Array(text.utf8), now: now)
     }
 
-    /// Delivers a finished reply to its sink.
+    /// Delivers a finished reply to its sink. A client's is copied into `clientReplies`;
+    /// the other sinks keep it as an array.
+    mutating func complete(_ sink: ReplySink, _ reply: UnsafeRawBufferPointer) {
+        if case .client(let client, let ticket) = sink {
+            clientReplies.append(client: client, ticket: ticket, reply)
+        } else {
+            complete(sink, Array(reply))
+        }
+    }
+
     mutating func complete(_ sink: ReplySink, _ reply: [UInt8]) {
         switch sink {
         case .client(let client, let ticket):
-            outbox.append(.clientReply(client: client, ticket: ticket, reply: reply))
+            reply.withUnsafeBytes { clientReplies.append(client: client, ticket: ticket, $0) }
         case .peer(let node, let requestID):
             cluster!.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
         case .part(let parent, let index):
@@ -328,10 +343,10 @@ extension Node {
             kind: .multi(
                 parts: Array(repeating: nil, count: keys.count), combine: combine,
                 protocolVersion: session.protocolVersion), now: now)
+        var unused = ReplyBuffer(capacity: 0)
         for (index, position) in keys.enumerated() {
             var words: [[UInt8]] = [Array(sub.utf8), a.bytes(position)]
             if paired { words.append(a.bytes(position + 1)) }
-            var unused = ReplyBuffer(capacity: 0)
             withArguments(words) { subArguments in
                 _ = routeSingle(subID, subArguments, &session, now, sink: .part(parent: parent, index: index), &unused)
             }
