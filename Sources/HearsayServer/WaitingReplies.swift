@@ -20,9 +20,10 @@ struct WaitingReplies {
     /// Fills the slot waiting for `ticket`, then moves every reply now at the head, in
     /// order, into `reply`. False when no slot waits for `ticket`.
     mutating func deliver(ticket: UInt64, _ bytes: UnsafeRawBufferPointer, into reply: inout ReplyBuffer) -> Bool {
-        guard let i = slots[head...].firstIndex(where: { $0.ticket == ticket && $0.bytes == nil }) else {
-            return false
-        }
+        // Replies mostly complete in request order: the head is the one.
+        let atHead = head < slots.count && slots[head].ticket == ticket && slots[head].bytes == nil
+        guard let i = atHead ? head : slots[head...].firstIndex(where: { $0.ticket == ticket && $0.bytes == nil })
+        else { return false }
         guard i == head else {
             slots[i].bytes = Array(bytes)
             return true
