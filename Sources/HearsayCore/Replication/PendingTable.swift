@@ -55,10 +55,10 @@ struct PendingTable: Sequence {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = Int(free)
-            slots[slot] = request
+            slots[slot] = consume request
         } else {
             slot = slots.count
-            slots.append(request)
+            slots.append(consume request)
         }
         place(id, Int32(slot))
         count += 1
