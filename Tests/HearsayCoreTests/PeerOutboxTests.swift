@@ -44,7 +44,9 @@ struct PeerOutboxTests {
         var outbox = PeerOutbox()
         let object = [UInt8](repeating: 9, count: 30_000)
         for i in 0..<100 {
-            outbox.readReplies[Self.peer, default: []].append(M.ReadReply(requestID: UInt64(i + 1), object: object))
+            object.withUnsafeBytes {
+                outbox.addReadReply(to: Self.peer, requestID: UInt64(i + 1), same: false, object: $0)
+            }
         }
         var effects: [NodeEffect] = []
         outbox.flush(sender: Self.sender, address: { _ in "127.0.0.1:1" }, into: &effects)

@@ -120,3 +120,51 @@ struct ReplicationMessagesTests {
         #expect((try? M.decodeBatch(payload, minimumItemSize: 10, M.decodeRead))?.items == reads)
     }
 }
+
+/// A replica answers a batch of reads straight from the frame's bytes: `same` where its
+/// copy has the coordinator's digest, its copy otherwise; a truncated batch answers the
+/// reads before the cut and is refused.
+@Suite struct ReplicaReadAnswerTests {
+    typealias M = ReplicationMessages
+    static let coordinator = NodeID(0xC0)
+
+    static func replies(_ harness: inout CommandHarness) -> [M.ReadReply] {
+        var effects: [NodeEffect] = []
+        harness.node.cluster!.outbox.flush(sender: NodeID(0xA1), address: { _ in "10.0.0.2:1" }, into: &effects)
+        var all: [M.ReadReply] = []
+        for case .send(.replicaReadReply, let payload, _, _) in effects {
+            all += (try? M.decodeBatch(payload, minimumItemSize: 2, M.decodeReadReply))?.items ?? []
+        }
+        return all
+    }
+
+    @Test func reads_answerSameOrTheCopy() throws {
+        var h = CommandHarness.clustered()
+        h.run("SET", "here", "v1")
+        let digest = Array("here".utf8).withUnsafeBytes { h.node.basisDigest(KeyRef($0)) }
+        #expect(digest != 0)
+        let reads = [
+            M.Read(requestID: 1, key: Array("here".utf8), basis: digest),
+            M.Read(requestID: 2, key: Array("here".utf8), basis: digest &+ 1),
+            M.Read(requestID: 3, key: Array("absent".utf8), basis: 0),
+            M.Read(requestID: 4, key: Array("absent".utf8), basis: digest),
+        ]
+        let payload = M.encodeBatch(sender: Self.coordinator, reads, M.encode)
+        try h.node.answerReplicaReads(payload, now: h.now)
+        let replies = Self.replies(&h)
+        #expect(replies.map(\.requestID) == [1, 2, 3, 4])
+        #expect(replies.map(\.same) == [true, false, true, false])
+        let copy = try StoredObject(decoding: replies[1].object)
+        #expect(copy.register.map(\.value) == [Array("v1".utf8)])
+        #expect(replies[3].object.isEmpty, "no copy here: an empty object")
+        #expect(h.node.cluster!.replication.readsAnsweredSame == 2)
+    }
+
+    @Test func aTruncatedBatch_answersTheReadsBeforeTheCut_andIsRefused() {
+        var h = CommandHarness.clustered()
+        let reads = (1...3).map { M.Read(requestID: UInt64($0), key: Array("k\($0)".utf8), basis: 0) }
+        let payload = M.encodeBatch(sender: Self.coordinator, reads, M.encode)
+        #expect(throws: DecodeError.self) { try h.node.answerReplicaReads(Array(payload.dropLast(3)), now: h.now) }
+        #expect(Self.replies(&h).map(\.requestID) == [1, 2])
+    }
+}

@@ -18,14 +18,7 @@ extension Node {
                 }
             }
         case .replicaRead:
-            let (sender, reads) = try M.decodeBatch(frame.payload, minimumItemSize: 10, M.decodeRead)
-            for read in reads {
-                let same = read.key.withUnsafeBytes { copyMatches($0, basis: read.basis) }
-                if same { cluster!.replication.readsAnsweredSame += 1 }
-                let object = same ? [] : localCopy(read.key, now: now)?.encoded ?? []
-                cluster!.outbox.readReplies[sender, default: []].append(
-                    M.ReadReply(requestID: read.requestID, object: object, same: same))
-            }
+            try answerReplicaReads(frame.payload, now: now)
         case .replicaReadReply:
             let (sender, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeReadReply)
             for reply in replies {
@@ -81,7 +74,7 @@ extension Node {
                 if merged {
                     cluster!.replication.replicaWritesApplied += 1
                     if requestID != 0 {
-                        cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: requestID, status: status))
+                        cluster!.outbox.addAck(to: sender, M.Ack(requestID: requestID, status: status))
                     }
                     continue
                 }
@@ -90,6 +83,38 @@ extension Node {
                 requestID: requestID, key: Array(payload[key]), object: Array(payload[object]),
                 hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
             try applyReplicaWrite(write, from: sender, status: status, now: now)
+        }
+        try r.expectEnd()
+    }
+
+    /// A batch of reads from a coordinator, read in place: each key is compared with the
+    /// coordinator's digest straight from the frame's bytes and the answer encoded straight
+    /// into the outbox (a key array and a reply struct per read were most of a replica's
+    /// cost per read). Reads before a malformed item are answered; the frame is then refused.
+    mutating func answerReplicaReads(_ payload: [UInt8], now: Instant) throws(DecodeError) {
+        var r = ByteReader(payload)
+        let v = try r.u8()
+        guard v == M.version else { throw .unsupportedVersion(v) }
+        let sender = NodeID(try r.u64())
+        let count = try r.count(minimumItemSize: 10)
+        for _ in 0..<count {
+            let requestID = try r.varint()
+            let key = try r.lengthPrefixedRange()
+            let basis = try r.u64()
+            payload.withUnsafeBytes { bytes in
+                let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
+                if copyMatches(keyBytes, basis: basis) {
+                    cluster!.replication.readsAnsweredSame += 1
+                    cluster!.outbox.addReadReply(
+                        to: sender, requestID: requestID, same: true,
+                        object: UnsafeRawBufferPointer(start: nil, count: 0))
+                } else {
+                    let object = localCopy(Array(keyBytes), now: now)?.encoded ?? []
+                    object.withUnsafeBytes {
+                        cluster!.outbox.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
+                    }
+                }
+            }
         }
         try r.expectEnd()
     }
@@ -109,7 +134,7 @@ extension Node {
             cluster!.replication.replicaWritesApplied += 1
         }
         if write.requestID != 0 {
-            cluster!.outbox.acks[sender, default: []].append(M.Ack(requestID: write.requestID, status: status))
+            cluster!.outbox.addAck(to: sender, M.Ack(requestID: write.requestID, status: status))
         }
     }
 

@@ -8,8 +8,9 @@ struct PeerOutbox {
     /// Replica writes and reads, encoded as they are queued (most of a coordinator's traffic).
     var writes = EncodedBatches()
     var reads = EncodedBatches()
-    var acks = PeerMap<[ReplicationMessages.Ack]>()
-    var readReplies = PeerMap<[ReplicationMessages.ReadReply]>()
+    /// Acknowledgements and read replies, encoded as they are queued too (a replica's traffic).
+    var acks = EncodedBatches()
+    var readReplies = EncodedBatches()
     var forwards = PeerMap<[ReplicationMessages.Forward]>()
     var forwardReplies = PeerMap<[ReplicationMessages.ForwardReply]>()
 
@@ -40,8 +41,8 @@ struct PeerOutbox {
         emit(&forwards, .forwardRequest, M.encode)
         writes.flush(.replicaWrite, sender: sender, address: address, into: &effects)
         reads.flush(.replicaRead, sender: sender, address: address, into: &effects)
-        emit(&acks, .replicaWriteAck, M.encode)
-        emit(&readReplies, .replicaReadReply, M.encode)
+        acks.flush(.replicaWriteAck, sender: sender, address: address, into: &effects)
+        readReplies.flush(.replicaReadReply, sender: sender, address: address, into: &effects)
         emit(&forwardReplies, .forwardReply, M.encode)
     }
 }
@@ -161,6 +162,22 @@ extension PeerOutbox {
                     to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor,
                     basis: write.basis)
             }
+        }
+    }
+
+    /// An acknowledgement of write `requestID` for `peer`.
+    mutating func addAck(to peer: NodeID, _ ack: ReplicationMessages.Ack) {
+        acks.append(to: peer) { batch in
+            ReplicationMessages.encode(ack, into: &batch.items)
+            batch.count += 1
+        }
+    }
+
+    /// A replica's answer to read `requestID` for `peer`: `same`, or its copy encoded.
+    mutating func addReadReply(to peer: NodeID, requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer) {
+        readReplies.append(to: peer) { batch in
+            ReplicationMessages.encodeReadReply(requestID: requestID, same: same, object: object, into: &batch.items)
+            batch.count += 1
         }
     }
 

@@ -180,9 +180,16 @@ enum ReplicationMessages {
     }
 
     static func encode(_ m: ReadReply, into w: inout ByteWriter) {
-        w.varint(m.requestID)
-        w.u8(m.same ? 1 : 0)
-        if !m.same { w.lengthPrefixed(m.object) }
+        m.object.withUnsafeBytes { encodeReadReply(requestID: m.requestID, same: m.same, object: $0, into: &w) }
+    }
+
+    /// A read reply from its parts (a replica encodes straight into its outbox).
+    static func encodeReadReply(
+        requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer, into w: inout ByteWriter
+    ) {
+        w.varint(requestID)
+        w.u8(same ? 1 : 0)
+        if !same { w.lengthPrefixed(object) }
     }
 
     static func decodeReadReply(_ r: inout ByteReader) throws(DecodeError) -> ReadReply {
