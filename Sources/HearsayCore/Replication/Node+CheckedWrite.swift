@@ -74,11 +74,18 @@ extension Node {
     /// at, so the common case (this answer completes it) touches the table once.
     mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Instant) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
-        guard case .checkedWrite(var write) = pending.kind else {
+        // Moved out of the request, not copied (as in `readAnswered`).
+        var kind = PendingRequest.Kind.forwarded
+        swap(&kind, &pending.kind)
+        var write: CheckedWrite
+        switch consume kind {
+        case .checkedWrite(let moved):
+            write = moved
+        case let other:
+            pending.kind = other
             cluster!.pending[requestID] = pending
             return
         }
-        pending.kind = .forwarded
         switch status {
         case .applied:
             // A stand-in kept it as a hint: that is no owner's copy, so it decides nothing.

@@ -200,23 +200,28 @@ extension Node {
     /// (the first copy completes it) then touches the table once.
     mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Instant) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        // The read is moved out of the request (left `.forwarded` meanwhile), not copied:
+        // a copy, then two destroys, showed in profiles.
+        var kind = PendingRequest.Kind.forwarded
+        swap(&kind, &pending.kind)
         let isPreRead: Bool
         var read: PendingRead
-        switch pending.kind {
+        switch consume kind {
         case .read(let r):
             (read, isPreRead) = (r, false)
         case .preRead(let r):
             (read, isPreRead) = (r, true)
-        default:
+        case let other:
+            pending.kind = other
             cluster!.pending[requestID] = pending
             return
         }
         // An owner asked twice (a slow read widened) counts once.
         if read.copies.contains(where: { $0.0 == sender }) {
+            pending.kind = isPreRead ? .preRead(read) : .read(read)
             cluster!.pending[requestID] = pending
             return
         }
-        pending.kind = .forwarded
         // The common case, one copy needed and it is `same`, keeps no copies at all.
         let sameAndDone = read.copies.isEmpty && read.needed <= 1 && copy.isSame
         if !sameAndDone {
