@@ -48,10 +48,7 @@ extension Node {
     /// (each is a valid state to merge) and the frame is then refused.
     mutating func applyReplicaWrites(_ payload: [UInt8], now: Instant) throws(DecodeError) {
         var r = ByteReader(payload)
-        let v = try r.u8()
-        guard v == M.version else { throw .unsupportedVersion(v) }
-        let sender = NodeID(try r.u64())
-        let count = try r.count(minimumItemSize: 12)
+        let (sender, count) = try M.decodeBatchHeader(&r, minimumItemSize: 12)
         let me = cluster!.settings.nodeID.rawValue
         for _ in 0..<count {
             let requestID = try r.varint()
@@ -93,10 +90,7 @@ extension Node {
     /// cost per read). Reads before a malformed item are answered; the frame is then refused.
     mutating func answerReplicaReads(_ payload: [UInt8], now: Instant) throws(DecodeError) {
         var r = ByteReader(payload)
-        let v = try r.u8()
-        guard v == M.version else { throw .unsupportedVersion(v) }
-        let sender = NodeID(try r.u64())
-        let count = try r.count(minimumItemSize: 10)
+        let (sender, count) = try M.decodeBatchHeader(&r, minimumItemSize: 10)
         for _ in 0..<count {
             let requestID = try r.varint()
             let key = try r.lengthPrefixedRange()

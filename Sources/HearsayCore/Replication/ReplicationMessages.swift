@@ -77,6 +77,17 @@ enum ReplicationMessages {
         return w.takeBytes()
     }
 
+    /// A batch's header: the format version (refused unless current), the sender, and the
+    /// item count (refused when the rest could not hold that many items).
+    static func decodeBatchHeader(_ r: inout ByteReader, minimumItemSize: Int) throws(DecodeError) -> (
+        sender: NodeID, count: Int
+    ) {
+        let v = try r.u8()
+        guard v == version else { throw .unsupportedVersion(v) }
+        let sender = NodeID(try r.u64())
+        return (sender, try r.count(minimumItemSize: minimumItemSize))
+    }
+
     static func decodeBatch<T>(
         _ bytes: [UInt8], minimumItemSize: Int,
         _ decodeItem: (inout ByteReader) throws(DecodeError) -> T
@@ -84,10 +95,7 @@ enum ReplicationMessages {
         throws(DecodeError) -> (sender: NodeID, items: [T])
     {
         var r = ByteReader(bytes)
-        let v = try r.u8()
-        guard v == version else { throw .unsupportedVersion(v) }
-        let sender = NodeID(try r.u64())
-        let count = try r.count(minimumItemSize: minimumItemSize)
+        let (sender, count) = try decodeBatchHeader(&r, minimumItemSize: minimumItemSize)
         var items: [T] = []
         items.reserveCapacity(count)
         for _ in 0..<count { items.append(try decodeItem(&r)) }
