@@ -28,7 +28,9 @@ extension Node {
     /// Whether this replica's copy equals a coordinator's copy of digest `basis`. When hints
     /// also hold the key, the copy a reader gets here is the entry merged with them, and that
     /// is what is compared (materialised: only while hints are held).
-    func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
+    /// Mutating only so that `cluster!` is read in place (see `quorums`): as a non-mutating
+    /// method it copied the 1.2 KB cluster state on every read and write a replica answered.
+    mutating func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
         guard cluster!.hints.holds(key) else { return basisDigest(KeyRef(key)) == basis }
         let keyBytes = Array(key)
         var copy = keyspace.peek(KeyRef(key)).map(CompactObject.materialize)

@@ -12,7 +12,9 @@
 extension Node {
     private static func preReadSlot(_ keyHash: UInt64) -> Int { Int(truncatingIfNeeded: keyHash >> 54) }
 
-    func preReadInFlight(_ keyHash: UInt64) -> Bool { cluster!.preReadsInFlight[Node.preReadSlot(keyHash)] > 0 }
+    /// Mutating only so that `cluster!` is read in place (see `quorums`): a non-mutating
+    /// method copied the whole cluster state on every write it checked.
+    mutating func preReadInFlight(_ keyHash: UInt64) -> Bool { cluster!.preReadsInFlight[Node.preReadSlot(keyHash)] > 0 }
 
     mutating func notePreReadStarted(_ keyHash: UInt64) {
         let slot = Node.preReadSlot(keyHash)
