@@ -14,7 +14,9 @@ extension Node {
 
     /// Mutating only so that `cluster!` is read in place (see `quorums`): a non-mutating
     /// method copied the whole cluster state on every write it checked.
-    mutating func preReadInFlight(_ keyHash: UInt64) -> Bool { cluster!.preReadsInFlight[Node.preReadSlot(keyHash)] > 0 }
+    mutating func preReadInFlight(_ keyHash: UInt64) -> Bool {
+        cluster!.preReadsInFlight[Node.preReadSlot(keyHash)] > 0
+    }
 
     mutating func notePreReadStarted(_ keyHash: UInt64) {
         let slot = Node.preReadSlot(keyHash)
