@@ -54,4 +54,34 @@ struct PeerOutboxTests {
         #expect(
             Self.decode(effects, .replicaReadReply, M.decodeReadReply).map(\.requestID) == (1...100).map(UInt64.init))
     }
+
+    @Test func aMessageOverTheFrameLimit_isDroppedAlone_andCounted() {
+        var outbox = PeerOutbox()
+        let huge = [UInt8](repeating: 1, count: PeerOutbox.maximumMessageBytes + 1)
+        let small = [UInt8](repeating: 2, count: 10)
+        // Oversized first in a batch (the batch must not be left empty), then in the middle.
+        let first = outbox.addWriteKept(Self.peer, 1, huge)
+        #expect(!first && outbox.isEmpty)
+        let kept = [
+            outbox.addWriteKept(Self.peer, 2, small), outbox.addWriteKept(Self.peer, 3, huge),
+            outbox.addWriteKept(Self.peer, 4, small),
+        ]
+        #expect(kept == [true, false, true])
+        #expect(outbox.tooLarge == 2)
+        var effects: [NodeEffect] = []
+        outbox.flush(sender: Self.sender, address: { _ in "127.0.0.1:1" }, into: &effects)
+        #expect(Self.decode(effects, .replicaWrite, M.decodeWrite).map(\.requestID) == [2, 4])
+        // A read reply holding an oversized copy is dropped the same way.
+        let reply = huge.withUnsafeBytes { outbox.addReadReply(to: Self.peer, requestID: 5, same: false, object: $0) }
+        #expect(!reply && outbox.tooLarge == 3 && outbox.isEmpty)
+    }
+}
+
+extension PeerOutbox {
+    /// Queues a write of `object` under key "k"; whether it was kept.
+    mutating func addWriteKept(_ peer: NodeID, _ requestID: UInt64, _ object: [UInt8]) -> Bool {
+        Array("k".utf8).withUnsafeBytes { key in
+            object.withUnsafeBytes { addWrite(to: peer, requestID: requestID, key: key, object: $0, hintFor: nil) }
+        }
+    }
 }

@@ -52,4 +52,20 @@ struct ReadQuorumTests {
         }
         #expect(CheckedWriteTests.statistic(cluster, 0, "reads_retried") >= 1)
     }
+
+    /// A write whose arguments could not fit one replica message is refused before anything
+    /// is applied, with an error that says why; a write just under the limit succeeds.
+    @Test func aWriteTooLargeToReplicate_isRefusedAndNothingIsApplied() {
+        let (cluster, _) = Self.clusterWithKeys(seed: 9, count: 1)
+        let limit = Node.maximumKeyPayloadBytes
+        let tooLarge = String(repeating: "x", count: limit)
+        let reply = cluster.request(0, ["SET", "big", tooLarge]) ?? "no reply"
+        #expect(reply.hasPrefix("-ERR request too large to replicate"), "\(reply.prefix(80))")
+        #expect(cluster.request(0, ["EXISTS", "big"]) == ":0\r\n")
+        #expect(cluster.request(0, ["MSET", "a", "1", "big", tooLarge])?.hasPrefix("-ERR request too large") == true)
+        #expect(cluster.request(0, ["EXISTS", "a"]) == ":0\r\n", "a refused MSET applies none of its keys")
+        let fits = String(repeating: "y", count: limit - 4)
+        #expect(cluster.request(0, ["SET", "big", fits]) == "+OK\r\n")
+        #expect(cluster.request(0, ["STRLEN", "big"]) == ":\(limit - 4)\r\n")
+    }
 }

@@ -54,7 +54,7 @@ extension Node {
         let s = cluster.replication
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()
-        r.mapHeader(28)
+        r.mapHeader(29)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -63,6 +63,7 @@ extension Node {
             ("reads_retried", s.readsRetried),
             ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
             ("malformed_peer_frames", cluster.malformedFrames),
+            ("replica_messages_too_large", cluster.outbox.tooLarge),
             ("pending_requests", cluster.pending.count),
         ] {
             r.bulk(name)

@@ -28,10 +28,36 @@ extension Node {
         let paired = id == .mset || id == .msetnx
         // A malformed MSET runs here, where it gets Redis's arity error.
         if paired && a.count % 2 == 0 { return nil }
-        if last != 1 && a.count > (paired ? 3 : 2) {
-            return fanOut(id, a, &session, now)
+        let fansOut = last != 1 && a.count > (paired ? 3 : 2)
+        // Refused before anything is applied: its replica messages could not be sent.
+        if Node.largestKeyPayload(a, fansOut: fansOut, paired: paired) > Node.maximumKeyPayloadBytes {
+            reply.error(
+                "ERR request too large to replicate: at most \(Node.maximumKeyPayloadBytes) bytes of arguments per key")
+            return .proceed
         }
+        if fansOut { return fanOut(id, a, &session, now) }
         return routeSingle(id, a, &session, now, sink: nil, &reply)
+    }
+
+    /// How many argument bytes one key's request may carry in a cluster: what one replica
+    /// message holds, less room for the object's versions and the message's fields.
+    public static let maximumKeyPayloadBytes = PeerOutbox.maximumMessageBytes - 64 * 1024
+
+    /// The argument bytes of the largest per-key request `a` makes: all arguments after the
+    /// command for a one-key command; per key (and value, for MSET) when it fans out.
+    static func largestKeyPayload(_ a: Arguments, fansOut: Bool, paired: Bool) -> Int {
+        var largest = 0
+        if fansOut {
+            let step = paired ? 2 : 1
+            var i = 1
+            while i < a.count {
+                largest = max(largest, a[i].count + (paired ? a[i + 1].count : 0))
+                i += step
+            }
+        } else {
+            for i in 1..<a.count { largest += a[i].count }
+        }
+        return largest
     }
 
     /// The connection's quorums (see `ClusterState.quorums`). Mutating for the same reason.

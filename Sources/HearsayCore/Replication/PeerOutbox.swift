@@ -4,6 +4,10 @@
 /// peers' 16 MiB limit, which would be dropped whole).
 struct PeerOutbox {
     static let frameBytesTarget = 1 << 20
+    /// The largest message one batch may carry: a frame's payload limit less room for the
+    /// batch header. A larger one would make the whole frame, and every message batched with
+    /// it, be dropped; it is dropped alone instead and counted in `tooLarge`.
+    static let maximumMessageBytes = FrameDecoder.defaultMaximumPayloadBytes - 64 * 1024
 
     /// Replica writes and reads, encoded as they are queued (most of a coordinator's traffic).
     var writes = EncodedBatches()
@@ -18,6 +22,9 @@ struct PeerOutbox {
         writes.isEmpty && acks.isEmpty && reads.isEmpty && readReplies.isEmpty && forwards.isEmpty
             && forwardReplies.isEmpty
     }
+
+    /// Messages dropped for being over `maximumMessageBytes` (HS.STATS).
+    var tooLarge: Int { writes.tooLarge + reads.tooLarge + acks.tooLarge + readReplies.tooLarge }
 
     /// Encodes every batch as one frame per (peer, type), peers in id order, and empties the box.
     mutating func flush(sender: NodeID, address: (NodeID) -> String?, into effects: inout [NodeEffect]) {
@@ -101,6 +108,12 @@ struct PeerBatch {
         count += 1
     }
 
+    /// Drops the message written from byte `start` on (the last one).
+    mutating func removeLastMessage(from start: Int) {
+        items.truncate(to: start)
+        count -= 1
+    }
+
     /// The frame payload: the batch header, then the items (as `encodeBatch` would write them).
     func payload(sender: NodeID) -> [UInt8] {
         var w = ByteWriter(capacity: 20 + items.count)
@@ -119,13 +132,36 @@ struct EncodedBatches {
     /// Batches that reached the target, in the order they filled.
     var full: [(NodeID, PeerBatch)] = []
 
+    /// Messages dropped for being over `PeerOutbox.maximumMessageBytes`.
+    private(set) var tooLarge = 0
+
     var isEmpty: Bool { open.isEmpty && full.isEmpty }
 
-    mutating func append(to peer: NodeID, _ encode: (inout PeerBatch) -> Void) {
-        encode(&open[peer, default: PeerBatch()])
-        if open[peer]!.items.count >= PeerOutbox.frameBytesTarget {
+    /// Encodes one message into `peer`'s open batch; false (and nothing queued) when the
+    /// message alone is over `PeerOutbox.maximumMessageBytes`.
+    @discardableResult
+    mutating func append(to peer: NodeID, _ encode: (inout PeerBatch) -> Void) -> Bool {
+        var start = 0
+        var end = 0
+        func measured(_ batch: inout PeerBatch) {
+            start = batch.items.count
+            encode(&batch)
+            end = batch.items.count
+        }
+        measured(&open[peer, default: PeerBatch()])
+        if end - start > PeerOutbox.maximumMessageBytes {
+            tooLarge += 1
+            if start == 0 {
+                open.removeValue(forKey: peer)
+            } else {
+                open[peer, default: PeerBatch()].removeLastMessage(from: start)
+            }
+            return false
+        }
+        if end >= PeerOutbox.frameBytesTarget {
             full.append((peer, open.removeValue(forKey: peer)!))
         }
+        return true
     }
 
     /// One frame per batch: the full ones first, then the open ones in peer id order.
@@ -146,10 +182,11 @@ struct EncodedBatches {
 }
 
 extension PeerOutbox {
+    @discardableResult
     mutating func addWrite(
         to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
         hintFor: NodeID?, basis: UInt64? = nil
-    ) {
+    ) -> Bool {
         writes.append(to: peer) {
             $0.append(requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis)
         }
@@ -166,7 +203,8 @@ extension PeerOutbox {
     }
 
     /// An acknowledgement of write `requestID` for `peer`.
-    mutating func addAck(to peer: NodeID, _ ack: ReplicationMessages.Ack) {
+    @discardableResult
+    mutating func addAck(to peer: NodeID, _ ack: ReplicationMessages.Ack) -> Bool {
         acks.append(to: peer) { batch in
             ReplicationMessages.encode(ack, into: &batch.items)
             batch.count += 1
@@ -174,7 +212,10 @@ extension PeerOutbox {
     }
 
     /// A replica's answer to read `requestID` for `peer`: `same`, or its copy encoded.
-    mutating func addReadReply(to peer: NodeID, requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer) {
+    @discardableResult
+    mutating func addReadReply(to peer: NodeID, requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer)
+        -> Bool
+    {
         readReplies.append(to: peer) { batch in
             ReplicationMessages.encodeReadReply(requestID: requestID, same: same, object: object, into: &batch.items)
             batch.count += 1
@@ -182,7 +223,8 @@ extension PeerOutbox {
     }
 
     /// A read of `key` for `peer`.
-    mutating func addRead(to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, basis: UInt64) {
+    @discardableResult
+    mutating func addRead(to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
         reads.append(to: peer) { batch in
             ReplicationMessages.encodeRead(requestID: requestID, key: key, basis: basis, into: &batch.items)
             batch.count += 1

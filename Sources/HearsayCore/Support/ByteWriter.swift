@@ -34,6 +34,12 @@ public struct ByteWriter {
     /// Forgets what was written, keeping the storage.
     public mutating func removeAll() { count = 0 }
 
+    /// Forgets what was written after the first `newCount` bytes.
+    mutating func truncate(to newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count, "truncate to \(newCount) of \(count)")
+        count = newCount
+    }
+
     /// Room for `n` more bytes (at least `room`, of which `body` may write past the `n`
     /// that count), where `body` writes them.
     @inline(__always)
@@ -47,7 +53,7 @@ public struct ByteWriter {
 
     mutating func grow(toFit needed: Int) {
         let size = Swift.max(needed, 2 * buffer.count, 64)
-        buffer.append(contentsOf: repeatElement(0, count: size - buffer.count))
+        buffer += [UInt8](repeating: 0, count: size - buffer.count)
     }
 
     public mutating func u8(_ v: UInt8) {
