@@ -33,6 +33,11 @@ struct PeerMap<Value> {
         }
     }
 
+    /// Runs `body` on `peer`'s value in place (added as `value` first when missing).
+    mutating func update<R>(_ peer: NodeID, default value: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
+        body(&self[peer, default: value()])
+    }
+
     @discardableResult
     mutating func removeValue(forKey peer: NodeID) -> Value? {
         guard let i = index(of: peer) else { return nil }

@@ -141,14 +141,11 @@ struct EncodedBatches {
     /// message alone is over `PeerOutbox.maximumMessageBytes`.
     @discardableResult
     mutating func append(to peer: NodeID, _ encode: (inout PeerBatch) -> Void) -> Bool {
-        var start = 0
-        var end = 0
-        func measured(_ batch: inout PeerBatch) {
-            start = batch.items.count
+        let (start, end) = open.update(peer, default: PeerBatch()) { batch in
+            let start = batch.items.count
             encode(&batch)
-            end = batch.items.count
+            return (start, batch.items.count)
         }
-        measured(&open[peer, default: PeerBatch()])
         if end - start > PeerOutbox.maximumMessageBytes {
             tooLarge += 1
             if start == 0 {

@@ -51,9 +51,17 @@ public struct ByteWriter {
         count += n
     }
 
+    /// Zeros appended as slices when the array grows: a fresh zeroed array per growth went
+    /// through a generic allocation path (600 instructions a replicated SET), and appending a
+    /// `repeatElement` looped element by element in debug builds (seconds for 16 MiB).
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
+
     mutating func grow(toFit needed: Int) {
         let size = Swift.max(needed, 2 * buffer.count, 64)
-        buffer += [UInt8](repeating: 0, count: size - buffer.count)
+        buffer.reserveCapacity(size)
+        while buffer.count < size {
+            buffer.append(contentsOf: Self.zeros[..<Swift.min(size - buffer.count, Self.zeros.count)])
+        }
     }
 
     public mutating func u8(_ v: UInt8) {
