@@ -21,8 +21,9 @@ extension Node {
 
     /// The digest a checked write's basis and a read's basis are: this node's entry for `key`
     /// as stored (expired or not), 0 when it holds none.
-    func basisDigest(_ key: KeyRef) -> UInt64 {
-        keyspace.peek(key).map(EntryDigest.digest) ?? 0
+    /// Mutating only to reach the keyspace in place (see `Keyspace.peekInPlace`).
+    mutating func basisDigest(_ key: KeyRef) -> UInt64 {
+        keyspace.peekInPlace(key).map(EntryDigest.digest) ?? 0
     }
 
     /// Whether this replica's copy equals a coordinator's copy of digest `basis`. When hints
