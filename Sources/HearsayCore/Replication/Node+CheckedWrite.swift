@@ -77,11 +77,8 @@ extension Node {
     /// at, so the common case (this answer completes it) touches the table once.
     mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Instant) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
-        // Moved out of the request, not copied (as in `readAnswered`).
-        var kind = PendingRequest.Kind.forwarded
-        swap(&kind, &pending.kind)
         var write: CheckedWrite
-        switch consume kind {
+        switch pending.takeKind() {
         case .checkedWrite(let moved):
             write = moved
         case let other:

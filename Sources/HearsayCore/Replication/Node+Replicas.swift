@@ -194,13 +194,9 @@ extension Node {
     /// (the first copy completes it) then touches the table once.
     mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Instant) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
-        // The read is moved out of the request (left `.forwarded` meanwhile), not copied:
-        // a copy, then two destroys, showed in profiles.
-        var kind = PendingRequest.Kind.forwarded
-        swap(&kind, &pending.kind)
         let isPreRead: Bool
         var read: PendingRead
-        switch consume kind {
+        switch pending.takeKind() {
         case .read(let r):
             (read, isPreRead) = (r, false)
         case .preRead(let r):
@@ -325,8 +321,8 @@ extension Node {
 
     mutating func complete(_ sink: ReplySink, _ reply: [UInt8]) {
         switch sink {
-        case .client(let client, let ticket):
-            reply.withUnsafeBytes { clientReplies.append(client: client, ticket: ticket, $0) }
+        case .client:
+            reply.withUnsafeBytes { complete(sink, $0) }
         case .peer(let node, let requestID):
             cluster!.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
         case .part(let parent, let index):

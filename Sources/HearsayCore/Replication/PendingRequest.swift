@@ -44,6 +44,14 @@ struct PendingRequest {
     var kind: Kind
     var deadline: Instant
     var started: Instant
+
+    /// Moves the kind out, leaving `.forwarded`: a read's or checked write's state is then
+    /// owned by the caller instead of copied (a copy and two destroys showed in profiles).
+    mutating func takeKind() -> Kind {
+        var taken = Kind.forwarded
+        swap(&taken, &kind)
+        return taken
+    }
 }
 
 /// A replica's answer to a read.
