@@ -142,7 +142,11 @@ public enum ClusterScenarios {
         func result() -> SimulationResult {
             let all = cluster.checker.violations + failures
             let stats = sim.statistics
-            let summary = (notes + ["\(stats.messagesSent) messages", "\(stats.eventsProcessed) events"])
+            var facts = ["\(stats.messagesSent) messages", "\(stats.eventsProcessed) events"]
+            if stats.injectionsHeldBack > 0 {
+                facts.append("\(stats.injectionsHeldBack) requests waited for a paused node")
+            }
+            let summary = (notes + facts)
                 .joined(separator: ", ")
             return SimulationResult(
                 scenario: name, seed: seed, nodes: sim.nodeCount, passed: all.isEmpty, summary: summary,

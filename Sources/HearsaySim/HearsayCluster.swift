@@ -58,12 +58,13 @@ public final class HearsayCluster {
             case .changed(let change):
                 checker.record(time: time, observer: observer, change)
                 if change.current?.status == .left, let subject = indexOf[change.id], subject != observer {
-                    heard.nodes.insert(subject)
+                    heard.hearers[subject, default: []].insert(observer)
                 }
             case .malformedFrames(let count):
                 checker.violation("node \(observer) dropped \(count) peer frames it could not decode")
             case .reply(let ticket, let bytes):
-                replies.byTicket[Ticket(node: observer, ticket: ticket)] = bytes
+                let nodeTicket = Ticket(node: observer, ticket: ticket)
+                replies.byTicket[replies.callerTicket.removeValue(forKey: nodeTicket) ?? nodeTicket] = bytes
             }
         }
         for index in 0..<nodes {
@@ -85,8 +86,16 @@ public final class HearsayCluster {
 
     let writerLog: WriterLog
 
+    /// Per node that left, the running nodes that hold its `left` record. A node that
+    /// crashes forgets what it heard: a leave heard only by nodes that crashed since ends
+    /// as `down`, as if nobody had heard it.
     final class HeardLeaves {
-        var nodes: Set<Int> = []
+        var hearers: [Int: Set<Int>] = [:]
+        var nodes: Set<Int> { Set(hearers.filter { !$0.value.isEmpty }.keys) }
+
+        func forget(observer: Int) {
+            for subject in hearers.keys { hearers[subject]!.remove(observer) }
+        }
     }
 
     /// A deferred reply's address: the node the client talked to and the ticket it got.
@@ -97,6 +106,9 @@ public final class HearsayCluster {
 
     final class DeferredReplies {
         var byTicket: [Ticket: [UInt8]] = [:]
+        /// The ticket a caller holds, by the ticket its node gave when the request ran (a
+        /// request to a paused node runs later, so the caller gets its own ticket first).
+        var callerTicket: [Ticket: Ticket] = [:]
         /// Tickets for replies given at once count down from UInt64.max (the node's count up).
         var nextImmediate: UInt64 = .max
     }
@@ -104,21 +116,19 @@ public final class HearsayCluster {
     let replies: DeferredReplies
 
     /// Sends a client command to node `index`; its reply is `reply(for:)` once it arrived
-    /// (at once for a command the node answers itself). Nil when the node is not running.
+    /// (at once for a command the node answers itself; a paused node runs it when the pause
+    /// ends, after what reached it before). Nil when the node is not running.
     public func submit(_ index: Int, _ words: [String]) -> Ticket? {
-        var result: HearsayNode.CommandResult?
-        sim.inject(index) { node, now, actions in result = node.submit(words, now: now, actions: &actions) }
-        switch result {
-        case .reply(let bytes)?:
-            let ticket = Ticket(node: index, ticket: replies.nextImmediate)
-            replies.nextImmediate -= 1
-            replies.byTicket[ticket] = bytes
-            return ticket
-        case .deferred(let ticket)?:
-            return Ticket(node: index, ticket: ticket)
-        case nil:
-            return nil
+        let replies = self.replies
+        let ticket = Ticket(node: index, ticket: replies.nextImmediate)
+        replies.nextImmediate -= 1
+        let accepted = sim.inject(index) { node, now, actions in
+            switch node.submit(words, now: now, actions: &actions) {
+            case .reply(let bytes): replies.byTicket[ticket] = bytes
+            case .deferred(let nodeTicket): replies.callerTicket[Ticket(node: index, ticket: nodeTicket)] = ticket
+            }
         }
+        return accepted ? ticket : nil
     }
 
     /// The reply for `ticket`, once it has arrived (taken: a second call returns nil).
@@ -188,6 +198,7 @@ public final class HearsayCluster {
     /// The node stops; its state is lost.
     public func crash(_ index: Int) {
         sim.crash(index)
+        heard.forget(observer: index)
         crashed.insert(index)
         checker.expectedDown.insert(index)
     }
@@ -196,6 +207,7 @@ public final class HearsayCluster {
     public func restart(_ index: Int) {
         precondition(!left.contains(index), "node \(index) left; it cannot come back")
         sim.restart(index)
+        heard.forget(observer: index)
         crashed.remove(index)
         checker.expectedDown.remove(index)
         checker.reset(observer: index, refutesFirst: false)
@@ -221,7 +233,7 @@ public final class HearsayCluster {
     @discardableResult
     public func command(_ index: Int, _ words: [String]) -> String? {
         var reply: [UInt8]?
-        sim.inject(index) { node, now, actions in reply = node.execute(words, now: now, actions: &actions) }
+        sim.actNow(index) { node, now, actions in reply = node.execute(words, now: now, actions: &actions) }
         return reply.map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -58,13 +58,30 @@ public struct HearsayNode: SimulatedNode {
     }
 
     public mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+        let before = traceState()
         handle(.frame(Frame(type: message.type, payload: message.payload)), now: now, actions: &actions)
+        traceChange(from: before, now: now, cause: "frame \(message.type)")
+    }
+
+    /// With a trace key set (`HEARSAY_SIM_TRACE_KEY`), the key's state on this node, else nil.
+    func traceState() -> String? {
+        guard let key = ReplicationScenarios.traceKey else { return nil }
+        return node.debugState(of: Array(key.utf8))
+    }
+
+    /// Prints the traced key's state on this node when an event changed it.
+    func traceChange(from before: String?, now: Instant, cause: String) {
+        guard let before, let after = traceState(), after != before else { return }
+        let id = node.cluster.map { "\($0.settings.nodeID)" } ?? "?"
+        print("     t=\(now.milliseconds) node \(id) after \(cause): \(after)")
     }
 
     public mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
         switch timer {
         case .node(let nodeTimer):
+            let before = traceState()
             handle(.timerFired(nodeTimer), now: now, actions: &actions)
+            traceChange(from: before, now: now, cause: "timer \(nodeTimer)")
         case .expiry:
             node.tick(now: now)
             actions.setTimer(.expiry, at: now.adding(nanoseconds: expiryIntervalNanoseconds))

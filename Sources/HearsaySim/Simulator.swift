@@ -40,6 +40,8 @@ public final class Simulator<Node: SimulatedNode> {
         /// Stream messages dropped because the receiver restarted while they were in flight.
         public var streamResets = 0
         public var sentByNode: [Int] = []
+        /// Scenario actions (client requests) that waited for a paused node's backlog.
+        public var injectionsHeldBack = 0
     }
 
     enum Payload {
@@ -48,6 +50,9 @@ public final class Simulator<Node: SimulatedNode> {
         case timer(node: Int, life: Int, timer: Node.Timer)
         /// A pause ends: what waited for the node is handled, in arrival order.
         case resume(node: Int)
+        /// A scenario's action on a node (a client request, an operator command) that reached
+        /// it while it was paused: it waits its turn like anything else that arrived.
+        case inject(node: Int, life: Int, body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void)
     }
 
     /// The receiving end of a stream connection: the node and the life it had when sent.
@@ -157,14 +162,27 @@ public final class Simulator<Node: SimulatedNode> {
     public func setClock(_ index: Int, _ clock: NodeClock) { slots[index].clock = clock }
 
     /// Lets a scenario act on a node (an operator command, a client request); the
-    /// node's actions are carried out as for any other event.
-    public func inject(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
-        guard var node = slots[index].node else { return }
-        slots[index].node = nil
-        actions.removeAll()
-        body(&node, slots[index].clock.local(now), &actions)
-        slots[index].node = node
-        carryOut(from: index)
+    /// node's actions are carried out as for any other event. A paused node takes it after
+    /// what reached it earlier, when the pause ends, as a stalled process reads its sockets
+    /// in order: a request must not overtake frames that arrived before it. Returns false
+    /// when the node is not running (the body never runs).
+    @discardableResult
+    public func inject(_ index: Int, _ body: @escaping (inout Node, Instant, inout SimulatedActions<Node>) -> Void)
+        -> Bool
+    {
+        guard slots[index].node != nil else { return false }
+        let payload = Payload.inject(node: index, life: slots[index].life, body: body)
+        if heldBack(index, payload) {
+            statistics.injectionsHeldBack += 1
+        } else {
+            handle(index, body)
+        }
+        return true
+    }
+
+    /// Acts on a node at once, paused or not: a checker's own look, not part of the run.
+    public func actNow(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
+        handle(index, body)
     }
 
     func spec(_ index: Int, startingAt virtual: Int64) -> NodeSpec {
@@ -256,6 +274,10 @@ public final class Simulator<Node: SimulatedNode> {
             guard slots[index].life == life, slots[index].node != nil else { return }
             guard !heldBack(index, payload) else { return }
             handle(index) { node, localNow, actions in node.timerFired(timer, now: localNow, actions: &actions) }
+        case .inject(let index, let life, let body):
+            guard slots[index].life == life, slots[index].node != nil else { return }
+            guard !heldBack(index, payload) else { return }
+            handle(index, body)
         case .resume:
             preconditionFailure("resume is not dispatched")
         }
