@@ -38,11 +38,20 @@ extension Membership {
 
     /// Every push-pull interval, exchange full state with a random member. Down
     /// members are picked half of the time when there are any: that is how two
-    /// sides of a healed partition find each other again.
+    /// sides of a healed partition find each other again. One time in three, a seed
+    /// that is no reachable member's address is picked instead: nodes that all
+    /// restarted while partitioned can join separate groups that share no member,
+    /// and only their seeds lead from one group to the other (as Cassandra's gossip
+    /// turns to a seed now and then).
     mutating func pushPullIfDue(now: Instant, into effects: inout [MembershipEffect]) {
         guard isJoined, settings.pushPullIntervalMilliseconds > 0, now >= nextPushPullAt else { return }
         nextPushPullAt = now.adding(
             milliseconds: settings.pushPullIntervalMilliseconds(reachableMembers: reachableMemberCount))
+        if let seed = unjoinedSeed(), Int.random(in: 0..<3, using: &rng) == 0 {
+            let body = MembershipMessage.Body.pushPull(isJoin: false, isReply: false, members: fullState())
+            send(body, to: seed, about: nil, into: &effects)
+            return
+        }
         scratchIDs.removeAll(keepingCapacity: true)
         let preferDown = Bool.random(using: &rng)
         if preferDown {
@@ -54,6 +63,14 @@ extension Membership {
         guard let id = scratchIDs.randomElement(using: &rng), let target = members[id] else { return }
         let body = MembershipMessage.Body.pushPull(isJoin: false, isReply: false, members: fullState())
         send(body, to: target.address, about: id, into: &effects)
+    }
+
+    /// A random seed whose address no reachable member has, if any.
+    mutating func unjoinedSeed() -> String? {
+        let unjoined = seeds.filter { seed in
+            !memberIDs.contains { members[$0]!.address == seed && members[$0]!.status.isReachable }
+        }
+        return unjoined.randomElement(using: &rng)
     }
 
     mutating func onPushPull(
@@ -97,8 +114,19 @@ extension Membership {
         probe = nil
         gossip.enqueue(MemberUpdate(myself))
         effects.append(.changed(MembershipChange(id: myself.id, previous: previous, current: myself)))
-        pickRandomReachable(count: settings.leaveFanout, excluding: nil)
-        for id in scratchIDs {
+        announceLeave(into: &effects)
+    }
+
+    /// Tells `leaveFanout` random members that this node left: once when it leaves, then
+    /// every protocol period until the driver stops it. Members marked down are included (a
+    /// member this node could not reach may be up, and may be the only one left to tell), so
+    /// a leave heard by one member that crashes before gossiping it is told again.
+    mutating func announceLeave(into effects: inout [MembershipEffect]) {
+        scratchIDs.removeAll(keepingCapacity: true)
+        for id in memberIDs where members[id]!.status != .left { scratchIDs.append(id) }
+        let take = min(settings.leaveFanout, scratchIDs.count)
+        for i in 0..<take { scratchIDs.swapAt(i, Int.random(in: i..<scratchIDs.count, using: &rng)) }
+        for id in scratchIDs.prefix(take) {
             guard let member = members[id] else { continue }
             send(.leave, to: member.address, about: id, into: &effects)
         }

@@ -10,6 +10,8 @@ extension Membership {
             retryJoinIfDue(now: now, into: &effects)
             pushPullIfDue(now: now, into: &effects)
             startProbe(now: now, into: &effects)
+        } else {
+            announceLeave(into: &effects)
         }
         nextTickAt = now.adding(nanoseconds: health.scaled(nanoseconds: probeIntervalNanoseconds))
         effects.append(.setTimer(.protocolPeriod, at: nextTickAt))
