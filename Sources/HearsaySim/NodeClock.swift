@@ -38,6 +38,15 @@ public struct NodeClock: Sendable, Equatable {
             originNanoseconds: virtual)
     }
 
+    /// The clock of a node's next life, reading as this one does at `virtual` plus `step`,
+    /// which may be negative: a clock set back while the node was down (an NTP step at boot).
+    /// A running node's clock never runs back; a new process may start behind its last life.
+    public func restarted(at virtual: Int64, byNanoseconds step: Int64) -> NodeClock {
+        NodeClock(
+            skewNanoseconds: local(virtual).nanoseconds - virtual + step, driftPartsPerMillion: driftPartsPerMillion,
+            originNanoseconds: virtual)
+    }
+
     /// The earliest virtual time at which the node's clock reads `local`.
     public func virtual(_ local: Instant) -> Int64 {
         let shifted = local.nanoseconds - skewNanoseconds - originNanoseconds

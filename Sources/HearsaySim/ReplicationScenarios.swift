@@ -32,6 +32,14 @@ public enum ReplicationScenarios {
         case set(String, String)
         case del(String)
         case incr(String)
+
+        var words: [String] {
+            switch self {
+            case .set(let key, let value): ["SET", key, value]
+            case .del(let key): ["DEL", key]
+            case .incr(let key): ["INCR", key]
+            }
+        }
     }
 
     struct History {
@@ -54,6 +62,17 @@ public enum ReplicationScenarios {
         /// and writes win). Excluded from "stays deleted" like hinted ones.
         var crashedCopies: Set<String> = []
         var keyOfValue: [String: String] = [:]
+
+        /// Per counter key, the dots of acknowledged increments (the dot each one minted).
+        var ackedIncrements: [String: Set<Dot>] = [:]
+        /// Acknowledged increments and values whose every copy was lost (see `trackCopies`).
+        var lostIncrements: [String: Set<Dot>] = [:]
+        var lostValues: Set<String> = []
+        /// Which nodes held each tracked increment and value (in data or hints) at the last
+        /// look, and how many hints each node had dropped at a bound by then.
+        var incrementHolders: [Dot: Set<Int>] = [:]
+        var valueHolders: [String: Set<Int>] = [:]
+        var hintsDropped: [Int] = []
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -69,6 +88,7 @@ public enum ReplicationScenarios {
         if let victim = crashed { cluster.restart(victim) }
         run.converge("healed after the workload")
         sim.run(forNanoseconds: 30 * second)
+        trackCopies(&history, cluster: cluster)
         check(history, cluster: cluster, run: &run)
         return run.result()
     }
@@ -80,8 +100,6 @@ public enum ReplicationScenarios {
     ) -> Int? {
         let cluster = run.cluster
         let sim = run.sim
-        let keys = (0..<12).map { "key:\($0)" }
-        let counterKeys = (0..<3).map { "counter:\($0)" }
         var crashed: Int? = nil
         var crashedOnce = false
         var paused = false
@@ -91,22 +109,9 @@ public enum ReplicationScenarios {
             let roll = sim.random(in: 0..<100)
             if roll < 3 && !crashedOnce {
                 let victim = sim.random(in: 0..<nodes)
-                cluster.crash(victim)
+                noteCrash(victim, cluster: cluster, nodes: nodes, history: &history)
                 crashed = victim
                 crashedOnce = true
-                for (key, holders) in history.holdersAtAck where holders.contains(victim) {
-                    history.lostCopy.insert(key)
-                }
-                for (value, holders) in history.holdersOfValue where holders.contains(victim) {
-                    guard let key = history.keyOfValue[value] else { continue }
-                    let others = (0..<nodes).filter { index in
-                        index != victim
-                            && cluster.sim.node(index)?.node.ownedValues(of: Array(key.utf8)).contains(
-                                Array(value.utf8))
-                                == true
-                    }
-                    if others.count < 2 { history.crashedCopies.insert(value) }
-                }
                 run.notes.append("crash \(victim) at op \(i)")
             } else if roll < 6, let victim = crashed {
                 cluster.restart(victim)
@@ -126,37 +131,130 @@ public enum ReplicationScenarios {
             let live = cluster.liveNodes
             guard !live.isEmpty else { continue }
             let via = live[sim.random(in: 0..<live.count)]
-            let op: Op
-            let pick = sim.random(in: 0..<100)
-            if pick < 20 {
-                op = .incr(counterKeys[sim.random(in: 0..<counterKeys.count)])
-            } else if pick < 20 + deletePercent {
-                op = .del(keys[sim.random(in: 0..<keys.count)])
-            } else {
-                op = .set(keys[sim.random(in: 0..<keys.count)], "v\(i)")
-            }
+            let op = randomOp(i, sim: sim, deletePercent: deletePercent)
             perform(op, index: i, via: via, cluster: cluster, history: &history, run: &run)
             sim.run(forNanoseconds: Int64(sim.random(in: 1..<200)) * 1_000_000)
+            trackCopies(&history, cluster: cluster)
         }
         return crashed
     }
 
+    static let keys = (0..<12).map { "key:\($0)" }
+    static let counterKeys = (0..<3).map { "counter:\($0)" }
+
+    /// Operation `i` of the workload: 20% INCRs, `deletePercent`% DELs, the rest SETs of
+    /// the unique value "v`i`".
+    static func randomOp(_ i: Int, sim: Simulator<HearsayNode>, deletePercent: Int) -> Op {
+        let pick = sim.random(in: 0..<100)
+        if pick < 20 { return .incr(counterKeys[sim.random(in: 0..<counterKeys.count)]) }
+        if pick < 20 + deletePercent { return .del(keys[sim.random(in: 0..<keys.count)]) }
+        return .set(keys[sim.random(in: 0..<keys.count)], "v\(i)")
+    }
+
+    /// Crashes `victim` and records what its lost memory puts at risk: keys whose
+    /// acknowledged copies it held (read at ALL later), values that fewer than W other
+    /// owners still hold (a later DEL's quorum may not see them), and writes whose last
+    /// copy it held (`trackCopies`).
+    static func noteCrash(_ victim: Int, cluster: HearsayCluster, nodes: Int, history: inout History) {
+        cluster.crash(victim)
+        for (key, holders) in history.holdersAtAck where holders.contains(victim) {
+            history.lostCopy.insert(key)
+        }
+        for (value, holders) in history.holdersOfValue where holders.contains(victim) {
+            guard let key = history.keyOfValue[value] else { continue }
+            let others = (0..<nodes).filter { index in
+                index != victim
+                    && cluster.sim.node(index)?.node.ownedValues(of: Array(key.utf8)).contains(Array(value.utf8))
+                        == true
+            }
+            if others.count < 2 { history.crashedCopies.insert(value) }
+        }
+        trackCopies(&history, cluster: cluster, crashed: victim)
+    }
+
+    /// Follows the copies of what the final checks rely on (each key's last acknowledged
+    /// value, every acknowledged increment) and marks one lost when no node holds it any
+    /// more, in its data or its hints, and every node that held it at the last look has
+    /// since crashed (`crashed`) or dropped hints at their bound (age, count, bytes): the
+    /// documented ways a write acknowledged at W=2 can disappear. A copy that vanishes any
+    /// other way is not excused, and the final checks judge it. Called after every
+    /// operation and at every crash.
+    static func trackCopies(_ history: inout History, cluster: HearsayCluster, crashed: Int? = nil) {
+        let n = cluster.sim.nodeCount
+        let dropped = (0..<n).map { cluster.sim.node($0)?.node.hintsDropped ?? 0 }
+        if history.hintsDropped.count < n { history.hintsDropped = dropped }
+        let before = history.hintsDropped
+        func excused(_ holders: Set<Int>) -> Bool {
+            !holders.isEmpty && holders.allSatisfy { $0 == crashed || dropped[$0] != before[$0] }
+        }
+        var lastValues: [String: String] = [:]
+        for (key, ops) in history.writes {
+            if let last = ops.last(where: \.acked), let value = last.value, !history.lostValues.contains(value) {
+                lastValues[key] = value
+            }
+        }
+        let tracked = Set(lastValues.keys).union(history.ackedIncrements.keys).sorted()
+        var held: [String: [StoredObject?]] = [:]
+        for key in tracked { held[key] = (0..<n).map { cluster.sim.node($0)?.node.heldObject(of: Array(key.utf8)) } }
+        for (key, value) in lastValues {
+            let bytes = Array(value.utf8)
+            let holders = Set((0..<n).filter { held[key]![$0]?.register.contains { $0.value == bytes } == true })
+            if holders.isEmpty && excused(history.valueHolders[value] ?? []) { history.lostValues.insert(value) }
+            history.valueHolders[value] = holders
+        }
+        for (key, dots) in history.ackedIncrements {
+            for dot in dots where history.lostIncrements[key]?.contains(dot) != true {
+                let holders = Set((0..<n).filter { held[key]![$0]?.context.contains(dot) == true })
+                if holders.isEmpty && excused(history.incrementHolders[dot] ?? []) {
+                    history.lostIncrements[key, default: []].insert(dot)
+                }
+                history.incrementHolders[dot] = holders
+            }
+        }
+        history.hintsDropped = dropped
+    }
+
+    /// Runs `op` through node `node` and records what the client was told. With
+    /// `crashAfterNanoseconds`, node `node` crashes that long after the request reached it
+    /// (a coordinator dying in the middle of a quorum write); without a reply by then, the
+    /// client's connection breaks and the operation counts as attempted, not acknowledged.
     static func perform(
         _ op: Op, index: Int, via node: Int, cluster: HearsayCluster, history: inout History,
-        run: inout ClusterScenarios.Run
+        run: inout ClusterScenarios.Run, crashAfterNanoseconds: Int64? = nil
     ) {
-        let words: [String]
-        switch op {
-        case .set(let key, let value): words = ["SET", key, value]
-        case .del(let key): words = ["DEL", key]
-        case .incr(let key): words = ["INCR", key]
+        let countersBefore: Set<Dot>
+        if case .incr(let key) = op { countersBefore = counterDots(key, cluster) } else { countersBefore = [] }
+        guard let crashAfter = crashAfterNanoseconds else {
+            let reply = cluster.request(node, op.words) ?? "-NOREPLY\r\n"
+            record(op, reply: reply, index: index, via: node, countersBefore: countersBefore, cluster, &history, &run)
+            return
         }
-        let reply = cluster.request(node, words) ?? "-NOREPLY\r\n"
+        let ticket = cluster.submit(node, op.words)
+        cluster.sim.run(forNanoseconds: crashAfter)
+        let reply = ticket.flatMap(cluster.reply(for:))
+        if let reply {
+            record(op, reply: reply, index: index, via: node, countersBefore: countersBefore, cluster, &history, &run)
+        }
+        noteCrash(node, cluster: cluster, nodes: cluster.sim.nodeCount, history: &history)
+        run.notes.append("crash \(node) during op \(index)")
+        if reply == nil {
+            record(
+                op, reply: "-CRASHED\r\n", index: index, via: node, countersBefore: countersBefore, cluster,
+                &history, &run)
+        }
+    }
+
+    /// Records the outcome of `op` as the client saw it, and checks who holds what it acknowledged.
+    static func record(
+        _ op: Op, reply: String, index: Int, via node: Int, countersBefore: Set<Dot>, _ cluster: HearsayCluster,
+        _ history: inout History, _ run: inout ClusterScenarios.Run
+    ) {
+        let words = op.words
         if let traced = ReplicationScenarios.traceKey, words.count > 1, words[1] == traced {
             print("op \(index) via \(node): \(words.joined(separator: " ")) -> \(reply.debugDescription)")
             for i in 0..<cluster.sim.nodeCount {
                 guard let n = cluster.sim.node(i)?.node else { continue }
-                print("   node \(i): \(n.debugState(of: Array(traced.utf8)))")
+                print("   node \(i) (\(cluster.ids[i]), writer \(n.writer)): \(n.debugState(of: Array(traced.utf8)))")
             }
         }
         let acked = !reply.hasPrefix("-")
@@ -179,8 +277,21 @@ public enum ReplicationScenarios {
         case .incr(let key):
             var counts = history.counters[key] ?? (0, 0)
             counts.attempted += 1
-            if acked { counts.acked += 1 }
+            if acked {
+                counts.acked += 1
+                // The increment's dot is the one no node held before it.
+                history.ackedIncrements[key, default: []].formUnion(
+                    counterDots(key, cluster).subtracting(countersBefore))
+            }
             history.counters[key] = counts
+        }
+    }
+
+    /// Every counter entry's dot any node holds for `key`, in data or hints.
+    static func counterDots(_ key: String, _ cluster: HearsayCluster) -> Set<Dot> {
+        (0..<cluster.sim.nodeCount).reduce(into: Set<Dot>()) { dots, i in
+            dots.formUnion(
+                cluster.sim.node(i)?.node.heldObject(of: Array(key.utf8))?.counterEntries.map(\.stamp.dot) ?? [])
         }
     }
 
@@ -221,7 +332,9 @@ public enum ReplicationScenarios {
             switch ops[lastAcked].value {
             case let value?:
                 let later = ops[(lastAcked + 1)...].compactMap(\.value)
-                if !values.contains(value) && !later.contains(where: values.contains) && !laterAttempted {
+                if history.lostValues.contains(value) {
+                    break  // every copy was lost (see `trackCopies`)
+                } else if !values.contains(value) && !later.contains(where: values.contains) && !laterAttempted {
                     run.failures.append("\(key): acknowledged \(value) lost; read \(values.sorted())")
                 } else if !values.contains(value) && later.isEmpty && !laterAttempted {
                     run.failures.append("\(key): acknowledged \(value) missing; read \(values.sorted())")
@@ -251,9 +364,12 @@ public enum ReplicationScenarios {
             _ = cluster.request(reader, ["HS.CONSISTENCY", "ALL"])
             let reply = cluster.request(reader, ["GET", key]) ?? ""
             let value = Int(reply.split(separator: "\r\n").dropFirst().first ?? "") ?? 0
-            if value < counts.acked || value > counts.attempted {
+            // An increment whose every copy was lost is gone; any other acknowledged one must count.
+            let lost = history.lostIncrements[key]?.count ?? 0
+            if value < counts.acked - lost || value > counts.attempted {
                 run.failures.append(
-                    "\(key): reads \(value), acknowledged \(counts.acked), attempted \(counts.attempted)")
+                    "\(key): reads \(value), acknowledged \(counts.acked) (\(lost) lost with every copy),"
+                        + " attempted \(counts.attempted)")
             }
         }
         _ = cluster.request(reader, ["HS.CONSISTENCY", "DEFAULT"])
@@ -261,6 +377,12 @@ public enum ReplicationScenarios {
         run.notes.append(
             "\(history.hintedAcks.count) SETs and \(history.hintedDeletes.count) DELs acknowledged through hints")
         run.notes.append("\(history.crashedCopies.count) values acknowledged on a node that crashed later")
+        let lost = history.lostIncrements.values.reduce(0) { $0 + $1.count }
+        if lost + history.lostValues.count > 0 {
+            run.notes.append(
+                "\(history.lostValues.count) acknowledged values and \(lost) INCRs lost with every copy"
+                    + " (crashed, or hints dropped at their bound)")
+        }
     }
 
     /// The values in an HS.SIBLINGS reply (RESP2: flat maps, "value" then the value).

@@ -49,10 +49,12 @@ public enum TombstoneScenarios {
         sim.network.lossProbability = 0
         if let victim = crashed { cluster.restart(victim) }
         run.converge("healed after the workload")
+        ReplicationScenarios.trackCopies(&history, cluster: cluster)
         let quietAt = sim.now
         var outstanding: String? = "not checked"
         while sim.now - quietAt < purgeBound {
             sim.run(forNanoseconds: second)
+            ReplicationScenarios.trackCopies(&history, cluster: cluster)
             outstanding = tombstonesLeft(cluster) ?? AntiEntropyScenarios.ownersDisagree(cluster)
             if outstanding == nil { break }
         }
@@ -65,6 +67,7 @@ public enum TombstoneScenarios {
         sim.run(forNanoseconds: 60 * second)
         resurrections(history, cluster: cluster, when: "a minute later", run: &run)
         if let still = tombstonesLeft(cluster) { run.failures.append("a minute later: \(still)") }
+        ReplicationScenarios.trackCopies(&history, cluster: cluster)
         ReplicationScenarios.check(history, cluster: cluster, run: &run)
         run.notes.append(
             "\(deletes) DELs acknowledged, \(purgedDuringFaults) tombstones purged during faults, \(purged(cluster)) in all"

@@ -25,6 +25,29 @@ extension Node {
         return entry?.isTombstone ?? false
     }
 
+    /// Whether this node is one of `key`'s owners in the placement it holds.
+    public func owns(_ key: [UInt8]) -> Bool {
+        guard var cluster else { return false }
+        return cluster.placement().isReplica(cluster.settings.nodeID, of: cluster.partitionCount.partition(of: key))
+    }
+
+    /// Everything this node holds for `key`: its data merged with the hints it keeps for
+    /// others (what a checker asks when it looks for any surviving copy of a write).
+    public func heldObject(of key: [UInt8]) -> StoredObject? {
+        var held: StoredObject? = key.withUnsafeBytes { raw in
+            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+        }
+        if let hinted = cluster?.hints.object(for: key) {
+            if held == nil { held = hinted } else { held!.merge(hinted) }
+        }
+        return held
+    }
+
+    /// Hints this node dropped at a bound (age, count or bytes) since it started.
+    public var hintsDropped: Int {
+        cluster?.hints.stats.values.reduce(0) { $0 + $1.droppedForAge + $1.droppedForBounds } ?? 0
+    }
+
     /// The string values this node holds for `key` in its own data (not hints), if it owns the key.
     public func ownedValues(of key: [UInt8]) -> [[UInt8]] {
         guard var cluster else { return [] }
@@ -47,7 +70,12 @@ extension Node {
         let values = entry.map { o in
             o.register.map { String(decoding: $0.value, as: UTF8.self) + "@" + $0.stamp.dot.description }
         }
+        let counter = entry.map { o in
+            o.counterEntries.isEmpty && o.counterBaselines.isEmpty
+                ? "" : " counter \(o.counterEntries) baselines \(o.counterBaselines)"
+        }
+        let hintedCounter = hinted.map { $0.counterEntries.isEmpty ? "" : " hinted counter \($0.counterEntries)" } ?? ""
         return
-            "data \(values ?? []) ctx \(entry?.context.description ?? "-") hint \(hinted.map { $0.register.map { String(decoding: $0.value, as: UTF8.self) } } ?? [])"
+            "data \(values ?? [])\(counter ?? "") ctx \(entry?.context.description ?? "-") hint \(hinted.map { $0.register.map { String(decoding: $0.value, as: UTF8.self) } } ?? [])\(hintedCounter)"
     }
 }
