@@ -135,6 +135,68 @@ struct MembershipTests {
         #expect(sends(effects).contains { $0.0.body == .leave && $0.1 == "n2:1" })
     }
 
+    @Test func onProtocolPeriod_afterLeaving_shouldTellMembersAgainDownOnesIncluded() {
+        var (m, effects) = started(a)
+        var downB = alive(b, incarnation: 1)
+        downB.status = .down
+        m.handle(
+            .received(MembershipMessage(sender: alive(c), body: .ack(sequence: 0), gossip: [MemberUpdate(downB)])),
+            now: t0, into: &effects)
+        m.handle(.leave, now: t0, into: &effects)
+        effects.removeAll()
+        // A leave heard only by members that crash is told again, to down members too.
+        m.handle(.timerFired(.protocolPeriod), now: t0.adding(milliseconds: 1_000), into: &effects)
+        let told = Set(sends(effects).filter { $0.0.body == .leave }.map(\.1))
+        #expect(told == ["n2:1", "n3:1"])
+        #expect(timers(effects).contains { $0.0 == .protocolPeriod })
+        #expect(!sends(effects).contains { if case .ping = $0.0.body { true } else { false } })
+    }
+
+    @Test func onPushPullDue_withASeedThatIsNoMember_shouldSometimesPushToTheSeed() {
+        // Joined through seed:1 (an address no member has); n2 is the only member.
+        var (m, effects) = started(a, seeds: ["seed:1"])
+        m.handle(
+            .received(
+                MembershipMessage(
+                    sender: alive(b), body: .pushPull(isJoin: true, isReply: true, members: [MemberUpdate(alive(b))]))),
+            now: t0, into: &effects)
+        #expect(m.isJoined)
+        var targets: [String] = []
+        var now = t0
+        for _ in 0..<60 {
+            effects.removeAll()
+            now = now.adding(milliseconds: m.settings.pushPullIntervalMilliseconds + 1_000)
+            m.handle(.timerFired(.protocolPeriod), now: now, into: &effects)
+            for (message, to) in sends(effects) {
+                if case .pushPull = message.body { targets.append(to) }
+            }
+        }
+        // Two groups that share no member meet only through their seeds.
+        #expect(targets.contains("seed:1") && targets.contains("n2:1"))
+        #expect(targets.filter { $0 == "seed:1" }.count < targets.count / 2)
+    }
+
+    @Test func onPushPullDue_whenEverySeedIsAMember_shouldNeverPushToTheSeedAddress() {
+        var (m, effects) = started(a, seeds: ["n2:1"])
+        m.handle(
+            .received(
+                MembershipMessage(
+                    sender: alive(b), body: .pushPull(isJoin: true, isReply: true, members: [MemberUpdate(alive(b))]))),
+            now: t0, into: &effects)
+        m.handle(.received(MembershipMessage(sender: alive(c), body: .ack(sequence: 0))), now: t0, into: &effects)
+        var targets: Set<String> = []
+        var now = t0
+        for _ in 0..<40 {
+            effects.removeAll()
+            now = now.adding(milliseconds: m.settings.pushPullIntervalMilliseconds + 1_000)
+            m.handle(.timerFired(.protocolPeriod), now: now, into: &effects)
+            for (message, to) in sends(effects) {
+                if case .pushPull = message.body { targets.insert(to) }
+            }
+        }
+        #expect(targets.isSubset(of: ["n2:1", "n3:1"]) && !targets.isEmpty)
+    }
+
     @Test func onGossip_leftMember_shouldMarkItLeft() {
         var (m, effects) = started(a)
         var leftB = alive(b, incarnation: 3)
