@@ -245,6 +245,8 @@ public enum ClusterScenarios {
         run.cluster.crash(victim)
         run.sim.run(forNanoseconds: Int64(run.sim.random(in: 0..<30)) * second)
         run.cluster.restart(victim)
+        // Memory is lost at once; hints and anti-entropy may refill the node while it converges.
+        if run.nodeKeys(victim) != 0 { run.failures.append("the restarted node kept its keys") }
         run.converge("node \(victim) back")
         let after = run.cluster.view(observer)?.first { $0.id == id }
         if let before, let after, after.incarnation <= before.incarnation {
@@ -254,7 +256,6 @@ public enum ClusterScenarios {
         if writers.count != 2 || writers[0] == writers[1] {
             run.failures.append("the restarted node did not draw a fresh writer id: \(writers)")
         }
-        if run.nodeKeys(victim) != 0 { run.failures.append("the restarted node kept its keys") }
         run.forbidFalseDowns()
         return run.result()
     }
