@@ -35,7 +35,7 @@ public struct Node {
 
     /// Moves the effects commands produced into `effects`; HS.FAULT's outgoing rules apply
     /// to them, a delay counting from `now`.
-    public mutating func takeEffects(into effects: inout [NodeEffect], now: Instant) {
+    public mutating func takeEffects(into effects: inout [NodeEffect], now: Now) {
         let start = effects.count
         flushOutbox(into: &effects)
         if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
@@ -95,15 +95,15 @@ public struct Node {
     // MARK: Timers
 
     /// Periodic work: active expiry. The driver calls it every `activeExpiryIntervalMilliseconds`.
-    public mutating func tick(now: Instant) {
-        _ = keyspace.expireDue(now: now.milliseconds, budget: settings.activeExpiryBudgetPerTick)
+    public mutating func tick(now: Now) {
+        _ = keyspace.expireDue(now: now, budget: settings.activeExpiryBudgetPerTick)
     }
 
     // MARK: Requests
 
     /// Executes one request and appends its reply to `reply`.
     public mutating func execute(
-        _ a: Arguments, session: inout ClientSession, now: Instant,
+        _ a: Arguments, session: inout ClientSession, now: Now,
         reply: inout ReplyBuffer
     ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
@@ -132,13 +132,12 @@ public struct Node {
 
     /// Runs a command against this node's own data (single node, or the coordinating replica).
     mutating func dispatch(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
-        let ms = now.milliseconds
         switch id {
-        case .get: get(a, ms, &reply)
-        case .set: set(a, ms, &reply)
+        case .get: get(a, now, &reply)
+        case .set: set(a, now, &reply)
         case .ping: ping(a, &reply)
         case .echo: reply.bulk(a[1])
         case .hello: hello(a, &session, &reply)
@@ -156,40 +155,40 @@ public struct Node {
         case .time: time(now, &reply)
         case .config: config(a, &reply)
         case .function: function(a, &reply)
-        case .object: object(a, ms, &reply)
-        case .memory: memory(a, ms, &reply)
+        case .object: object(a, now, &reply)
+        case .memory: memory(a, now, &reply)
         case .debug: debug(a, &reply)
-        case .setnx: setnx(a, ms, &reply)
-        case .setex: setex(a, ms, unitMilliseconds: 1000, &reply)
-        case .psetex: setex(a, ms, unitMilliseconds: 1, &reply)
-        case .getset: getset(a, ms, &reply)
-        case .getdel: getdel(a, ms, &reply)
-        case .getex: getex(a, ms, &reply)
-        case .mget: mget(a, ms, &reply)
-        case .mset: mset(a, ms, &reply)
-        case .msetnx: msetnx(a, ms, &reply)
-        case .strlen: strlen(a, ms, &reply)
-        case .append: append(a, ms, &reply)
-        case .getrange: getrange(a, ms, &reply)
-        case .incr: incrBy(a, 1, ms, &reply)
-        case .decr: incrBy(a, -1, ms, &reply)
-        case .incrby, .decrby: incrByArgument(a, negate: id == .decrby, ms, &reply)
-        case .incrbyfloat: incrByFloat(a, ms, &reply)
-        case .del, .unlink: del(a, ms, &reply)
-        case .exists: exists(a, ms, &reply)
-        case .expire: expire(a, ms, base: ms, unitMilliseconds: 1000, &reply)
-        case .pexpire: expire(a, ms, base: ms, unitMilliseconds: 1, &reply)
-        case .expireat: expire(a, ms, base: 0, unitMilliseconds: 1000, &reply)
-        case .pexpireat: expire(a, ms, base: 0, unitMilliseconds: 1, &reply)
-        case .expiretime: expireTime(a, ms, divisor: 1000, &reply)
-        case .pexpiretime: expireTime(a, ms, divisor: 1, &reply)
-        case .ttl: ttl(a, ms, divisor: 1000, &reply)
-        case .pttl: ttl(a, ms, divisor: 1, &reply)
-        case .persist: persist(a, ms, &reply)
-        case .type: type(a, ms, &reply)
-        case .keys: keys(a, ms, &reply)
-        case .scan: scan(a, ms, &reply)
-        case .randomkey: randomKey(ms, &reply)
+        case .setnx: setnx(a, now, &reply)
+        case .setex: setex(a, now, unitMilliseconds: 1000, &reply)
+        case .psetex: setex(a, now, unitMilliseconds: 1, &reply)
+        case .getset: getset(a, now, &reply)
+        case .getdel: getdel(a, now, &reply)
+        case .getex: getex(a, now, &reply)
+        case .mget: mget(a, now, &reply)
+        case .mset: mset(a, now, &reply)
+        case .msetnx: msetnx(a, now, &reply)
+        case .strlen: strlen(a, now, &reply)
+        case .append: append(a, now, &reply)
+        case .getrange: getrange(a, now, &reply)
+        case .incr: incrBy(a, 1, now, &reply)
+        case .decr: incrBy(a, -1, now, &reply)
+        case .incrby, .decrby: incrByArgument(a, negate: id == .decrby, now, &reply)
+        case .incrbyfloat: incrByFloat(a, now, &reply)
+        case .del, .unlink: del(a, now, &reply)
+        case .exists: exists(a, now, &reply)
+        case .expire: expire(a, now, base: now.wall, unitMilliseconds: 1000, &reply)
+        case .pexpire: expire(a, now, base: now.wall, unitMilliseconds: 1, &reply)
+        case .expireat: expire(a, now, base: .zero, unitMilliseconds: 1000, &reply)
+        case .pexpireat: expire(a, now, base: .zero, unitMilliseconds: 1, &reply)
+        case .expiretime: expireTime(a, now, divisor: 1000, &reply)
+        case .pexpiretime: expireTime(a, now, divisor: 1, &reply)
+        case .ttl: ttl(a, now, divisor: 1000, &reply)
+        case .pttl: ttl(a, now, divisor: 1, &reply)
+        case .persist: persist(a, now, &reply)
+        case .type: type(a, now, &reply)
+        case .keys: keys(a, now, &reply)
+        case .scan: scan(a, now, &reply)
+        case .randomkey: randomKey(now, &reply)
         case .sadd: sadd(a, now, &reply)
         case .srem: srem(a, now, &reply)
         case .smembers: smembers(a, now, &reply)

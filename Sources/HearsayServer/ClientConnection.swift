@@ -45,7 +45,7 @@ final class ClientConnection {
         inputCapacity = Self.initialInputCapacity
         parser = RequestParser(limits: server.configuration.limits)
         let (peer, local) = Self.addresses(handle)
-        session = server.node.connect(id: id, address: peer, localAddress: local, now: WallClock.now())
+        session = server.node.connect(id: id, address: peer, localAddress: local, now: Clocks.monotonic())
     }
 
     deinit {
@@ -114,7 +114,7 @@ final class ClientConnection {
     /// Parses and executes every complete request in the input, then sends the replies in one write.
     func processInput() {
         var start = 0
-        let now = WallClock.now()
+        let now = Clocks.now()
         requests: while start < inputCount && !closeWhenDrained {
             let view = UnsafeRawBufferPointer(start: input + start, count: inputCount - start)
             switch parser.parse(view, into: &arguments) {

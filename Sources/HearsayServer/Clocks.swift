@@ -1,12 +1,18 @@
 import Glibc
 import HearsayCore
 
-/// The wall clock the runtime reads and hands to the core (the core never reads one).
-enum WallClock {
-    static func now() -> Instant {
+/// The clocks the runtime reads and hands to the core (the core never reads one): the
+/// monotonic clock for timers, deadlines and ages, the wall clock for expiry and hybrid
+/// timestamps (it may step backwards; the core copes).
+enum Clocks {
+    static func monotonic() -> Instant { Instant(nanoseconds: read(CLOCK_MONOTONIC)) }
+    static func wall() -> WallTime { WallTime(nanoseconds: read(CLOCK_REALTIME)) }
+    static func now() -> Now { Now(monotonic: monotonic(), wall: wall()) }
+
+    private static func read(_ clock: clockid_t) -> Int64 {
         var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Instant(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+        clock_gettime(clock, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }
 

@@ -140,11 +140,10 @@ final class PeerTransport {
 
     deinit { receiveBuffer.deallocate() }
 
-    /// The node's clock for cluster events: the wall clock, never going backwards
-    /// (membership requires that; a stepped-back wall clock just holds time still).
+    /// The monotonic clock, for this transport's timers; `lastNow` keeps the reading of the
+    /// latest event for the effects it produced.
     func now() -> Instant {
-        let wall = WallClock.now()
-        if wall > lastNow { lastNow = wall }
+        lastNow = Clocks.monotonic()
         return lastNow
     }
 
@@ -198,7 +197,9 @@ final class PeerTransport {
     /// Hands one event to the node and performs what it asks for.
     func dispatch(_ event: NodeEvent) {
         guard !closed else { return }
-        server.node.handle(event, now: now(), into: &effects)
+        let clocks = Clocks.now()
+        lastNow = clocks.monotonic
+        server.node.handle(event, now: clocks, into: &effects)
         performEffects()
         deliverClientReplies()
         server.schedulePeerFlush()
@@ -207,7 +208,9 @@ final class PeerTransport {
     /// Performs the effects that client commands produced (HS.FORGET, later replica writes).
     func drainCommandEffects() {
         guard !closed else { return }
-        server.node.takeEffects(into: &effects, now: now())
+        let clocks = Clocks.now()
+        lastNow = clocks.monotonic
+        server.node.takeEffects(into: &effects, now: clocks)
         if !effects.isEmpty { performEffects() }
         deliverClientReplies()
     }

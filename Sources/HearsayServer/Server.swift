@@ -85,7 +85,7 @@ public final class Server {
         node.runtime.clusterPort = boundClusterPort
         node.runtime.bindAddress = configuration.bindAddress
         node.runtime.maxClients = configuration.maxClients
-        node.runtime.startedAt = WallClock.now()
+        node.runtime.startedAt = Clocks.monotonic()
         node.runtime.residentBytes = ProcessFacts.residentBytes()
         node.runtime.executablePath = CommandLine.arguments.first ?? ""
     }
@@ -103,7 +103,7 @@ public final class Server {
         }
         var settings = ClusterSettings(nodeID: cluster.nodeID, address: clusterAddress)
         settings.seeds = cluster.seeds
-        settings.incarnation = cluster.incarnation ?? UInt64(max(0, WallClock.now().milliseconds))
+        settings.incarnation = cluster.incarnation ?? UInt64(max(0, Clocks.wall().milliseconds))
         settings.membership = cluster.membership
         settings.replicationFactor = cluster.replicationFactor
         settings.readQuorum = cluster.readQuorum
@@ -302,13 +302,13 @@ public final class Server {
     }
 
     func tick() {
-        let now = WallClock.now()
+        let now = Clocks.now()
         node.tick(now: now)
         if clustered { schedulePeerFlush() }
         ticks += 1
         if ticks % 10 == 0 {
             node.runtime.residentBytes = ProcessFacts.residentBytes()
-            for connection in connections.values { connection.checkOutputDeadline(now) }
+            for connection in connections.values { connection.checkOutputDeadline(now.monotonic) }
         }
     }
 
@@ -353,7 +353,7 @@ public final class Server {
             peers?.drainCommandEffects()
         }
         guard !toFlush.isEmpty else { return }
-        let now = WallClock.now()
+        let now = Clocks.monotonic()
         let batch = toFlush
         toFlush.removeAll(keepingCapacity: true)
         for connection in batch {

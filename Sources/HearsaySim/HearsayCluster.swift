@@ -175,7 +175,7 @@ public final class HearsayCluster {
         // anti-entropy scenario sets its own.
         cluster.antiEntropyIntervalMilliseconds = 1_000
         cluster.antiEntropyConcurrency = 1
-        cluster.incarnation = UInt64(max(0, spec.startsAt.milliseconds))
+        cluster.incarnation = UInt64(max(0, spec.startsAt.wall.milliseconds))
         if spec.life == 0 {
             // The first life forms the cluster through node 0 alone.
             cluster.seeds = spec.index == 0 ? [] : [addresses[0]]

@@ -40,24 +40,24 @@ public struct HearsayNode: SimulatedNode {
 
     /// A node of a cluster: `settings` must carry a fresh writer id and seed per life,
     /// `cluster` the stable node id, the address and (on a restart) a higher incarnation.
-    public init(settings: NodeSettings, cluster: ClusterSettings, expiryIntervalNanoseconds: Int64, now: Instant) {
+    public init(settings: NodeSettings, cluster: ClusterSettings, expiryIntervalNanoseconds: Int64, now: Now) {
         node = Node(settings: settings)
         node.joinCluster(cluster)
-        session = node.connect(id: 1, address: "client:1", localAddress: cluster.address, now: now)
+        session = node.connect(id: 1, address: "client:1", localAddress: cluster.address, now: now.monotonic)
         self.expiryIntervalNanoseconds = expiryIntervalNanoseconds
         effects.reserveCapacity(64)
     }
 
     public static func travelsOnStream(_ message: Message) -> Bool { message.channel == .stream }
 
-    public mutating func start(now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+    public mutating func start(now: Now, actions: inout SimulatedActions<HearsayNode>) {
         handle(.start, now: now, actions: &actions)
         if expiryIntervalNanoseconds > 0 {
-            actions.setTimer(.expiry, at: now.adding(nanoseconds: expiryIntervalNanoseconds))
+            actions.setTimer(.expiry, at: now.monotonic.adding(nanoseconds: expiryIntervalNanoseconds))
         }
     }
 
-    public mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+    public mutating func receive(_ message: Message, now: Now, actions: inout SimulatedActions<HearsayNode>) {
         let before = traceState()
         handle(.frame(Frame(type: message.type, payload: message.payload)), now: now, actions: &actions)
         traceChange(from: before, now: now, cause: "frame \(message.type)")
@@ -70,13 +70,13 @@ public struct HearsayNode: SimulatedNode {
     }
 
     /// Prints the traced key's state on this node when an event changed it.
-    func traceChange(from before: String?, now: Instant, cause: String) {
+    func traceChange(from before: String?, now: Now, cause: String) {
         guard let before, let after = traceState(), after != before else { return }
         let id = node.cluster.map { "\($0.settings.nodeID)" } ?? "?"
-        print("     t=\(now.milliseconds) node \(id) after \(cause): \(after)")
+        print("     t=\(now.monotonic.milliseconds) node \(id) after \(cause): \(after)")
     }
 
-    public mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+    public mutating func timerFired(_ timer: Timer, now: Now, actions: inout SimulatedActions<HearsayNode>) {
         switch timer {
         case .node(let nodeTimer):
             let before = traceState()
@@ -84,12 +84,12 @@ public struct HearsayNode: SimulatedNode {
             traceChange(from: before, now: now, cause: "timer \(nodeTimer)")
         case .expiry:
             node.tick(now: now)
-            actions.setTimer(.expiry, at: now.adding(nanoseconds: expiryIntervalNanoseconds))
+            actions.setTimer(.expiry, at: now.monotonic.adding(nanoseconds: expiryIntervalNanoseconds))
         }
     }
 
     /// Feeds one cluster event (start, frame, timer, leave) and carries out its effects.
-    public mutating func handle(_ event: NodeEvent, now: Instant, actions: inout SimulatedActions<HearsayNode>) {
+    public mutating func handle(_ event: NodeEvent, now: Now, actions: inout SimulatedActions<HearsayNode>) {
         effects.removeAll(keepingCapacity: true)
         node.handle(event, now: now, into: &effects)
         carryOut(&actions)
@@ -104,7 +104,7 @@ public struct HearsayNode: SimulatedNode {
     /// Runs one client command, e.g. `["SET", "k", "v"]`, and returns its raw RESP reply
     /// (empty when deferred: see `submit`); its effects are carried out.
     public mutating func execute(
-        _ words: [String], now: Instant,
+        _ words: [String], now: Now,
         actions: inout SimulatedActions<HearsayNode>
     ) -> [UInt8] {
         if case .reply(let bytes) = submit(words, now: now, actions: &actions) { return bytes }
@@ -113,7 +113,7 @@ public struct HearsayNode: SimulatedNode {
 
     /// Runs one client command; a command coordinated by other replicas answers later.
     public mutating func submit(
-        _ words: [String], now: Instant,
+        _ words: [String], now: Now,
         actions: inout SimulatedActions<HearsayNode>
     ) -> CommandResult {
         var reply = ReplyBuffer(capacity: 4096, protocolVersion: session.protocolVersion)

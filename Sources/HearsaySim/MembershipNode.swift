@@ -25,11 +25,11 @@ public struct MembershipNode: SimulatedNode {
         effects.reserveCapacity(64)
     }
 
-    public mutating func start(now: Instant, actions: inout SimulatedActions<MembershipNode>) {
+    public mutating func start(now: Now, actions: inout SimulatedActions<MembershipNode>) {
         handle(.start(seeds: seeds), now: now, actions: &actions)
     }
 
-    public mutating func receive(_ message: [UInt8], now: Instant, actions: inout SimulatedActions<MembershipNode>) {
+    public mutating func receive(_ message: [UInt8], now: Now, actions: inout SimulatedActions<MembershipNode>) {
         do {
             let decoded = try MembershipCodec.decode(message)
             handle(.received(decoded), now: now, actions: &actions)
@@ -40,7 +40,7 @@ public struct MembershipNode: SimulatedNode {
     }
 
     public mutating func timerFired(
-        _ timer: MembershipTimer, now: Instant,
+        _ timer: MembershipTimer, now: Now,
         actions: inout SimulatedActions<MembershipNode>
     ) {
         handle(.timerFired(timer), now: now, actions: &actions)
@@ -48,11 +48,11 @@ public struct MembershipNode: SimulatedNode {
 
     /// Feeds any membership event (leave, forget) and carries out its effects.
     public mutating func handle(
-        _ event: MembershipEvent, now: Instant,
+        _ event: MembershipEvent, now: Now,
         actions: inout SimulatedActions<MembershipNode>
     ) {
         effects.removeAll(keepingCapacity: true)
-        membership.handle(event, now: now, into: &effects)
+        membership.handle(event, now: now.monotonic, into: &effects)
         for effect in effects {
             switch effect {
             case .send(let message, let address):

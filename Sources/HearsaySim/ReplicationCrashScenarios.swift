@@ -2,9 +2,11 @@ import HearsayCore
 
 /// The replication workload under crash-heavy faults, checked like `replication-faults`:
 /// two nodes down at once (the second crash soon after the first), coordinators that crash
-/// in the middle of a quorum write, restarts while a partition is still up, and nodes that
+/// in the middle of a quorum write, restarts while a partition is still up, nodes that
 /// restart with their clock set back (so their new life's hybrid timestamps and incarnation
-/// start below the last one's). Loss and a pause as in `replication-faults`.
+/// start below the last one's), and running nodes whose wall clock steps back (expiry and
+/// hybrid timestamps read it; timers run on the monotonic clock). Loss and a pause as in
+/// `replication-faults`.
 public enum ReplicationCrashScenarios {
     static let second: Int64 = 1_000_000_000
 
@@ -12,7 +14,8 @@ public enum ReplicationCrashScenarios {
         SimulationScenario(
             name: "replication-crashes",
             summary: "the W=2 workload with two crashes close together, coordinators crashing mid-write, restarts"
-                + " inside a partition and clocks set back across a restart; the replication checks hold",
+                + " inside a partition, clocks set back across a restart and wall clocks stepping back; the"
+                + " replication checks hold",
             nodeRange: 3...12, defaultNodes: 5
         ) { run(seed: $0, nodes: $1) }
     ]
@@ -78,6 +81,13 @@ public enum ReplicationCrashScenarios {
                 paused = true
             } else if roll >= 47 && roll < 50 {
                 sim.network.lossProbability = Double(sim.random(in: 0..<6)) / 100
+            } else if roll >= 50 && roll < 52, !cluster.liveNodes.isEmpty {
+                // The wall clock of a running node steps back (its monotonic clock runs on).
+                let live = cluster.liveNodes
+                let victim = live[sim.random(in: 0..<live.count)]
+                let back = Int64(sim.random(in: 1..<3_001)) * 1_000_000
+                sim.setClock(victim, sim.clock(victim).wallStepped(byNanoseconds: -back))
+                run.notes.append("wall clock of \(victim) \(back / 1_000_000) ms back at op \(i)")
             }
             opsSinceCrash &+= 1
             let live = cluster.liveNodes

@@ -11,9 +11,10 @@ public protocol SimulatedNode {
     associatedtype Observation
 
     /// Called once per life, when the node (re)starts.
-    mutating func start(now: Instant, actions: inout SimulatedActions<Self>)
-    mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<Self>)
-    mutating func timerFired(_ timer: Timer, now: Instant, actions: inout SimulatedActions<Self>)
+    /// `now` is the node's own clocks: timers are set on `now.monotonic`.
+    mutating func start(now: Now, actions: inout SimulatedActions<Self>)
+    mutating func receive(_ message: Message, now: Now, actions: inout SimulatedActions<Self>)
+    mutating func timerFired(_ timer: Timer, now: Now, actions: inout SimulatedActions<Self>)
 
     /// Whether `message` travels on a stream (a TCP connection): never lost, duplicated or
     /// reordered on its link, but cut by a partition and reset when either end restarts.
@@ -26,8 +27,8 @@ extension SimulatedNode {
     public static func travelsOnStream(_ message: Message) -> Bool { false }
 }
 
-/// What a node asked for while handling one event. Times are in the node's own
-/// clock; the simulator maps them back to virtual time.
+/// What a node asked for while handling one event. Timer times are on the node's own
+/// monotonic clock; the simulator maps them back to virtual time.
 public struct SimulatedActions<Node: SimulatedNode> {
     public var sends: [(message: Node.Message, address: String)] = []
     public var timers: [(timer: Node.Timer, at: Instant)] = []

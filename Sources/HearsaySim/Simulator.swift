@@ -24,9 +24,9 @@ public final class Simulator<Node: SimulatedNode> {
         public let life: Int
         /// A seed for the node's own generator, derived from the simulator seed.
         public let seed: UInt64
-        /// The node's own clock when this life starts (a restarted node derives its
-        /// incarnation from it, as the runtime does from the wall clock).
-        public let startsAt: Instant
+        /// The node's own clocks when this life starts (a restarted node derives its
+        /// incarnation from the wall clock, as the runtime does).
+        public let startsAt: Now
     }
 
     public struct Statistics {
@@ -52,7 +52,7 @@ public final class Simulator<Node: SimulatedNode> {
         case resume(node: Int)
         /// A scenario's action on a node (a client request, an operator command) that reached
         /// it while it was paused: it waits its turn like anything else that arrived.
-        case inject(node: Int, life: Int, body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void)
+        case inject(node: Int, life: Int, body: (inout Node, Now, inout SimulatedActions<Node>) -> Void)
     }
 
     /// The receiving end of a stream connection: the node and the life it had when sent.
@@ -126,7 +126,7 @@ public final class Simulator<Node: SimulatedNode> {
     public func isRunning(_ index: Int) -> Bool { slots[index].node != nil }
     public func isPaused(_ index: Int) -> Bool { slots[index].pausedUntil > now }
     public func clock(_ index: Int) -> NodeClock { slots[index].clock }
-    public func localNow(_ index: Int) -> Instant { slots[index].clock.local(now) }
+    public func localNow(_ index: Int) -> Now { slots[index].clock.now(now) }
 
     /// The node stops: its state is lost and its pending timers will never fire.
     public func crash(_ index: Int) {
@@ -167,7 +167,7 @@ public final class Simulator<Node: SimulatedNode> {
     /// in order: a request must not overtake frames that arrived before it. Returns false
     /// when the node is not running (the body never runs).
     @discardableResult
-    public func inject(_ index: Int, _ body: @escaping (inout Node, Instant, inout SimulatedActions<Node>) -> Void)
+    public func inject(_ index: Int, _ body: @escaping (inout Node, Now, inout SimulatedActions<Node>) -> Void)
         -> Bool
     {
         guard slots[index].node != nil else { return false }
@@ -181,7 +181,7 @@ public final class Simulator<Node: SimulatedNode> {
     }
 
     /// Acts on a node at once, paused or not: a checker's own look, not part of the run.
-    public func actNow(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
+    public func actNow(_ index: Int, _ body: (inout Node, Now, inout SimulatedActions<Node>) -> Void) {
         handle(index, body)
     }
 
@@ -190,7 +190,7 @@ public final class Simulator<Node: SimulatedNode> {
         let nodeSeed = StableHash.combine(StableHash.combine(seed, UInt64(index)), UInt64(slot.life))
         return NodeSpec(
             index: index, id: slot.id, address: slot.address, life: slot.life, seed: nodeSeed,
-            startsAt: slot.clock.local(virtual))
+            startsAt: slot.clock.now(virtual))
     }
 
     // MARK: Network faults
@@ -299,12 +299,12 @@ public final class Simulator<Node: SimulatedNode> {
         for payload in pending { dispatch(payload) }
     }
 
-    func handle(_ index: Int, _ body: (inout Node, Instant, inout SimulatedActions<Node>) -> Void) {
+    func handle(_ index: Int, _ body: (inout Node, Now, inout SimulatedActions<Node>) -> Void) {
         guard var node = slots[index].node else { return }
         // Move the node out so it is uniquely referenced while it runs (no copy).
         slots[index].node = nil
         actions.removeAll()
-        body(&node, slots[index].clock.local(now), &actions)
+        body(&node, slots[index].clock.now(now), &actions)
         slots[index].node = node
         carryOut(from: index)
     }

@@ -17,7 +17,7 @@ struct AntiEntropyCodecTests {
         var object = StoredObject()
         object.set(
             Array("v".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 5, logical: 0),
-            now: Instant(milliseconds: 5))
+            now: WallTime(milliseconds: 5))
         m.objects = [.init(key: Array("k".utf8), encodedObject: object.encoded)]
         return m
     }
@@ -76,7 +76,7 @@ struct AntiEntropyCodecTests {
         AntiEntropyFixture.write(&ks, Array("x".utf8)) {
             $0.set(
                 Array("1".utf8), by: NodeID(1), at: HybridTimestamp(physicalMilliseconds: 1, logical: 0),
-                now: AntiEntropyFixture.now)
+                now: AntiEntropyFixture.now.wall)
         }
         let after = MerkleTree.roots(of: ks)
         let p = ks.partition(ofHash: StableHash.hash(Array("x".utf8)))

@@ -107,12 +107,13 @@ struct AntiEntropyExchangeTests {
 
     @Test func staleAndDuplicatedMessages_areIgnored_andCounted() {
         var (a, b, _) = AE.divergedPair(seed: 21, partitions: 1, common: 300, divergent: 40)
-        var initiator = ExchangeSession(initiating: 0, id: 9, salt: 1, store: a, settings: .simulation, now: AE.now)
-        guard case .send(let opening)? = initiator.start(store: a, now: AE.now).first else {
+        var initiator = ExchangeSession(
+            initiating: 0, id: 9, salt: 1, store: a, settings: .simulation, now: AE.now.monotonic)
+        guard case .send(let opening)? = initiator.start(store: a, now: AE.now.monotonic).first else {
             Issue.record("no opening")
             return
         }
-        var responder = ExchangeSession(respondingTo: opening, settings: .simulation, now: AE.now)!
+        var responder = ExchangeSession(respondingTo: opening, settings: .simulation, now: AE.now.monotonic)!
         let first = responder.receive(opening, store: &b, now: AE.now)
         #expect(first.count == 1)
         #expect(responder.receive(opening, store: &b, now: AE.now).isEmpty, "duplicate opening")
@@ -124,19 +125,20 @@ struct AntiEntropyExchangeTests {
         #expect(
             ExchangeSession(
                 respondingTo: ExchangeMessage(session: 1, sequence: 2, fromInitiator: true),
-                now: AE.now) == nil, "only an opening creates a responder")
+                now: AE.now.monotonic) == nil, "only an opening creates a responder")
     }
 
     @Test func protocolViolations_abortTheSession() {
         var (a, b, _) = AE.divergedPair(seed: 23, partitions: 2, common: 300, divergent: 40)
-        var initiator = ExchangeSession(initiating: 1, id: 4, salt: 2, store: a, settings: .simulation, now: AE.now)
-        guard case .send(let opening)? = initiator.start(store: a, now: AE.now).first else {
+        var initiator = ExchangeSession(
+            initiating: 1, id: 4, salt: 2, store: a, settings: .simulation, now: AE.now.monotonic)
+        guard case .send(let opening)? = initiator.start(store: a, now: AE.now.monotonic).first else {
             Issue.record("no opening")
             return
         }
         var badLayout = opening
         badLayout.opening!.leafBits = 3
-        var r1 = ExchangeSession(respondingTo: badLayout, settings: .simulation, now: AE.now)!
+        var r1 = ExchangeSession(respondingTo: badLayout, settings: .simulation, now: AE.now.monotonic)!
         #expect(r1.receive(badLayout, store: &b, now: AE.now).first == .aborted(.layoutMismatch, r1.stats))
 
         var badDepth = ExchangeMessage(session: 4, sequence: 1, fromInitiator: false)
@@ -155,7 +157,7 @@ struct AntiEntropyExchangeTests {
         var foreignKey = opening
         let outside = (0..<100).map { Array("k\($0)".utf8) }.first { b.partition(ofHash: StableHash.hash($0)) != 1 }!
         foreignKey.objects = [.init(key: outside, encodedObject: StoredObject().encoded)]
-        var r2 = ExchangeSession(respondingTo: foreignKey, settings: .simulation, now: AE.now)!
+        var r2 = ExchangeSession(respondingTo: foreignKey, settings: .simulation, now: AE.now.monotonic)!
         let refused = r2.receive(foreignKey, store: &b, now: AE.now).first
         #expect(refused == .aborted(.protocolViolation("key outside the partition"), r2.stats))
     }

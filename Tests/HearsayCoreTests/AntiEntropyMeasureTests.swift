@@ -23,7 +23,7 @@ struct AntiEntropyMeasureTests {
         var b = AE.keyspace(partitions: 256)
         var chosen = Set<Int>()
         while chosen.count < differing { chosen.insert(Int.random(in: 0..<total, using: &rng)) }
-        let ts = HybridTimestamp(physicalMilliseconds: AE.now.milliseconds, logical: 0)
+        let ts = HybridTimestamp(physicalMilliseconds: AE.now.wall.milliseconds, logical: 0)
         let value = Array("value-of-16-byte".utf8)
         for i in 0..<total {
             let key = Array("key:\(i)".utf8)
@@ -40,14 +40,15 @@ struct AntiEntropyMeasureTests {
         }
         for i in chosen {
             let key = Array("key:\(i)".utf8)
-            let later = HybridTimestamp(physicalMilliseconds: AE.now.milliseconds + 5, logical: 0)
+            let later = HybridTimestamp(physicalMilliseconds: AE.now.wall.milliseconds + 5, logical: 0)
             switch i % 4 {
             case 0: break
-            case 1: AE.write(&b, key) { $0.set(Array("newer-value-16by".utf8), by: AE.nodeB, at: later, now: AE.now) }
+            case 1:
+                AE.write(&b, key) { $0.set(Array("newer-value-16by".utf8), by: AE.nodeB, at: later, now: AE.now.wall) }
             case 2:
-                AE.write(&a, key) { $0.set(Array("concurrent-a-val".utf8), by: AE.nodeA, at: later, now: AE.now) }
-                AE.write(&b, key) { $0.set(Array("concurrent-b-val".utf8), by: AE.nodeB, at: later, now: AE.now) }
-            default: AE.write(&a, key) { $0.delete(now: AE.now) }
+                AE.write(&a, key) { $0.set(Array("concurrent-a-val".utf8), by: AE.nodeA, at: later, now: AE.now.wall) }
+                AE.write(&b, key) { $0.set(Array("concurrent-b-val".utf8), by: AE.nodeB, at: later, now: AE.now.wall) }
+            default: AE.write(&a, key) { $0.delete(now: AE.now.wall) }
             }
         }
         // The objects that must travel: each side's version of a key the other lacks or holds differently.

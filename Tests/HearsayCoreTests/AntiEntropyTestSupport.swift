@@ -5,7 +5,7 @@ import Testing
 /// Two replicas' keyspaces, built by writing `StoredObject`s, and a driver that runs one
 /// exchange between them through encoded bytes, checking the protocol's bounds on the way.
 enum AntiEntropyFixture {
-    static let now = Instant(milliseconds: 1_700_000_000_000)
+    static let now = Now(milliseconds: 1_700_000_000_000)
     static let nodeA = NodeID(0xA1)
     static let nodeB = NodeID(0xB2)
     static let nodeC = NodeID(0xC3)
@@ -18,14 +18,14 @@ enum AntiEntropyFixture {
     }
 
     static func object(_ ks: inout Keyspace, _ key: [UInt8]) -> StoredObject? {
-        key.withUnsafeBytes { ks.entry(KeyRef($0), now: now.milliseconds).map(CompactObject.materialize) }
+        key.withUnsafeBytes { ks.entry(KeyRef($0), now: now).map(CompactObject.materialize) }
     }
 
     /// Applies a write to a keyspace's copy of `key`, as a coordinator would.
     static func write(_ ks: inout Keyspace, _ key: [UInt8], _ change: (inout StoredObject) -> Void) {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
-            let entry = ks.entry(ref, now: now.milliseconds)
+            let entry = ks.entry(ref, now: now)
             var object = entry.map(CompactObject.materialize) ?? StoredObject()
             change(&object)
             ks.putObject(ref, existing: entry, object: object, now: now)
@@ -33,7 +33,8 @@ enum AntiEntropyFixture {
     }
 
     static func stamp(_ rng: inout SeededGenerator) -> HybridTimestamp {
-        HybridTimestamp(physicalMilliseconds: now.milliseconds + Int64.random(in: 0..<1_000, using: &rng), logical: 0)
+        HybridTimestamp(
+            physicalMilliseconds: now.wall.milliseconds + Int64.random(in: 0..<1_000, using: &rng), logical: 0)
     }
 
     /// One write of a random kind by `node`: a string, a counter, a set, a delete.
@@ -42,16 +43,16 @@ enum AntiEntropyFixture {
         switch key % 4 {
         case 0, 1:
             if Int.random(in: 0..<6, using: &rng) == 0 {
-                object.delete(now: now)
+                object.delete(now: now.wall)
             } else {
-                let later = now.adding(milliseconds: 3_600_000)
+                let later = now.wall.adding(milliseconds: 3_600_000)
                 let expiry: StoredObject.SetExpiry = Bool.random(using: &rng) ? .never : .at(later)
-                object.set(Array("v\(rng.next() % 1_000)".utf8), expiry: expiry, by: node, at: ts, now: now)
+                object.set(Array("v\(rng.next() % 1_000)".utf8), expiry: expiry, by: node, at: ts, now: now.wall)
             }
         case 2:
-            _ = try? object.increment(by: Int64.random(in: -5...5, using: &rng), by: node, at: ts, now: now)
+            _ = try? object.increment(by: Int64.random(in: -5...5, using: &rng), by: node, at: ts, now: now.wall)
         default:
-            _ = try? object.addMembers([Array("m\(rng.next() % 5)".utf8)], by: node, at: ts, now: now)
+            _ = try? object.addMembers([Array("m\(rng.next() % 5)".utf8)], by: node, at: ts, now: now.wall)
         }
     }
 
@@ -110,8 +111,8 @@ extension AntiEntropyFixture {
         var run = ExchangeTranscript(
             initiator: ExchangeSession(
                 initiating: partition, id: salt % 1_000, salt: salt,
-                store: a, settings: settings, now: now))
-        var directives = run.initiator.start(store: a, now: now)
+                store: a, settings: settings, now: now.monotonic))
+        var directives = run.initiator.start(store: a, now: now.monotonic)
         for turn in 0..<100_000 {
             guard case .send(let sent)? = directives.first else { break }
             for directive in directives.dropFirst() {
@@ -133,7 +134,7 @@ extension AntiEntropyFixture {
             if drop(turn) { break }
             if decoded.fromInitiator {
                 if run.responder == nil {
-                    run.responder = ExchangeSession(respondingTo: decoded, settings: settings, now: now)
+                    run.responder = ExchangeSession(respondingTo: decoded, settings: settings, now: now.monotonic)
                 }
                 directives = run.responder!.receive(decoded, store: &b, now: now)
             } else {

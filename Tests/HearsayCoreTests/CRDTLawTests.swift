@@ -10,7 +10,7 @@ import Testing
     let cases = Simulation.checkLaws("MultiValueRegister", seed: 0x4D56_5200, runs: 500, steps: 24, casesPerRun: 20) {
         (register: inout MultiValueRegister, site, rng) -> MultiValueRegister? in
         let lifetime = Int64.random(in: 1...20, using: &rng)
-        let expiry: Instant? = Bool.random(using: &rng) ? nil : site.now.adding(milliseconds: lifetime)
+        let expiry: WallTime? = Bool.random(using: &rng) ? nil : site.now.adding(milliseconds: lifetime)
         return register.write(
             value: smallBytes(&rng), context: register.context, by: site.node, at: site.timestamp, expiresAt: expiry)
     }

@@ -7,7 +7,7 @@ import Testing
 
 private let nodeA = NodeID(0xA)
 private let nodeB = NodeID(0xB)
-private let t0 = Instant(milliseconds: 1_700_000_000_000)
+private let t0 = WallTime(milliseconds: 1_700_000_000_000)
 private func ts(_ ms: Int64, _ logical: UInt16 = 0) -> HybridTimestamp {
     HybridTimestamp(physicalMilliseconds: t0.milliseconds + ms, logical: logical)
 }

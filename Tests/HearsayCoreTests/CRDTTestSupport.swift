@@ -34,13 +34,13 @@ struct SimulatedRun<State: TestLattice> {
 struct OperationSite {
     var replica: Int
     var node: NodeID
-    var now: Instant
+    var now: WallTime
     var timestamp: HybridTimestamp
 }
 
 enum Simulation {
     static let nodes: [NodeID] = [NodeID(0xA1), NodeID(0xB2), NodeID(0xC3)]
-    static let start = Instant(milliseconds: 1_700_000_000_000)
+    static let start = WallTime(milliseconds: 1_700_000_000_000)
 
     /// Runs `steps` random steps over `nodes.count` replicas: an operation at a random replica
     /// (the generator returns the delta or nil), or a merge of one replica's whole state, or of

@@ -8,15 +8,16 @@ import Testing
 struct CommandHarness {
     var node: Node
     var session: ClientSession
-    var now: Instant
+    var now: Now
     var lastOutcome: CommandOutcome = .proceed
 
-    static let start = Instant(milliseconds: 1_700_000_000_000)
+    static let start = Now(milliseconds: 1_700_000_000_000)
 
-    init(settings: NodeSettings = NodeSettings(), now: Instant = CommandHarness.start, clientID: UInt64 = 7) {
+    init(settings: NodeSettings = NodeSettings(), now: Now = CommandHarness.start, clientID: UInt64 = 7) {
         node = Node(settings: settings)
         self.now = now
-        session = node.connect(id: clientID, address: "127.0.0.1:50000", localAddress: "127.0.0.1:7379", now: now)
+        session = node.connect(
+            id: clientID, address: "127.0.0.1:50000", localAddress: "127.0.0.1:7379", now: now.monotonic)
     }
 
     /// Runs one command and returns its raw reply, e.g. "+OK\r\n".
@@ -42,15 +43,15 @@ struct CommandHarness {
 
     /// A second client of the same node.
     mutating func connect(id: UInt64) -> ClientSession {
-        node.connect(id: id, address: "127.0.0.1:5\(id)", localAddress: "127.0.0.1:7379", now: now)
+        node.connect(id: id, address: "127.0.0.1:5\(id)", localAddress: "127.0.0.1:7379", now: now.monotonic)
     }
 
     mutating func advance(milliseconds: Int64) { now = now.adding(milliseconds: milliseconds) }
 
     mutating func tick() { node.tick(now: now) }
 
-    var nowSeconds: Int64 { now.milliseconds / 1000 }
-    var nowMilliseconds: Int64 { now.milliseconds }
+    var nowSeconds: Int64 { now.wall.milliseconds / 1000 }
+    var nowMilliseconds: Int64 { now.wall.milliseconds }
 }
 
 // Expected replies, RESP2 unless named otherwise.

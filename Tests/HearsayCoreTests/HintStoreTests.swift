@@ -9,7 +9,7 @@ struct HintStoreTests {
         var object = StoredObject()
         object.set(
             Array(value.utf8), expiry: .never, by: NodeID(writer),
-            at: HybridTimestamp(physicalMilliseconds: Int64(counter), logical: 0), now: Instant(milliseconds: 0))
+            at: HybridTimestamp(physicalMilliseconds: Int64(counter), logical: 0), now: WallTime(milliseconds: 0))
         return object
     }
 
@@ -31,19 +31,21 @@ struct HintStoreTests {
             case 0..<6:
                 counter += 1
                 store.store(
-                    owner: owner, key: key, object: Self.object("v\(counter)", by: 1, counter: counter), now: now)
+                    owner: owner, key: key, object: Self.object("v\(counter)", by: 1, counter: counter),
+                    now: Instant(milliseconds: now))
                 // A hint for a key already held takes the write in and becomes the newest.
                 model[owner]?.removeAll { $0.key == key }
                 model[owner, default: []].append((key, now))
                 if model[owner]!.count > limits.maxHintsPerOwner { model[owner]!.removeFirst() }
             case 6, 7:
-                let due = store.due(for: owner, now: now, resendAfter: 1_000, limit: 5)
+                let due = store.due(
+                    for: owner, now: Instant(milliseconds: now), resendAfterMilliseconds: 1_000, limit: 5)
                 for hint in due where rng.next() % 2 == 0 {
                     store.acknowledge(owner: owner, id: hint.id)
                     model[owner]?.removeAll { $0.key == hint.key }
                 }
             case 8:
-                store.expire(now: now)
+                store.expire(now: Instant(milliseconds: now))
                 for o in owners { model[o]?.removeAll { now - $0.createdAt > limits.maxAgeMilliseconds } }
             default:
                 let expected = owners.contains { model[$0]?.contains { $0.key == key } ?? false }
@@ -66,20 +68,26 @@ struct HintStoreTests {
         limits.maxAgeMilliseconds = 1_000
         var store = HintStore(limits: limits)
         let key = Array("k".utf8)
-        store.store(owner: NodeID(7), key: key, object: Self.object("a", by: 1, counter: 1), now: 0)
-        let sent = store.due(for: NodeID(7), now: 900, resendAfter: 100, limit: 10)
-        store.store(owner: NodeID(7), key: key, object: Self.object("b", by: 1, counter: 2), now: 950)
+        store.store(
+            owner: NodeID(7), key: key, object: Self.object("a", by: 1, counter: 1), now: Instant(milliseconds: 0))
+        let sent = store.due(for: NodeID(7), now: Instant(milliseconds: 900), resendAfterMilliseconds: 100, limit: 10)
+        store.store(
+            owner: NodeID(7), key: key, object: Self.object("b", by: 1, counter: 2), now: Instant(milliseconds: 950))
         store.acknowledge(owner: NodeID(7), id: sent[0].id)
-        store.expire(now: 1_500)
+        store.expire(now: Instant(milliseconds: 1_500))
         #expect(store.object(for: key)?.register.map(\.value) == [Array("b".utf8)])
-        store.expire(now: 2_000)
+        store.expire(now: Instant(milliseconds: 2_000))
         #expect(store.object(for: key) == nil)
     }
 
     @Test func aSecondHintForAKey_mergesIntoTheFirst() {
         var store = HintStore()
-        store.store(owner: NodeID(7), key: Array("k".utf8), object: Self.object("a", by: 1, counter: 1), now: 0)
-        store.store(owner: NodeID(7), key: Array("k".utf8), object: Self.object("b", by: 2, counter: 1), now: 1)
+        store.store(
+            owner: NodeID(7), key: Array("k".utf8), object: Self.object("a", by: 1, counter: 1),
+            now: Instant(milliseconds: 0))
+        store.store(
+            owner: NodeID(7), key: Array("k".utf8), object: Self.object("b", by: 2, counter: 1),
+            now: Instant(milliseconds: 1))
         #expect(store.pendingCount == 1)
         #expect(store.object(for: Array("k".utf8))?.register.count == 2)
     }

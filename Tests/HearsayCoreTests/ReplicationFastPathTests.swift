@@ -22,15 +22,16 @@ import Testing
     static func randomSet(
         _ object: inout StoredObject, prefix: String, values: UInt64, by writer: NodeID, _ rng: inout SeededGenerator
     ) {
-        let expiry: StoredObject.SetExpiry = Bool.random(using: &rng) ? .never : .at(now.adding(milliseconds: 5_000))
+        let expiry: StoredObject.SetExpiry =
+            Bool.random(using: &rng) ? .never : .at(now.wall.adding(milliseconds: 5_000))
         object.set(
             Array("\(prefix)\(rng.next() % values)".utf8), expiry: expiry, by: writer,
-            at: AntiEntropyFixture.stamp(&rng), now: now)
+            at: AntiEntropyFixture.stamp(&rng), now: now.wall)
     }
 
     static func stored(_ node: inout Node, _ key: [UInt8]) -> (StoredObject?, ArraySlice<UInt64>) {
         let object = key.withUnsafeBytes {
-            node.keyspace.entry(KeyRef($0), now: now.milliseconds).map(CompactObject.materialize)
+            node.keyspace.entry(KeyRef($0), now: now).map(CompactObject.materialize)
         }
         let partition = node.keyspace.partition(ofHash: StableHash.hash(key))
         return (object, node.keyspace.leaves(ofPartition: partition))
@@ -115,7 +116,8 @@ import Testing
         var rng = SeededGenerator(seed: 5)
         var object = StoredObject()
         object.set(
-            Array("v".utf8), expiry: .never, by: Self.writers[0], at: AntiEntropyFixture.stamp(&rng), now: Self.now)
+            Array("v".utf8), expiry: .never, by: Self.writers[0], at: AntiEntropyFixture.stamp(&rng), now: Self.now.wall
+        )
         let bytes = object.encoded
         #expect(EncodedSingleWrite(bytes) != nil)
         for cut in 0..<bytes.count { #expect(EncodedSingleWrite(Array(bytes[..<cut])) == nil, "cut \(cut)") }
@@ -129,12 +131,12 @@ import Testing
         sibling.merge(
             {
                 var other = StoredObject()
-                other.set(Array("x".utf8), expiry: .never, by: Self.writers[1], at: .zero, now: Self.now)
+                other.set(Array("x".utf8), expiry: .never, by: Self.writers[1], at: .zero, now: Self.now.wall)
                 return other
             }())
         #expect(EncodedSingleWrite(sibling.encoded) == nil)
         var counter = StoredObject()
-        _ = try? counter.increment(by: 1, by: Self.writers[0], at: .zero, now: Self.now)
+        _ = try? counter.increment(by: 1, by: Self.writers[0], at: .zero, now: Self.now.wall)
         #expect(EncodedSingleWrite(counter.encoded) == nil)
     }
 
@@ -145,7 +147,7 @@ import Testing
             let key = Array("e\(round % 50)".utf8)
             var object =
                 key.withUnsafeBytes {
-                    node.keyspace.entry(KeyRef($0), now: Self.now.milliseconds).map(CompactObject.materialize)
+                    node.keyspace.entry(KeyRef($0), now: Self.now).map(CompactObject.materialize)
                 } ?? StoredObject()
             let writer = Self.writers.randomElement(using: &rng)!
             if Int.random(in: 0..<3, using: &rng) == 0 {
@@ -155,7 +157,7 @@ import Testing
             }
             key.withUnsafeBytes { raw in
                 let ref = KeyRef(raw)
-                let entry = node.keyspace.entry(ref, now: Self.now.milliseconds)
+                let entry = node.keyspace.entry(ref, now: Self.now)
                 if let stored = node.keyspace.putObject(ref, existing: entry, object: object, now: Self.now) {
                     let expected = CompactObject.materialize(stored).encoded
                     #expect(CompactObject.encoded(stored) == expected, "seed 78 round \(round)")

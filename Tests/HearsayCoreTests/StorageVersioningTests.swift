@@ -143,17 +143,17 @@ func checkInvariants(_ keyspace: Keyspace, seed: UInt64, step: Int) {
     h.run("SET", "k", "old")
     let key = Array("k".utf8)
     let old = key.withUnsafeBytes { raw in
-        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.nowMilliseconds)!)
+        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.now)!)
     }
     h.run("SET", "k", "new", "PX", "10")
     h.advance(milliseconds: 20)
     h.tick()
     #expect(h.run("GET", "k") == nullBulk)
     let tombstone = key.withUnsafeBytes { raw in
-        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.nowMilliseconds)!)
+        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.now)!)
     }
     #expect(tombstone.isTombstone)
-    #expect(tombstone.merged(old).value(at: h.now) == nil, "the overwritten value must not return")
+    #expect(tombstone.merged(old).value(at: h.now.wall) == nil, "the overwritten value must not return")
 }
 
 /// The store files a key under the same partition placement assigns it, or replicas would

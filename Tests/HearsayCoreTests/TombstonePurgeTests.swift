@@ -14,10 +14,10 @@ struct TombstonePurgeTests {
     static func write(_ ks: inout Keyspace, _ key: String, at: Int64, _ change: (inout StoredObject) -> Void) {
         Array(key.utf8).withUnsafeBytes { raw in
             let ref = KeyRef(raw)
-            let entry = ks.entry(ref, now: at)
+            let entry = ks.entry(ref, now: Now(milliseconds: at))
             var object = entry.map(CompactObject.materialize) ?? StoredObject()
             change(&object)
-            ks.putObject(ref, existing: entry, object: object, now: Instant(milliseconds: at))
+            ks.putObject(ref, existing: entry, object: object, now: Now(milliseconds: at))
         }
     }
 
@@ -27,17 +27,17 @@ struct TombstonePurgeTests {
 
     @Test func tombstone_remembersWhenItWasStored_untilItsStateChanges() {
         var ks = F.keyspace(partitions: 4)
-        Self.write(&ks, "k", at: 1_000) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(1_000), now: F.now) }
-        Self.write(&ks, "k", at: 2_000) { $0.delete(now: F.now) }
+        Self.write(&ks, "k", at: 1_000) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(1_000), now: F.now.wall) }
+        Self.write(&ks, "k", at: 2_000) { $0.delete(now: F.now.wall) }
         #expect(Self.storedAt(ks, "k") == 2_000)
         let sameTombstone = Array("k".utf8).withUnsafeBytes { CompactObject.materialize(ks.peek(KeyRef($0))!) }
-        ks.mergeFromReplica(key: Array("k".utf8), object: sameTombstone, now: Instant(milliseconds: 5_000))
+        ks.mergeFromReplica(key: Array("k".utf8), object: sameTombstone, now: Now(milliseconds: 5_000))
         #expect(Self.storedAt(ks, "k") == 2_000, "a merge that changes nothing keeps the store time")
         // A tombstone that has seen more (another writer's deleted write) is a new state.
         var wider = StoredObject()
-        wider.set(Array("w".utf8), by: F.nodeB, at: Self.ts(900), now: F.now)
-        wider.delete(now: F.now)
-        ks.mergeFromReplica(key: Array("k".utf8), object: wider, now: Instant(milliseconds: 6_000))
+        wider.set(Array("w".utf8), by: F.nodeB, at: Self.ts(900), now: F.now.wall)
+        wider.delete(now: F.now.wall)
+        ks.mergeFromReplica(key: Array("k".utf8), object: wider, now: Now(milliseconds: 6_000))
         #expect(Self.storedAt(ks, "k") == 6_000)
         #expect(ks.tombstoneCount == 1 && ks.queuedTombstoneItems == 2, "one current, one stale item")
     }
@@ -45,27 +45,31 @@ struct TombstonePurgeTests {
     @Test func purge_removesTombstonesBeforeTheHorizon_oldestFirst_withinBudget_andTheirDigests() {
         var a = F.keyspace(partitions: 1)
         var b = F.keyspace(partitions: 1)
-        Self.write(&a, "live", at: 10) { $0.set(Array("x".utf8), by: F.nodeC, at: Self.ts(10), now: F.now) }
-        Self.write(&b, "live", at: 10) { $0.set(Array("x".utf8), by: F.nodeC, at: Self.ts(10), now: F.now) }
+        Self.write(&a, "live", at: 10) { $0.set(Array("x".utf8), by: F.nodeC, at: Self.ts(10), now: F.now.wall) }
+        Self.write(&b, "live", at: 10) { $0.set(Array("x".utf8), by: F.nodeC, at: Self.ts(10), now: F.now.wall) }
         for (i, at) in [100, 200, 300, 400].enumerated() {
             Self.write(&a, "gone:\(i)", at: Int64(at) - 50) {
-                $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(Int64(at)), now: F.now)
+                $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(Int64(at)), now: F.now.wall)
             }
-            Self.write(&a, "gone:\(i)", at: Int64(at)) { $0.delete(now: F.now) }
+            Self.write(&a, "gone:\(i)", at: Int64(at)) { $0.delete(now: F.now.wall) }
         }
-        #expect(a.tombstoneCount == 4 && a.oldestTombstone(inPartition: 0) == 100)
-        #expect(a.purgeTombstones(inPartition: 0, storedBefore: 300, budget: 1) == 1, "the budget holds")
-        #expect(a.purgeTombstones(inPartition: 0, storedBefore: 300, budget: 10) == 1, "stops at the horizon")
-        #expect(a.tombstoneCount == 2 && a.oldestTombstone(inPartition: 0) == 300)
+        #expect(a.tombstoneCount == 4 && a.oldestTombstone(inPartition: 0) == Instant(milliseconds: 100))
+        #expect(
+            a.purgeTombstones(inPartition: 0, storedBefore: Instant(milliseconds: 300), budget: 1) == 1,
+            "the budget holds")
+        #expect(
+            a.purgeTombstones(inPartition: 0, storedBefore: Instant(milliseconds: 300), budget: 10) == 1,
+            "stops at the horizon")
+        #expect(a.tombstoneCount == 2 && a.oldestTombstone(inPartition: 0) == Instant(milliseconds: 300))
         #expect(a.leaves(ofPartition: 0) != b.leaves(ofPartition: 0))
-        #expect(a.purgeTombstones(inPartition: 0, storedBefore: 401, budget: 10) == 2)
+        #expect(a.purgeTombstones(inPartition: 0, storedBefore: Instant(milliseconds: 401), budget: 10) == 2)
         #expect(a.tombstoneCount == 0 && a.count == 1 && a.purgedTombstoneCount == 4)
         #expect(a.leaves(ofPartition: 0) == b.leaves(ofPartition: 0), "purged keys leave no digest behind")
         // A tombstone revived by a write is no longer queued for purging.
-        Self.write(&a, "again", at: 500) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(500), now: F.now) }
-        Self.write(&a, "again", at: 510) { $0.delete(now: F.now) }
-        Self.write(&a, "again", at: 520) { $0.set(Array("w".utf8), by: F.nodeB, at: Self.ts(520), now: F.now) }
-        #expect(a.purgeTombstones(inPartition: 0, storedBefore: 10_000, budget: 10) == 0)
+        Self.write(&a, "again", at: 500) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(500), now: F.now.wall) }
+        Self.write(&a, "again", at: 510) { $0.delete(now: F.now.wall) }
+        Self.write(&a, "again", at: 520) { $0.set(Array("w".utf8), by: F.nodeB, at: Self.ts(520), now: F.now.wall) }
+        #expect(a.purgeTombstones(inPartition: 0, storedBefore: Instant(milliseconds: 10_000), budget: 10) == 0)
         #expect(a.count == 2 && a.oldestTombstone(inPartition: 0) == nil)
     }
 
@@ -76,9 +80,9 @@ struct TombstonePurgeTests {
             let key = "k\(Int.random(in: 0..<100, using: &rng))"
             Self.write(&ks, key, at: Int64(i)) {
                 if Bool.random(using: &rng) {
-                    $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(Int64(i)), now: F.now)
+                    $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(Int64(i)), now: F.now.wall)
                 } else {
-                    $0.delete(now: F.now)
+                    $0.delete(now: F.now.wall)
                 }
             }
             #expect(ks.queuedTombstoneItems <= 2 * ks.tombstoneCount + 1_024, "seed=7 step \(i)")
@@ -91,12 +95,12 @@ struct TombstonePurgeTests {
         var a = F.keyspace(partitions: 1)
         var b = F.keyspace(partitions: 1)
         a.tombstoneGraceMilliseconds = graceOnA
-        let t = F.now.milliseconds - 10
-        Self.write(&a, "gone", at: t) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(t), now: F.now) }
-        Self.write(&a, "gone", at: t) { $0.delete(now: F.now) }
-        Self.write(&a, "old", at: t) { $0.set(Array("v".utf8), by: F.nodeC, at: Self.ts(t), now: F.now) }
-        Self.write(&b, "old", at: t) { $0.set(Array("v".utf8), by: F.nodeC, at: Self.ts(t), now: F.now) }
-        Self.write(&a, "old", at: t) { $0.delete(now: F.now) }
+        let t = F.now.monotonic.milliseconds - 10
+        Self.write(&a, "gone", at: t) { $0.set(Array("v".utf8), by: F.nodeA, at: Self.ts(t), now: F.now.wall) }
+        Self.write(&a, "gone", at: t) { $0.delete(now: F.now.wall) }
+        Self.write(&a, "old", at: t) { $0.set(Array("v".utf8), by: F.nodeC, at: Self.ts(t), now: F.now.wall) }
+        Self.write(&b, "old", at: t) { $0.set(Array("v".utf8), by: F.nodeC, at: Self.ts(t), now: F.now.wall) }
+        Self.write(&a, "old", at: t) { $0.delete(now: F.now.wall) }
         let run = F.exchange(&a, &b, partition: 0, salt: 99, label: "deletedOnA")
         return (a, b, run)
     }

@@ -16,16 +16,16 @@ struct CountingNode: SimulatedNode {
     let count: Int
     let stream: Bool
 
-    mutating func start(now: Instant, actions: inout SimulatedActions<CountingNode>) {
+    mutating func start(now: Now, actions: inout SimulatedActions<CountingNode>) {
         guard let peer else { return }
         for number in 0..<count { actions.send(Message(number: number, stream: stream), to: peer) }
     }
 
-    mutating func receive(_ message: Message, now: Instant, actions: inout SimulatedActions<CountingNode>) {
+    mutating func receive(_ message: Message, now: Now, actions: inout SimulatedActions<CountingNode>) {
         actions.observe(message.number)
     }
 
-    mutating func timerFired(_ timer: Int, now: Instant, actions: inout SimulatedActions<CountingNode>) {}
+    mutating func timerFired(_ timer: Int, now: Now, actions: inout SimulatedActions<CountingNode>) {}
 
     static func travelsOnStream(_ message: Message) -> Bool { message.stream }
 }

@@ -15,7 +15,7 @@ public protocol AntiEntropyStore {
     func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void)
     /// Joins `object` into this replica's copy of `key`. MUST be a CRDT merge (commutative,
     /// idempotent), so a repeated or reordered delivery changes nothing.
-    mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant)
+    mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now)
     /// Whether the store holds anything for `key`, a tombstone included.
     func holds(key: [UInt8]) -> Bool
     /// Whether `box` is a tombstone past its grace period (sent flagged as settled).
@@ -33,14 +33,10 @@ extension AntiEntropyStore {
 /// A bare keyspace as a store: tests, and any single-keyspace tool. A merge that changes
 /// nothing writes nothing, so the leaf digests move only when the state does.
 extension Keyspace: AntiEntropyStore {
-    public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
-        isSettledTombstone(box, now: now.milliseconds)
-    }
-
-    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
-            let entry = self.entry(ref, now: now.milliseconds)
+            let entry = self.entry(ref, now: now)
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
             let before = local
             local.merge(object)
@@ -61,11 +57,11 @@ extension Node: AntiEntropyStore {
     public func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void) {
         keyspace.forEachEntry(inPartition: p, body)
     }
-    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Instant) {
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
         mergeRemote(key, object, now: now)
     }
     public func holds(key: [UInt8]) -> Bool { keyspace.holds(key: key) }
     public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
-        keyspace.isSettledTombstone(box, now: now.milliseconds)
+        keyspace.isSettledTombstone(box, now: now)
     }
 }

@@ -7,7 +7,7 @@ extension ExchangeSession {
     // MARK: Reading the peer's turn
 
     /// Compares, queues and merges what `message` carries. Returns a violation, if any.
-    mutating func absorb<S: AntiEntropyStore>(_ message: ExchangeMessage, store: inout S, now: Instant) -> String? {
+    mutating func absorb<S: AntiEntropyStore>(_ message: ExchangeMessage, store: inout S, now: Now) -> String? {
         if let violation = compareChildren(message.nodes, store: store) { return violation }
         if let violation = compareKeyLists(message.keyLists, store: store) { return violation }
         // Pulls name states from our key list: resolve them before merging changes those states.

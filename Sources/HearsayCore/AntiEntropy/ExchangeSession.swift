@@ -114,7 +114,7 @@ public struct ExchangeSession: Sendable {
     /// The peer's next turn. Stale, duplicated or misrouted messages are ignored (counted).
     public mutating func receive<S: AntiEntropyStore>(
         _ message: ExchangeMessage, store: inout S,
-        now: Instant
+        now: Now
     ) -> [ExchangeDirective] {
         guard state == .open, message.session == id, message.fromInitiator == (role == .responder),
             message.sequence == nextSequence
@@ -123,7 +123,7 @@ public struct ExchangeSession: Sendable {
             return []
         }
         nextSequence += 1
-        turnTime = now
+        turnTime = now.monotonic
         if message.senderDropped { peerDropped = true }
         stats.messagesReceived += 1
         stats.bytesReceived += message.encodedByteCount
@@ -145,9 +145,9 @@ public struct ExchangeSession: Sendable {
         // reply with objects goes as an ordinary turn, and the peer's answer proves it arrived.
         if reply.asksNothing && reply.objects.isEmpty && !message.hasMore {
             reply.isFinal = true
-            return [send(reply, now: now), finish()]
+            return [send(reply, now: now.monotonic), finish()]
         }
-        return [send(reply, now: now)]
+        return [send(reply, now: now.monotonic)]
     }
 
     /// Gives up if the peer's message is overdue. Returns no directives before the deadline.

@@ -5,7 +5,7 @@ import RESP
 /// Reply: an array of [partition, peer id, ms]. The inspector shows it; tombstone purging
 /// waits on the same records.
 extension Node {
-    mutating func agreement(_ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func agreement(_ now: Now, _ r: inout ReplyBuffer) {
         guard cluster != nil else { return r.arrayHeader(0) }
         let placement = cluster!.placement()
         let me = cluster!.settings.nodeID
@@ -13,7 +13,7 @@ extension Node {
         for p in placement.partitions(replicatedOn: me) {
             for peer in placement.replicas(for: p) where peer != me {
                 let ended = cluster!.agreements.record(partition: p.index, peer: peer)?.endedAt
-                rows.append((p.index, peer, ended.map { max(0, now.milliseconds - $0.milliseconds) } ?? -1))
+                rows.append((p.index, peer, ended.map { max(0, now.monotonic.milliseconds - $0.milliseconds) } ?? -1))
             }
         }
         r.arrayHeader(rows.count)

@@ -12,23 +12,24 @@ extension Node {
     }
 
     /// Starts an exchange if there is room, and times out exchanges past their deadline.
-    mutating func antiEntropyTick(now: Instant) {
+    mutating func antiEntropyTick(now: Now) {
         guard cluster != nil, cluster!.settings.antiEntropyIntervalMilliseconds > 0 else { return }
         for key in cluster!.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
             // A session whose message waits for the byte budget is not waiting for its peer.
-            guard var session = cluster!.exchanges[key], session.deadline <= now, cluster!.deferredSends[key] == nil
+            guard var session = cluster!.exchanges[key], session.deadline <= now.monotonic,
+                cluster!.deferredSends[key] == nil
             else { continue }
-            let directives = session.timeout(now: now)
+            let directives = session.timeout(now: now.monotonic)
             cluster!.exchanges[key] = session
             perform(directives, key: key, now: now)
         }
         purgeStableTombstones(now: now)
-        cluster!.exchangeRate.refill(now: now)
+        cluster!.exchangeRate.refill(now: now.monotonic)
         flushDeferredSends(now: now)
         // While exchanges keep finding differences, a tick starts several (up to the
         // concurrency bound): repair after a partition or a stopped node goes at the pace the
         // byte budget allows, not one partition per tick. Quiet clusters start one.
-        let repairing = cluster!.lastDifferenceAt.map { now.milliseconds - $0.milliseconds < 1_000 } ?? false
+        let repairing = cluster!.lastDifferenceAt.map { now.monotonic.milliseconds - $0.milliseconds < 1_000 } ?? false
         let starts = repairing ? cluster!.settings.antiEntropyRepairBurst : 1
         for _ in 0..<max(1, starts) {
             guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
@@ -40,7 +41,7 @@ extension Node {
 
     /// Starts one exchange: a handoff every other turn while there are any, else the next
     /// partition this node replicates with its next peer.
-    mutating func startNextExchange(now: Instant) {
+    mutating func startNextExchange(now: Now) {
         let placement = cluster!.placement()
         // Partitions an exchange left unsettled (aborted, or work dropped at a bound) go first.
         while let partition = cluster!.differingPartitions.first {
@@ -78,13 +79,13 @@ extension Node {
         )
     }
 
-    mutating func startExchange(partition: Int, with peer: NodeID, now: Instant) {
+    mutating func startExchange(partition: Int, with peer: NodeID, now: Now) {
         let id = cluster!.nextExchangeID
         cluster!.nextExchangeID &+= 1
         var session = ExchangeSession(
             initiating: partition, id: id, salt: rng.next(), store: self,
-            settings: cluster!.settings.exchange, now: now)
-        let directives = session.start(store: self, now: now)
+            settings: cluster!.settings.exchange, now: now.monotonic)
+        let directives = session.start(store: self, now: now.monotonic)
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
         cluster!.exchanges[key] = session
         cluster!.antiEntropy.started += 1
@@ -92,7 +93,7 @@ extension Node {
     }
 
     /// A merkleRequest (to the responder) or merkleReply (to the initiator) arrived.
-    mutating func handleExchangeFrame(_ frame: Frame, now: Instant) throws(DecodeError) {
+    mutating func handleExchangeFrame(_ frame: Frame, now: Now) throws(DecodeError) {
         var reader = ByteReader(frame.payload)
         let sender = NodeID(try reader.u64())
         let message = try ExchangeMessage(decoding: Array(frame.payload.dropFirst(8)))
@@ -103,7 +104,7 @@ extension Node {
             session = existing
         } else if !toInitiator, message.sequence == 0,
             cluster!.exchanges.count + cluster!.deferredSends.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
-            let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now)
+            let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now.monotonic)
         {
             session = fresh
         } else {
@@ -115,7 +116,7 @@ extension Node {
         perform(directives, key: key, now: now)
     }
 
-    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey, now: Instant) {
+    mutating func perform(_ directives: [ExchangeDirective], key: ExchangeKey, now: Now) {
         for directive in directives {
             switch directive {
             case .send(let message):
@@ -135,7 +136,7 @@ extension Node {
                 }
                 cluster!.antiEntropy.finished += 1
                 cluster!.antiEntropy.record(stats)
-                if stats.objectsSent + stats.objectsMerged > 0 { cluster!.lastDifferenceAt = now }
+                if stats.objectsSent + stats.objectsMerged > 0 { cluster!.lastDifferenceAt = now.monotonic }
             case .aborted(_, let stats):
                 // Whatever it had found is still to repair: the partition goes first next time.
                 if let session = cluster!.exchanges[key] { cluster!.notePartitionDiffers(session.partition) }
@@ -167,14 +168,14 @@ extension Node {
 
     /// Sends held-back messages, oldest session first, while the budget allows; each session
     /// waits for its peer's answer from the moment its message actually leaves.
-    mutating func flushDeferredSends(now: Instant) {
+    mutating func flushDeferredSends(now: Now) {
         guard !cluster!.deferredSends.isEmpty else { return }
         let keys = cluster!.deferredSends.keys.sorted { ($0.session, $0.peer) < ($1.session, $1.peer) }
         for key in keys {
             guard cluster!.exchangeRate.allowsSending else { return }
             guard let message = cluster!.deferredSends.removeValue(forKey: key) else { continue }
             transmit(message, key: key)
-            let deadline = now.adding(milliseconds: cluster!.settings.exchange.replyTimeoutMilliseconds)
+            let deadline = now.monotonic.adding(milliseconds: cluster!.settings.exchange.replyTimeoutMilliseconds)
             cluster!.exchanges[key]?.deadline = deadline
         }
     }

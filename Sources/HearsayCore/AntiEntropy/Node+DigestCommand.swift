@@ -4,7 +4,7 @@ import RESP
 /// digests. Replicas of a partition that agree show equal roots; the inspector compares them.
 /// HS.DIGEST partition KEYS [leaf] lists the keys behind the leaves (Inspection/).
 extension Node {
-    mutating func digest(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func digest(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         if a.count > 2 { return digestKeys(a, now, &r) }
         if a.count == 2 {
             guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {

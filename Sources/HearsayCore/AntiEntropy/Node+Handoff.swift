@@ -9,12 +9,12 @@
 extension Node {
     /// The partitions to hand off (held here, not replicated here), after dropping those
     /// whose handoff completed. Records when each was first seen.
-    mutating func trackHandoffs(placement: Placement, now: Instant) -> [Int] {
+    mutating func trackHandoffs(placement: Placement, now: Now) -> [Int] {
         let me = cluster!.settings.nodeID
         var pending: [Int] = []
         for p in 0..<keyspace.partitionCount where keyspace.keyCount(inPartition: p) > 0 {
             guard !placement.isReplica(me, of: PartitionID(p)) else { continue }
-            if cluster!.handoffSince[p] == nil { cluster!.handoffSince[p] = now }
+            if cluster!.handoffSince[p] == nil { cluster!.handoffSince[p] = now.monotonic }
             if handoffComplete(p, placement: placement) {
                 cluster!.antiEntropy.handoffKeysDropped += dropPartition(p)
                 cluster!.antiEntropy.handoffsCompleted += 1

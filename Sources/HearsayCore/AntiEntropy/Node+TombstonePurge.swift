@@ -12,29 +12,29 @@
 /// The check runs on the anti-entropy tick: every partition this node replicates, from a
 /// rotating start, purging oldest first, at most `tombstonePurgeBudget` tombstones a tick.
 extension Node {
-    mutating func recordAgreement(_ session: ExchangeSession, peer: NodeID, now: Instant) {
+    mutating func recordAgreement(_ session: ExchangeSession, peer: NodeID, now: Now) {
         let replicas = cluster!.placement().replicas(for: PartitionID(session.partition))
         cluster!.agreements.record(
-            partition: session.partition, peer: peer, startedAt: session.startedAt, endedAt: now,
+            partition: session.partition, peer: peer, startedAt: session.startedAt, endedAt: now.monotonic,
             localRoot: session.localRoot, replicas: replicas)
         cluster!.antiEntropy.agreed += 1
     }
 
-    /// The local time before which partition `p`'s tombstones are stable, or nil while some
-    /// replica has not agreed with this node since the grace period of any of them.
-    func stableHorizon(partition p: PartitionID, placement: Placement, now: Instant) -> Int64? {
+    /// The monotonic time before which partition `p`'s tombstones are stable, or nil while
+    /// some replica has not agreed with this node since the grace period of any of them.
+    func stableHorizon(partition p: PartitionID, placement: Placement, now: Now) -> Instant? {
         let grace = cluster!.settings.tombstoneGraceMilliseconds
-        var horizon = now.milliseconds &- grace
+        var horizon = now.monotonic.adding(milliseconds: -grace)
         let me = cluster!.settings.nodeID
         for peer in placement.replicas(for: p) where peer != me {
             guard let agreement = cluster!.agreements.record(partition: p.index, peer: peer) else { return nil }
-            horizon = min(horizon, agreement.startedAt.milliseconds &- grace)
+            horizon = min(horizon, agreement.startedAt.adding(milliseconds: -grace))
         }
         return horizon
     }
 
     /// Purges the tombstones that became stable, within the per-tick budget.
-    mutating func purgeStableTombstones(now: Instant) {
+    mutating func purgeStableTombstones(now: Now) {
         guard keyspace.tombstoneCount > 0 else { return }
         let placement = cluster!.placement()
         let partitions = placement.partitions(replicatedOn: cluster!.settings.nodeID)

@@ -75,7 +75,7 @@ public enum DotStore {
     }
 
     /// The live entry that wins by `WriteStamp.winsOver`, if any.
-    static func winner<E: DottedEntry>(_ entries: [E], at now: Instant) -> E? {
+    static func winner<E: DottedEntry>(_ entries: [E], at now: WallTime) -> E? {
         var best: E?
         for entry in entries where entry.stamp.isLive(at: now) {
             if best.map({ entry.stamp.winsOver($0.stamp) }) ?? true { best = entry }

@@ -43,7 +43,7 @@ public struct MultiValueRegister: Equatable, Sendable {
     @discardableResult
     public mutating func write(
         value: [UInt8], context observed: CausalContext, by node: NodeID, at timestamp: HybridTimestamp,
-        expiresAt: Instant? = nil
+        expiresAt: WallTime? = nil
     ) -> MultiValueRegister {
         let dot = context.merged(observed).nextDot(for: node)
         var deltaContext = observed
@@ -62,8 +62,8 @@ public struct MultiValueRegister: Equatable, Sendable {
     }
 
     /// The sibling a plain GET returns: highest timestamp, ties by node id; nil if none is live.
-    public func winner(at now: Instant) -> RegisterSibling? { DotStore.winner(siblings, at: now) }
+    public func winner(at now: WallTime) -> RegisterSibling? { DotStore.winner(siblings, at: now) }
 
     /// The siblings not yet expired at `now`, in dot order.
-    public func siblings(at now: Instant) -> [RegisterSibling] { siblings.filter { $0.stamp.isLive(at: now) } }
+    public func siblings(at now: WallTime) -> [RegisterSibling] { siblings.filter { $0.stamp.isLive(at: now) } }
 }

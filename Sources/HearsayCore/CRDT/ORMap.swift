@@ -40,12 +40,12 @@ public struct ORMap: Equatable, Sendable {
     }
 
     /// Each present field with its winning value at `now`, sorted by field.
-    public func entries(at now: Instant) -> [(field: [UInt8], value: [UInt8])] {
+    public func entries(at now: WallTime) -> [(field: [UInt8], value: [UInt8])] {
         ORMap.winners(fields, at: now).map { ($0.field, $0.value) }
     }
 
     /// The winning write of each field at `now`; `fields` must be sorted by field.
-    static func winners(_ fields: [HashField], at now: Instant) -> [HashField] {
+    static func winners(_ fields: [HashField], at now: WallTime) -> [HashField] {
         var out: [HashField] = []
         for entry in fields where entry.stamp.isLive(at: now) {
             if let last = out.last, last.field == entry.field {
@@ -57,19 +57,19 @@ public struct ORMap: Equatable, Sendable {
         return out
     }
 
-    public func value(of field: [UInt8], at now: Instant) -> [UInt8]? {
+    public func value(of field: [UInt8], at now: WallTime) -> [UInt8]? {
         DotStore.winner(fields.filter { $0.field == field }, at: now)?.value
     }
 
     /// All live siblings of one field.
-    public func siblings(of field: [UInt8], at now: Instant) -> [HashField] {
+    public func siblings(of field: [UInt8], at now: WallTime) -> [HashField] {
         fields.filter { $0.field == field && $0.stamp.isLive(at: now) }
     }
 
     /// Writes `field` as `node`, replacing the writes of it this replica has seen.
     @discardableResult
     public mutating func set(
-        _ field: [UInt8], to value: [UInt8], by node: NodeID, at timestamp: HybridTimestamp, expiresAt: Instant? = nil
+        _ field: [UInt8], to value: [UInt8], by node: NodeID, at timestamp: HybridTimestamp, expiresAt: WallTime? = nil
     ) -> ORMap {
         let dot = context.nextDot(for: node)
         var seen = fields.filter { $0.field == field }.map(\.stamp.dot)

@@ -37,7 +37,7 @@ public struct ORSet: Equatable, Sendable {
     }
 
     /// The distinct elements present at `now`, sorted.
-    public func elements(at now: Instant) -> [[UInt8]] {
+    public func elements(at now: WallTime) -> [[UInt8]] {
         var out: [[UInt8]] = []
         for member in members where member.stamp.isLive(at: now) && out.last != member.element {
             out.append(member.element)
@@ -45,14 +45,14 @@ public struct ORSet: Equatable, Sendable {
         return out
     }
 
-    public func contains(_ element: [UInt8], at now: Instant) -> Bool {
+    public func contains(_ element: [UInt8], at now: WallTime) -> Bool {
         members.contains { $0.element == element && $0.stamp.isLive(at: now) }
     }
 
     /// Adds `element` as `node`, replacing the dots of earlier adds of it. Returns the delta.
     @discardableResult
     public mutating func add(
-        _ element: [UInt8], by node: NodeID, at timestamp: HybridTimestamp, expiresAt: Instant? = nil
+        _ element: [UInt8], by node: NodeID, at timestamp: HybridTimestamp, expiresAt: WallTime? = nil
     ) -> ORSet {
         let dot = context.nextDot(for: node)
         var seen = members.filter { $0.element == element }.map(\.stamp.dot)

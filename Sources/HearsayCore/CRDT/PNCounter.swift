@@ -30,13 +30,13 @@ public struct PNCounter: Equatable, Sendable {
         self.context = context
     }
 
-    public func value(at now: Instant) -> CounterValue { PNCounter.value(entries, baselines, at: now) }
+    public func value(at now: WallTime) -> CounterValue { PNCounter.value(entries, baselines, at: now) }
 
     /// Adds `amount` as `node`. Fails, changing nothing, if the visible value is not an integer
     /// or the result would leave Int64.
     @discardableResult
     public mutating func increment(
-        by amount: Int64, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        by amount: Int64, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(CounterError) -> PNCounter {
         guard let current = value(at: now).integerValue else { throw .notAnInteger }
         guard !current.addingReportingOverflow(amount).overflow else { throw .overflow }
@@ -46,14 +46,14 @@ public struct PNCounter: Equatable, Sendable {
     /// Adds a float `amount` as `node`; the result must be finite.
     @discardableResult
     public mutating func increment(
-        byFloat amount: Double, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        byFloat amount: Double, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(CounterError) -> PNCounter {
         guard (value(at: now).asDouble + amount).isFinite else { throw .notFinite }
         return apply(integer: 0, floating: amount, by: node, at: timestamp, now: now)
     }
 
     private mutating func apply(
-        integer: Int64, floating: Double, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        integer: Int64, floating: Double, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) -> PNCounter {
         let dot = context.nextDot(for: node)
         let (entry, superseded) = PNCounter.nextEntry(
@@ -88,7 +88,7 @@ public struct PNCounter: Equatable, Sendable {
     /// Also returns the entry it replaces (without a baseline: a node superseding itself is
     /// not a reset). The new entry keeps the old one's expiry, as Redis INCR keeps a TTL.
     static func nextEntry(
-        in entries: [CounterEntry], dot: Dot, timestamp: HybridTimestamp, now: Instant,
+        in entries: [CounterEntry], dot: Dot, timestamp: HybridTimestamp, now: WallTime,
         integer: Int64, floating: Double
     ) -> (CounterEntry, superseded: CounterEntry?) {
         let own = entries.last { $0.stamp.dot.node == dot.node && $0.stamp.isLive(at: now) }
@@ -103,7 +103,7 @@ public struct PNCounter: Equatable, Sendable {
     }
 
     /// Sums, per node, the latest live entry less the baseline of its chain.
-    static func value(_ entries: [CounterEntry], _ baselines: [CounterBaseline], at now: Instant) -> CounterValue {
+    static func value(_ entries: [CounterEntry], _ baselines: [CounterBaseline], at now: WallTime) -> CounterValue {
         var sum: Int64 = 0
         var carry = 0
         var floating = 0.0

@@ -8,7 +8,7 @@ extension StoredObject {
     /// overflow, or a set or hash key.
     @discardableResult
     public mutating func increment(
-        by amount: Int64, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        by amount: Int64, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(CounterError) -> StoredObject {
         let current: Int64
         var start: (Int64, Double) = (0, 0)
@@ -36,7 +36,7 @@ extension StoredObject {
     /// INCRBYFLOAT, kept beside the exact integer sum (see `PNCounter`).
     @discardableResult
     public mutating func increment(
-        byFloat amount: Double, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        byFloat amount: Double, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(CounterError) -> StoredObject {
         guard amount.isFinite else { throw .notAFloat }
         var start: (Int64, Double) = (0, 0)
@@ -67,7 +67,7 @@ extension StoredObject {
     /// from `start` (the parsed string, or zero) after removing everything seen.
     private mutating func addToCounter(
         integer: Int64, floating: Double, start: (Int64, Double),
-        by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) -> StoredObject {
         let wasCounter = kind(at: now) == .counter
         var removal = removal(seen: context, now: now, keeping: wasCounter ? .counter : nil)
@@ -103,7 +103,7 @@ extension StoredObject {
     /// SADD: adds each element with a new dot, replacing the adds of it this replica has seen.
     @discardableResult
     public mutating func addMembers(
-        _ elements: [[UInt8]], by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        _ elements: [[UInt8]], by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(WrongTypeError) -> StoredObject {
         let distinct = StoredObject.distinctSorted(elements)
         let expiresAt = try expiryForWrite(of: .set, now: now)
@@ -123,7 +123,7 @@ extension StoredObject {
 
     /// SREM: removes the adds of each element this replica has seen.
     @discardableResult
-    public mutating func removeMembers(_ elements: [[UInt8]], now: Instant) throws(WrongTypeError) -> StoredObject {
+    public mutating func removeMembers(_ elements: [[UInt8]], now: WallTime) throws(WrongTypeError) -> StoredObject {
         let distinct = StoredObject.distinctSorted(elements)
         _ = try expiryForWrite(of: .set, now: now)
         var removal = removal(seen: context, now: now, keeping: .set)
@@ -141,7 +141,7 @@ extension StoredObject {
     /// seen. A field given twice keeps its last value, as in Redis.
     @discardableResult
     public mutating func setFields(
-        _ pairs: [(field: [UInt8], value: [UInt8])], by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        _ pairs: [(field: [UInt8], value: [UInt8])], by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) throws(WrongTypeError) -> StoredObject {
         var lastValue: [(field: [UInt8], value: [UInt8])] = []
         for pair in pairs {
@@ -169,7 +169,7 @@ extension StoredObject {
 
     /// HDEL: removes the writes of each field this replica has seen.
     @discardableResult
-    public mutating func removeFields(_ fields: [[UInt8]], now: Instant) throws(WrongTypeError) -> StoredObject {
+    public mutating func removeFields(_ fields: [[UInt8]], now: WallTime) throws(WrongTypeError) -> StoredObject {
         let distinct = StoredObject.distinctSorted(fields)
         _ = try expiryForWrite(of: .hash, now: now)
         var removal = removal(seen: context, now: now, keeping: .hash)
@@ -183,7 +183,7 @@ extension StoredObject {
 
     /// The expiry a write of `kind` carries (the key's, if it is already that kind), or
     /// WrongTypeError if the key is visibly another kind.
-    private func expiryForWrite(of kind: Kind, now: Instant) throws(WrongTypeError) -> Instant? {
+    private func expiryForWrite(of kind: Kind, now: WallTime) throws(WrongTypeError) -> WallTime? {
         guard let found = self.kind(at: now) else { return nil }
         guard found == kind else { throw WrongTypeError(found: found) }
         return expiry(at: now)

@@ -11,7 +11,7 @@ extension StoredObject {
     /// the key's current expiry (KEEPTTL).
     public enum SetExpiry: Equatable, Sendable {
         case never
-        case at(Instant)
+        case at(WallTime)
         case keep
     }
 
@@ -30,7 +30,7 @@ extension StoredObject {
 
     /// The seen entries a write of `kind` removes: those of other kinds, and expired ones of
     /// its own kind. With `kind` nil (SET, DEL, EXPIRE), every seen entry.
-    func removal(seen: CausalContext, now: Instant, keeping kind: Kind?) -> Removal {
+    func removal(seen: CausalContext, now: WallTime, keeping kind: Kind?) -> Removal {
         var removal = Removal()
         func drops(_ entryKind: Kind, _ stamp: WriteStamp) -> Bool {
             seen.contains(stamp.dot) && (entryKind != kind || !stamp.isLive(at: now))
@@ -61,11 +61,11 @@ extension StoredObject {
     @discardableResult
     public mutating func set(
         _ value: [UInt8], expiry: SetExpiry = .never, observed: CausalContext? = nil,
-        by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) -> StoredObject {
         let seen = observed ?? context
         let removal = removal(seen: seen, now: now, keeping: nil)
-        let expiresAt: Instant? =
+        let expiresAt: WallTime? =
             switch expiry {
             case .never: nil
             case .at(let instant): instant
@@ -83,7 +83,7 @@ extension StoredObject {
 
     /// DEL: removes every write seen (`observed`, default all this replica holds). Mints no dot.
     @discardableResult
-    public mutating func delete(observed: CausalContext? = nil, now: Instant) -> StoredObject {
+    public mutating func delete(observed: CausalContext? = nil, now: WallTime) -> StoredObject {
         let seen = observed ?? context
         var rest = Collections()
         rest.baselines = removal(seen: seen, now: now, keeping: nil).baselines
@@ -96,7 +96,7 @@ extension StoredObject {
     /// nil, changing nothing, when the key is absent.
     @discardableResult
     public mutating func expire(
-        at expiresAt: Instant?, by node: NodeID, at timestamp: HybridTimestamp, now: Instant
+        at expiresAt: WallTime?, by node: NodeID, at timestamp: HybridTimestamp, now: WallTime
     ) -> StoredObject? {
         guard let kind = kind(at: now) else { return nil }
         let removal = removal(seen: context, now: now, keeping: nil)

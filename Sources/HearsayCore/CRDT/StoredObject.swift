@@ -169,7 +169,7 @@ public struct StoredObject: Equatable, Sendable {
     }
 
     /// The visible type at `now`: the kind of the winning live write; nil if the key is absent.
-    public func kind(at now: Instant) -> Kind? {
+    public func kind(at now: WallTime) -> Kind? {
         var best: WriteStamp?
         var bestKind: Kind?
         forEachStamp { kind, stamp in
@@ -180,10 +180,10 @@ public struct StoredObject: Equatable, Sendable {
         return bestKind
     }
 
-    public func exists(at now: Instant) -> Bool { kind(at: now) != nil }
+    public func exists(at now: WallTime) -> Bool { kind(at: now) != nil }
 
     /// What a read returns at `now`, or nil if the key is absent.
-    public func value(at now: Instant) -> Value? {
+    public func value(at now: WallTime) -> Value? {
         guard let kind = kind(at: now) else { return nil }
         switch kind {
         case .string:
@@ -199,29 +199,29 @@ public struct StoredObject: Equatable, Sendable {
     }
 
     /// The register sibling GET returns, if the key's visible type is string.
-    public func winner(at now: Instant) -> RegisterSibling? {
+    public func winner(at now: WallTime) -> RegisterSibling? {
         kind(at: now) == .string ? DotStore.winner(register, at: now) : nil
     }
 
     /// All live string siblings (HS.SIBLINGS), in dot order.
-    public func siblings(at now: Instant) -> [RegisterSibling] { register.filter { $0.stamp.isLive(at: now) } }
+    public func siblings(at now: WallTime) -> [RegisterSibling] { register.filter { $0.stamp.isLive(at: now) } }
 
     /// The key's expiry at `now`: the latest expiry among the visible type's live entries, or
     /// nil if the key is absent or any of them never expires.
-    public func expiry(at now: Instant) -> Instant? {
+    public func expiry(at now: WallTime) -> WallTime? {
         guard let kind = kind(at: now) else { return nil }
         var latest = Int64.min
         forEachStamp { entryKind, stamp in
             if entryKind == kind && stamp.isLive(at: now) { latest = max(latest, stamp.expiryNanoseconds) }
         }
-        return latest == WriteStamp.neverExpires ? nil : Instant(nanoseconds: latest)
+        return latest == WriteStamp.neverExpires ? nil : WallTime(nanoseconds: latest)
     }
 
     /// Drops entries expired at `now` and returns the delta that does the same elsewhere. Like
     /// a delete that saw exactly them, this is an inflation, so it commutes with merges; since
     /// expiry is absolute, every replica may purge alike without telling the others.
     @discardableResult
-    public mutating func purgeExpired(at now: Instant) -> StoredObject {
+    public mutating func purgeExpired(at now: WallTime) -> StoredObject {
         var removal = Removal()
         for sibling in register where !sibling.stamp.isLive(at: now) { removal.drop(sibling.stamp) }
         let rest = collections

@@ -10,19 +10,19 @@ public struct WriteStamp: Hashable, Sendable, CustomStringConvertible {
 
     public static let neverExpires = Int64.max
 
-    public init(dot: Dot, timestamp: HybridTimestamp, expiresAt: Instant? = nil) {
+    public init(dot: Dot, timestamp: HybridTimestamp, expiresAt: WallTime? = nil) {
         self.dot = dot
         self.timestamp = timestamp
         expiryNanoseconds = expiresAt?.nanoseconds ?? WriteStamp.neverExpires
     }
 
     /// nil when the write never expires.
-    public var expiresAt: Instant? {
-        expiryNanoseconds == WriteStamp.neverExpires ? nil : Instant(nanoseconds: expiryNanoseconds)
+    public var expiresAt: WallTime? {
+        expiryNanoseconds == WriteStamp.neverExpires ? nil : WallTime(nanoseconds: expiryNanoseconds)
     }
 
     /// A write is live until its expiry instant; at the instant itself it is gone, as in Redis.
-    @inlinable public func isLive(at now: Instant) -> Bool { now.nanoseconds < expiryNanoseconds }
+    @inlinable public func isLive(at now: WallTime) -> Bool { now.nanoseconds < expiryNanoseconds }
 
     /// The deterministic winner order: higher timestamp, then higher node id, then higher
     /// counter. Dots are unique, so two distinct stamps are never tied.

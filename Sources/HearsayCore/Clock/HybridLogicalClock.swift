@@ -18,7 +18,7 @@ public struct HybridLogicalClock: Sendable {
     }
 
     /// A fresh timestamp for a local event, strictly greater than every earlier one.
-    public mutating func now(physical: Instant) -> HybridTimestamp {
+    public mutating func now(physical: WallTime) -> HybridTimestamp {
         let wall = HybridTimestamp(physicalMilliseconds: physical.milliseconds, logical: 0)
         // `successor` carries a full logical counter into the next millisecond.
         latest = wall > latest ? wall : latest.successor
@@ -26,7 +26,7 @@ public struct HybridLogicalClock: Sendable {
     }
 
     /// Folds in a timestamp received from a peer and reports how far ahead its clock is.
-    public mutating func observe(_ remote: HybridTimestamp, physical: Instant) -> SkewObservation {
+    public mutating func observe(_ remote: HybridTimestamp, physical: WallTime) -> SkewObservation {
         let ahead = remote.physicalMilliseconds &- physical.milliseconds
         let exceeds = ahead > maxSkewMilliseconds
         let adopt = !exceeds && remote > latest

@@ -1,8 +1,7 @@
-/// A point in time as the node's driver reports it: nanoseconds since the Unix epoch.
-///
-/// The core never reads a clock; the libuv runtime passes the wall clock and the
-/// simulator passes virtual time (with that node's skew applied). Expiry times are
-/// absolute instants, so every replica expires a value alike.
+/// A reading of the node's monotonic clock, in nanoseconds: what timers, deadlines and ages
+/// are measured in. It never goes backwards within a process; its origin is the driver's
+/// (the runtime's CLOCK_MONOTONIC, the simulator's virtual time with the node's skew), so
+/// instants are never compared across nodes. Wall-clock time is `WallTime`.
 public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var nanoseconds: Int64
 

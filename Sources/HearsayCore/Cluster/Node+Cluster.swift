@@ -13,9 +13,9 @@ extension Node {
     }
 
     /// The single entry point for everything but client requests.
-    public mutating func handle(_ event: NodeEvent, now: Instant, into effects: inout [NodeEffect]) {
+    public mutating func handle(_ event: NodeEvent, now: Now, into effects: inout [NodeEffect]) {
         guard cluster != nil else { return }
-        cluster!.lastEventTime = now
+        cluster!.lastEventTime = now.monotonic
         let start = effects.count
         var released: [NodeEffect] = []
         switch event {
@@ -24,10 +24,10 @@ extension Node {
             effects.append(
                 .setTimer(
                     .replicationTick,
-                    at: now.adding(
+                    at: now.monotonic.adding(
                         milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
             if cluster!.settings.antiEntropyIntervalMilliseconds > 0 {
-                let first = now.adding(milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)
+                let first = now.monotonic.adding(milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)
                 effects.append(.setTimer(.antiEntropyTick, at: first))
             }
         case .frame(let frame):
@@ -44,14 +44,14 @@ extension Node {
             effects.append(
                 .setTimer(
                     .antiEntropyTick,
-                    at: now.adding(
+                    at: now.monotonic.adding(
                         milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)))
         case .timerFired(.replicationTick):
             replicationTick(now: now)
             effects.append(
                 .setTimer(
                     .replicationTick,
-                    at: now.adding(
+                    at: now.monotonic.adding(
                         milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
@@ -62,12 +62,12 @@ extension Node {
     }
 
     /// Removes a member from this node's view (HS.FORGET).
-    public mutating func forget(_ id: NodeID, now: Instant, into effects: inout [NodeEffect]) {
+    public mutating func forget(_ id: NodeID, now: Now, into effects: inout [NodeEffect]) {
         guard cluster != nil else { return }
         membershipHandle(.forget(id), now: now, into: &effects)
     }
 
-    mutating func handleFrame(_ frame: Frame, now: Instant, into effects: inout [NodeEffect]) {
+    mutating func handleFrame(_ frame: Frame, now: Now, into effects: inout [NodeEffect]) {
         switch frame.type {
         case .ping, .indirectPing, .ack, .nack, .pushPull, .leave:
             do {
@@ -95,9 +95,9 @@ extension Node {
         }
     }
 
-    mutating func membershipHandle(_ event: MembershipEvent, now: Instant, into effects: inout [NodeEffect]) {
+    mutating func membershipHandle(_ event: MembershipEvent, now: Now, into effects: inout [NodeEffect]) {
         var produced = cluster!.takeMembershipEffects()
-        cluster!.membership.handle(event, now: now, into: &produced)
+        cluster!.membership.handle(event, now: now.monotonic, into: &produced)
         defer { cluster!.returnMembershipEffects(produced) }
         for effect in produced {
             switch effect {

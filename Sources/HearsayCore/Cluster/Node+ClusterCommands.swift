@@ -61,7 +61,7 @@ extension Node {
         }
     }
 
-    mutating func forgetCommand(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func forgetCommand(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard cluster != nil else { return r.error("ERR this node is not in a cluster") }
         guard let raw = UInt64(a.string(1), radix: 16) else { return r.error("ERR invalid node id") }
         let id = NodeID(raw)

@@ -32,25 +32,26 @@ enum Expiry {
         case at(Int64)
     }
 
-    /// `now + amount * unit`, or nil on overflow.
-    static func relative(_ amount: Int64, unitMilliseconds: Int64, now: Int64) -> Int64? {
+    /// `now + amount * unit` in wall-clock milliseconds, or nil on overflow.
+    static func relative(_ amount: Int64, unitMilliseconds: Int64, now: WallTime) -> Int64? {
         let (ms, o1) = amount.multipliedReportingOverflow(by: unitMilliseconds)
         guard !o1 else { return nil }
-        let (when, o2) = now.addingReportingOverflow(ms)
+        let (when, o2) = now.milliseconds.addingReportingOverflow(ms)
         return o2 ? nil : when
     }
 
     /// Reads argument `i` as an expiry of `unit`. Zero or negative values and overflow are
     /// "invalid expire time", as for SET and GETEX in Redis.
-    static func parse(_ a: Arguments, _ i: Int, unit: Unit, now: Int64, command: String) -> Result<Int64, CommandError>
-    {
+    static func parse(_ a: Arguments, _ i: Int, unit: Unit, now: WallTime, command: String) -> Result<
+        Int64, CommandError
+    > {
         guard let amount = a.int64(i) else { return .failure(CommandError(ErrorText.notInteger)) }
         guard amount > 0 else { return .failure(CommandError(ErrorText.invalidExpire(command))) }
         let when: Int64?
         switch unit {
         case .seconds: when = relative(amount, unitMilliseconds: 1000, now: now)
         case .milliseconds: when = relative(amount, unitMilliseconds: 1, now: now)
-        case .unixSeconds: when = relative(amount, unitMilliseconds: 1000, now: 0)
+        case .unixSeconds: when = relative(amount, unitMilliseconds: 1000, now: .zero)
         case .unixMilliseconds: when = amount
         }
         guard let when else { return .failure(CommandError(ErrorText.invalidExpire(command))) }
@@ -70,8 +71,9 @@ struct SetOptions {
     var returnOld = false
     var expiry = ExpiryChoice.none
 
-    static func parse(_ a: Arguments, from start: Int, now: Int64, command: String) -> Result<SetOptions, CommandError>
-    {
+    static func parse(_ a: Arguments, from start: Int, now: WallTime, command: String) -> Result<
+        SetOptions, CommandError
+    > {
         var o = SetOptions()
         var expirySet = false
         var i = start

@@ -5,10 +5,10 @@ import RESP
 ///   HS.GETCTX key              the value(s) and the causal context a client can hold
 ///   HS.SETCTX key value ctx    a write that replaces exactly what `ctx` had seen
 extension Node {
-    mutating func siblings(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
-        guard let box = keyspace.find(KeyRef(a[1]), now: now.milliseconds) else { return r.arrayHeader(0) }
+    mutating func siblings(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
+        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.arrayHeader(0) }
         let object = CompactObject.materialize(box)
-        guard let kind = object.kind(at: now), kind == .string || kind == .counter else {
+        guard let kind = object.kind(at: now.wall), kind == .string || kind == .counter else {
             return r.error(ErrorText.wrongType)
         }
         if kind == .counter {
@@ -17,14 +17,14 @@ extension Node {
             siblingEntry(
                 value: Array(
                     String(
-                        describing: object.value(at: now).map { v -> String in
+                        describing: object.value(at: now.wall).map { v -> String in
                             if case .counter(let c) = v { return c.description }
                             return ""
                         } ?? ""
                     ).utf8), stamp: nil, &r)
             return
         }
-        let siblings = object.siblings(at: now).sorted { $0.stamp.winsOver($1.stamp) }
+        let siblings = object.siblings(at: now.wall).sorted { $0.stamp.winsOver($1.stamp) }
         r.arrayHeader(siblings.count)
         for s in siblings { siblingEntry(value: s.value, stamp: s.stamp, &r) }
     }
@@ -44,21 +44,21 @@ extension Node {
         r.integer(stamp?.expiresAt.map { $0.milliseconds } ?? -1)
     }
 
-    mutating func getContext(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func getContext(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
-        let entry = keyspace.entry(key, now: now.milliseconds)
+        let entry = keyspace.entry(key, now: now)
         let object = entry.map(CompactObject.materialize) ?? StoredObject()
-        if let kind = object.kind(at: now), kind != .string {
+        if let kind = object.kind(at: now.wall), kind != .string {
             return r.error(ErrorText.wrongType)
         }
-        let values = object.siblings(at: now).sorted { $0.stamp.winsOver($1.stamp) }.map(\.value)
+        let values = object.siblings(at: now.wall).sorted { $0.stamp.winsOver($1.stamp) }.map(\.value)
         r.arrayHeader(2)
         r.arrayHeader(values.count)
         for v in values { r.bulk(v) }
         r.bulk(object.context.opaqueText)
     }
 
-    mutating func setWithContext(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func setWithContext(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let observed: CausalContext
         do {
             // An empty context is a client that has seen nothing of the key.
@@ -69,9 +69,9 @@ extension Node {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         let value = a.bytes(2)
-        let existing = keyspace.entry(key, now: now.milliseconds)
+        let existing = keyspace.entry(key, now: now)
         modifyObject(key, existing: existing, now: now) { object, writer, timestamp in
-            object.set(value, observed: observed, by: writer, at: timestamp, now: now)
+            object.set(value, observed: observed, by: writer, at: timestamp, now: now.wall)
         }
         r.ok()
     }

@@ -105,7 +105,7 @@ extension Node {
     }
 
     /// CLIENT SETNAME | GETNAME | ID | SETINFO | INFO | LIST | NO-EVICT | NO-TOUCH | REPLY ON | HELP
-    mutating func client(_ a: Arguments, _ session: inout ClientSession, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func client(_ a: Arguments, _ session: inout ClientSession, _ now: Now, _ r: inout ReplyBuffer) {
         let sub = a.string(1).uppercased()
         switch (sub, a.count) {
         case ("SETNAME", 3):
@@ -160,8 +160,8 @@ extension Node {
         }
     }
 
-    func clientLine(_ c: ClientInfo, _ now: Instant) -> String {
-        let age = max(0, (now.nanoseconds - c.connectedAt.nanoseconds) / 1_000_000_000)
+    func clientLine(_ c: ClientInfo, _ now: Now) -> String {
+        let age = max(0, (now.monotonic.nanoseconds - c.connectedAt.nanoseconds) / 1_000_000_000)
         return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=-1 name=\(c.name) age=\(age) idle=0 "
             + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
             + "omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=default redir=-1 resp=\(c.protocolVersion) "

@@ -62,7 +62,7 @@ extension Node {
         r.arrayHeader(0)
     }
 
-    func info(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    func info(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var wanted: Set<String> = []
         for i in 1..<max(1, a.count) { wanted.insert(a.string(i).lowercased()) }
         let defaults: [String] = ["server", "clients", "memory", "stats", "cluster", "keyspace"]
@@ -78,13 +78,13 @@ extension Node {
         r.verbatim(text)
     }
 
-    func infoSection(_ name: String, _ now: Instant) -> String {
+    func infoSection(_ name: String, _ now: Now) -> String {
         var lines: [String] = []
         func add(_ key: String, _ value: CustomStringConvertible) { lines.append("\(key):\(value)") }
         switch name {
         case "server":
             lines.append("# Server")
-            let uptime = max(0, (now.nanoseconds - runtime.startedAt.nanoseconds) / 1_000_000_000)
+            let uptime = max(0, (now.monotonic.nanoseconds - runtime.startedAt.nanoseconds) / 1_000_000_000)
             add("redis_version", Node.serverVersion)
             add("hearsay_version", Node.hearsayVersion)
             add("redis_mode", "standalone")
@@ -94,7 +94,7 @@ extension Node {
             add("process_id", runtime.processID)
             add("tcp_port", runtime.tcpPort)
             add("cluster_port", runtime.clusterPort)
-            add("server_time_usec", now.nanoseconds / 1000)
+            add("server_time_usec", now.wall.nanoseconds / 1000)
             add("uptime_in_seconds", uptime)
             add("uptime_in_days", uptime / 86400)
             add("hz", 1000 / max(1, settings.activeExpiryIntervalMilliseconds))

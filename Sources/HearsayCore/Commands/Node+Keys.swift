@@ -2,18 +2,18 @@ import RESP
 
 /// Generic key commands: DEL, EXISTS, expiry, TYPE, KEYS, SCAN, RANDOMKEY.
 extension Node {
-    mutating func del(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func del(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var removed = 0
         for i in 1..<a.count {
             let key = KeyRef(a[i])
             guard let box = keyspace.find(key, now: now) else { continue }
-            deleteEntry(key, existing: box, now: Instant(milliseconds: now))
+            deleteEntry(key, existing: box, now: now)
             removed += 1
         }
         r.integer(removed)
     }
 
-    mutating func exists(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func exists(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var found = 0
         for i in 1..<a.count where keyspace.find(KeyRef(a[i]), now: now) != nil { found += 1 }
         r.integer(found)
@@ -21,7 +21,7 @@ extension Node {
 
     /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX | XX | GT | LT.
     mutating func expire(
-        _ a: Arguments, _ now: Int64, base: Int64, unitMilliseconds: Int64,
+        _ a: Arguments, _ now: Now, base: WallTime, unitMilliseconds: Int64,
         _ r: inout ReplyBuffer
     ) {
         let name = a.string(0).lowercased()
@@ -58,40 +58,40 @@ extension Node {
         if xx && current == 0 { return r.integer(0) }
         if gt && (current == 0 || when <= current) { return r.integer(0) }
         if lt && current != 0 && when >= current { return r.integer(0) }
-        if when <= now {
-            deleteEntry(key, existing: box, now: Instant(milliseconds: now))
+        if when <= now.wall.milliseconds {
+            deleteEntry(key, existing: box, now: now)
         } else {
-            changeExpiry(key, existing: box, to: when, now: Instant(milliseconds: now))
+            changeExpiry(key, existing: box, to: when, now: now)
         }
         r.integer(1)
     }
 
-    mutating func expireTime(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
+    mutating func expireTime(_ a: Arguments, _ now: Now, divisor: Int64, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
         let at = box.header.expiresAtMilliseconds
         // Redis rounds EXPIRETIME to the nearest second, as it does TTL.
         r.integer(at == 0 ? -1 : divisor == 1 ? at : (at + 500) / 1000)
     }
 
-    mutating func ttl(_ a: Arguments, _ now: Int64, divisor: Int64, _ r: inout ReplyBuffer) {
+    mutating func ttl(_ a: Arguments, _ now: Now, divisor: Int64, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
         let at = box.header.expiresAtMilliseconds
         guard at != 0 else { return r.integer(-1) }
-        let remaining = max(0, at - now)
+        let remaining = max(0, at - now.wall.milliseconds)
         r.integer(divisor == 1 ? remaining : (remaining + 500) / 1000)
     }
 
-    mutating func persist(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func persist(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now), box.header.expiresAtMilliseconds != 0 else {
             return r.integer(0)
         }
-        changeExpiry(KeyRef(a[1]), existing: box, to: 0, now: Instant(milliseconds: now))
+        changeExpiry(KeyRef(a[1]), existing: box, to: 0, now: now)
         r.integer(1)
     }
 
     /// TYPE's answer: a counter is a "string", as Redis's integers are.
-    func typeName(_ box: EntryBox, _ now: Int64) -> StaticString {
-        switch Node.visibleKind(box, Instant(milliseconds: now)) {
+    func typeName(_ box: EntryBox, _ now: Now) -> StaticString {
+        switch Node.visibleKind(box, now) {
         case .string?, .counter?: return "string"
         case .set?: return "set"
         case .hash?: return "hash"
@@ -99,17 +99,17 @@ extension Node {
         }
     }
 
-    mutating func type(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func type(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.simple("none") }
         r.simple(typeName(box, now))
     }
 
-    mutating func keys(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func keys(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let pattern = a[1]
         let matchAll = pattern.count == 1 && pattern[0] == UInt8(ascii: "*")
         var found: [EntryBox] = []
         for p in 0..<keyspace.partitionCount {
-            keyspace.forEachKey(inPartition: p, now: now) { box in
+            keyspace.forEachKey(inPartition: p, now: now.wall) { box in
                 if matchAll || box.withKey({ GlobPattern.matches(pattern, $0) }) { found.append(box) }
             }
         }
@@ -122,7 +122,7 @@ extension Node {
     /// The cursor is a partition number: each call returns whole partitions until at
     /// least COUNT keys are gathered. A key present for the whole iteration is returned
     /// at least once, because keys never move between partitions (see README).
-    mutating func scan(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func scan(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let cursor = scanCursor(a[1]) else {
             return r.error("ERR invalid cursor")
         }
@@ -148,7 +148,7 @@ extension Node {
         var found: [EntryBox] = []
         var partition = cursor
         while partition < keyspace.partitionCount && found.count < count {
-            keyspace.forEachKey(inPartition: partition, now: now) { box in
+            keyspace.forEachKey(inPartition: partition, now: now.wall) { box in
                 if let typeFilter, typeFilter != typeName(box, now).description { return }
                 if let pattern, !box.withKey({ GlobPattern.matches(pattern, $0) }) { return }
                 found.append(box)
@@ -187,7 +187,7 @@ extension Node {
         return value >= UInt64(keyspace.partitionCount) ? keyspace.partitionCount : Int(value)
     }
 
-    mutating func randomKey(_ now: Int64, _ r: inout ReplyBuffer) {
-        if let box = keyspace.randomEntry(now: now, using: &rng) { box.withKey { r.bulk($0) } } else { r.null() }
+    mutating func randomKey(_ now: Now, _ r: inout ReplyBuffer) {
+        if let box = keyspace.randomEntry(now: now.wall, using: &rng) { box.withKey { r.bulk($0) } } else { r.null() }
     }
 }

@@ -10,10 +10,10 @@ extension Node {
         r.ok()
     }
 
-    func time(_ now: Instant, _ r: inout ReplyBuffer) {
+    func time(_ now: Now, _ r: inout ReplyBuffer) {
         r.arrayHeader(2)
-        r.bulk(String(now.nanoseconds / 1_000_000_000))
-        r.bulk(String((now.nanoseconds % 1_000_000_000) / 1000))
+        r.bulk(String(now.wall.nanoseconds / 1_000_000_000))
+        r.bulk(String((now.wall.nanoseconds % 1_000_000_000) / 1000))
     }
 
     /// The settings CONFIG GET shows, in a fixed order.
@@ -101,7 +101,7 @@ extension Node {
         }
     }
 
-    mutating func object(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func object(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         if a.matches(1, "HELP") {
             let lines = [
                 "OBJECT <subcommand> [<arg> ...]. Subcommands are:", "ENCODING <key>", "FREQ <key>",
@@ -130,7 +130,7 @@ extension Node {
         }
     }
 
-    mutating func memory(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func memory(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         if a.matches(1, "USAGE") {
             guard a.count == 3 || (a.count == 5 && a.matches(3, "SAMPLES")) else { return r.error(ErrorText.syntax) }
             guard let box = keyspace.find(KeyRef(a[2]), now: now) else { return r.null() }

@@ -3,10 +3,10 @@ import RESP
 /// Set commands on the add-wins OR-set: a member added concurrently with its removal stays.
 extension Node {
     /// The visible members of a set key, sorted; nil (after replying WRONGTYPE) for another type.
-    mutating func setMembers(_ key: KeyRef, _ now: Instant, _ r: inout ReplyBuffer) -> [[UInt8]]? {
-        guard let box = keyspace.find(key, now: now.milliseconds) else { return [] }
+    mutating func setMembers(_ key: KeyRef, _ now: Now, _ r: inout ReplyBuffer) -> [[UInt8]]? {
+        guard let box = keyspace.find(key, now: now) else { return [] }
         guard Node.visibleKind(box, now) == .set,
-            case .set(let members)? = CompactObject.materialize(box).value(at: now)
+            case .set(let members)? = CompactObject.materialize(box).value(at: now.wall)
         else {
             r.error(ErrorText.wrongType)
             return nil
@@ -16,7 +16,7 @@ extension Node {
 
     func arguments(_ a: Arguments, from start: Int) -> [[UInt8]] { (start..<a.count).map { a.bytes($0) } }
 
-    mutating func sadd(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func sadd(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let before = setMembers(key, now, &r) else { return }
         let added = arguments(a, from: 2)
@@ -24,10 +24,10 @@ extension Node {
         for i in 2..<a.count { total += a[i].count }
         guard admitWrite(total, &r) else { return }
         let fresh = Set(added).subtracting(before).count
-        let existing = keyspace.entry(key, now: now.milliseconds)
+        let existing = keyspace.entry(key, now: now)
         do {
             try modifyObject(key, existing: existing, now: now) { (object, writer, timestamp) throws(WrongTypeError) in
-                try object.addMembers(added, by: writer, at: timestamp, now: now)
+                try object.addMembers(added, by: writer, at: timestamp, now: now.wall)
             }
             r.integer(fresh)
         } catch {
@@ -35,15 +35,15 @@ extension Node {
         }
     }
 
-    mutating func srem(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func srem(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let before = setMembers(key, now, &r) else { return }
         let removed = arguments(a, from: 2)
         let present = Set(removed).intersection(before).count
-        guard present > 0, let existing = keyspace.entry(key, now: now.milliseconds) else { return r.integer(0) }
+        guard present > 0, let existing = keyspace.entry(key, now: now) else { return r.integer(0) }
         do {
             try modifyObject(key, existing: existing, now: now) { (object, _, _) throws(WrongTypeError) in
-                try object.removeMembers(removed, now: now)
+                try object.removeMembers(removed, now: now.wall)
             }
             r.integer(present)
         } catch {
@@ -51,31 +51,31 @@ extension Node {
         }
     }
 
-    mutating func smembers(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func smembers(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let members = setMembers(KeyRef(a[1]), now, &r) else { return }
         r.setHeader(members.count)
         for m in members { r.bulk(m) }
     }
 
-    mutating func sismember(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func sismember(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let members = setMembers(KeyRef(a[1]), now, &r) else { return }
         r.integer(members.contains(a.bytes(2)) ? 1 : 0)
     }
 
-    mutating func smismember(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func smismember(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let members = setMembers(KeyRef(a[1]), now, &r) else { return }
         let set = Set(members)
         r.arrayHeader(a.count - 2)
         for i in 2..<a.count { r.integer(set.contains(a.bytes(i)) ? 1 : 0) }
     }
 
-    mutating func scard(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func scard(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let members = setMembers(KeyRef(a[1]), now, &r) else { return }
         r.integer(members.count)
     }
 
     /// SRANDMEMBER key [count]: a positive count gives distinct members, a negative one may repeat.
-    mutating func srandmember(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func srandmember(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var count: Int64? = nil
         if a.count == 3 {
             guard let n = a.int64(2), n > Int64.min / 2, n < Int64.max / 2 else { return r.error(ErrorText.notInteger) }
@@ -100,7 +100,7 @@ extension Node {
     }
 
     /// SPOP key [count]: removes and returns random members.
-    mutating func spop(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func spop(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var count: Int? = nil
         if a.count == 3 {
             guard let n = a.int64(2), n >= 0 else {
@@ -113,9 +113,9 @@ extension Node {
         let key = KeyRef(a[1])
         guard let members = setMembers(key, now, &r) else { return }
         let picked = Array(members.shuffled(using: &rng).prefix(count ?? 1))
-        if !picked.isEmpty, let existing = keyspace.entry(key, now: now.milliseconds) {
+        if !picked.isEmpty, let existing = keyspace.entry(key, now: now) {
             _ = try? modifyObject(key, existing: existing, now: now) { (object, _, _) throws(WrongTypeError) in
-                try object.removeMembers(picked, now: now)
+                try object.removeMembers(picked, now: now.wall)
             }
         }
         if count == nil {

@@ -3,7 +3,7 @@ import RESP
 /// String commands: GET, SET and their family, counters on strings.
 extension Node {
     @inline(__always)
-    mutating func findCounted(_ key: KeyRef, _ now: Int64) -> EntryBox? {
+    mutating func findCounted(_ key: KeyRef, _ now: Now) -> EntryBox? {
         let box = keyspace.find(key, now: now)
         if box == nil { stats.keyspaceMisses &+= 1 } else { stats.keyspaceHits &+= 1 }
         return box
@@ -20,7 +20,7 @@ extension Node {
     /// Replies with the string GET would return for `box` (null when absent); false after
     /// replying WRONGTYPE because the key holds a set or hash.
     @inline(__always)
-    static func replyString(_ box: EntryBox?, _ now: Int64, _ r: inout ReplyBuffer) -> Bool {
+    static func replyString(_ box: EntryBox?, _ now: Now, _ r: inout ReplyBuffer) -> Bool {
         guard let box else {
             r.null()
             return true
@@ -29,7 +29,7 @@ extension Node {
             box.withValue { r.bulk($0) }
             return true
         }
-        if Node.readString(box, Instant(milliseconds: now), { r.bulk($0) }) == nil {
+        if Node.readString(box, now, { r.bulk($0) }) == nil {
             r.error(ErrorText.wrongType)
             return false
         }
@@ -37,28 +37,27 @@ extension Node {
     }
 
     /// Whether a visible key holds a set or hash (string commands answer WRONGTYPE).
-    static func holdsCollection(_ box: EntryBox?, _ now: Int64) -> Bool {
+    static func holdsCollection(_ box: EntryBox?, _ now: Now) -> Bool {
         guard let box, box.header.state == .extended else { return false }
-        let kind = Node.visibleKind(box, Instant(milliseconds: now))
+        let kind = Node.visibleKind(box, now)
         return kind == .set || kind == .hash
     }
 
-    mutating func get(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func get(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         _ = Node.replyString(findCounted(KeyRef(a[1]), now), now, &r)
     }
 
-    mutating func set(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func set(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let value = a[2]
         guard admitWrite(key.bytes.count + value.count, &r) else { return }
-        let instant = Instant(milliseconds: now)
         if a.count == 3 {
-            writeString(key, existing: keyspace.entry(key, now: now), value: value, expiresAt: 0, now: instant)
+            writeString(key, existing: keyspace.entry(key, now: now), value: value, expiresAt: 0, now: now)
             r.ok()
             return
         }
         let options: SetOptions
-        switch SetOptions.parse(a, from: 3, now: now, command: "set") {
+        switch SetOptions.parse(a, from: 3, now: now.wall, command: "set") {
         case .success(let o): options = o
         case .failure(let e):
             r.error(e.text)
@@ -79,15 +78,15 @@ extension Node {
         case .at(let when): expiresAt = when
         }
         let existing = keyspace.entry(key, now: now)
-        if expiresAt != 0 && expiresAt <= now {
-            if let existing { deleteEntry(key, existing: existing, now: instant) }
+        if expiresAt != 0 && expiresAt <= now.wall.milliseconds {
+            if let existing { deleteEntry(key, existing: existing, now: now) }
         } else {
-            writeString(key, existing: existing, value: value, expiresAt: expiresAt, now: instant)
+            writeString(key, existing: existing, value: value, expiresAt: expiresAt, now: now)
         }
         if !options.returnOld { r.ok() }
     }
 
-    mutating func setnx(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func setnx(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         if keyspace.find(key, now: now) != nil {
             r.integer(0)
@@ -96,41 +95,41 @@ extension Node {
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
-            now: Instant(milliseconds: now))
+            now: now)
         r.integer(1)
     }
 
-    mutating func setex(_ a: Arguments, _ now: Int64, unitMilliseconds: Int64, _ r: inout ReplyBuffer) {
+    mutating func setex(_ a: Arguments, _ now: Now, unitMilliseconds: Int64, _ r: inout ReplyBuffer) {
         let name = unitMilliseconds == 1 ? "psetex" : "setex"
         guard let amount = a.int64(2) else { return r.error(ErrorText.notInteger) }
-        guard amount > 0, let when = Expiry.relative(amount, unitMilliseconds: unitMilliseconds, now: now) else {
+        guard amount > 0, let when = Expiry.relative(amount, unitMilliseconds: unitMilliseconds, now: now.wall) else {
             return r.error(ErrorText.invalidExpire(name))
         }
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[3].count, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[3], expiresAt: when,
-            now: Instant(milliseconds: now))
+            now: now)
         r.ok()
     }
 
-    mutating func getset(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func getset(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         guard Node.replyString(findCounted(key, now), now, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
-            now: Instant(milliseconds: now))
+            now: now)
     }
 
-    mutating func getdel(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func getdel(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
         guard Node.replyString(box, now, &r) else { return }
-        deleteEntry(key, existing: box, now: Instant(milliseconds: now))
+        deleteEntry(key, existing: box, now: now)
     }
 
-    mutating func getex(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func getex(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var change: Expiry.Change = .unchanged
         var i = 2
         while i < a.count {
@@ -143,7 +142,7 @@ extension Node {
             guard case .unchanged = change, i + 1 < a.count, let unit = Expiry.Unit(a, i) else {
                 return r.error(ErrorText.syntax)
             }
-            switch Expiry.parse(a, i + 1, unit: unit, now: now, command: "getex") {
+            switch Expiry.parse(a, i + 1, unit: unit, now: now.wall, command: "getex") {
             case .success(let when): change = .at(when)
             case .failure(let e): return r.error(e.text)
             }
@@ -152,21 +151,20 @@ extension Node {
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
         guard Node.replyString(box, now, &r) else { return }
-        let instant = Instant(milliseconds: now)
         switch change {
         case .unchanged: break
         case .persist:
-            if box.header.expiresAtMilliseconds != 0 { changeExpiry(key, existing: box, to: 0, now: instant) }
+            if box.header.expiresAtMilliseconds != 0 { changeExpiry(key, existing: box, to: 0, now: now) }
         case .at(let when):
-            if when <= now {
-                deleteEntry(key, existing: box, now: instant)
+            if when <= now.wall.milliseconds {
+                deleteEntry(key, existing: box, now: now)
             } else {
-                changeExpiry(key, existing: box, to: when, now: instant)
+                changeExpiry(key, existing: box, to: when, now: now)
             }
         }
     }
 
-    mutating func mget(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func mget(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         r.arrayHeader(a.count - 1)
         for i in 1..<a.count {
             let box = findCounted(KeyRef(a[i]), now)
@@ -175,20 +173,19 @@ extension Node {
         }
     }
 
-    mutating func mset(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func mset(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard a.count % 2 == 1 else { return r.error(ErrorText.wrongArity("mset")) }
         var total = 0
         for i in 1..<a.count { total += a[i].count }
         guard admitWrite(total, &r) else { return }
-        let instant = Instant(milliseconds: now)
         for i in stride(from: 1, to: a.count, by: 2) {
             let key = KeyRef(a[i])
-            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: instant)
+            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: now)
         }
         r.ok()
     }
 
-    mutating func msetnx(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func msetnx(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard a.count % 2 == 1 else { return r.error(ErrorText.wrongArity("msetnx")) }
         for i in stride(from: 1, to: a.count, by: 2) where keyspace.find(KeyRef(a[i]), now: now) != nil {
             return r.integer(0)
@@ -196,33 +193,32 @@ extension Node {
         var total = 0
         for i in 1..<a.count { total += a[i].count }
         guard admitWrite(total, &r) else { return }
-        let instant = Instant(milliseconds: now)
         for i in stride(from: 1, to: a.count, by: 2) {
             let key = KeyRef(a[i])
-            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: instant)
+            writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: now)
         }
         r.integer(1)
     }
 
     /// The bytes of a string key (a copy; for the less common string commands), nil when absent.
     /// Replies WRONGTYPE and returns .failure for a set or hash.
-    mutating func stringBytes(_ key: KeyRef, _ now: Int64, _ r: inout ReplyBuffer) -> Result<[UInt8]?, CommandError> {
+    mutating func stringBytes(_ key: KeyRef, _ now: Now, _ r: inout ReplyBuffer) -> Result<[UInt8]?, CommandError> {
         guard let box = keyspace.find(key, now: now) else { return .success(nil) }
-        guard let bytes = Node.readString(box, Instant(milliseconds: now), { Array($0) }) else {
+        guard let bytes = Node.readString(box, now, { Array($0) }) else {
             r.error(ErrorText.wrongType)
             return .failure(CommandError(ErrorText.wrongType))
         }
         return .success(bytes)
     }
 
-    mutating func strlen(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func strlen(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         if let box = keyspace.find(key, now: now), box.header.state == .string { return r.integer(box.valueCount) }
         guard case .success(let bytes) = stringBytes(key, now, &r) else { return }
         r.integer(bytes?.count ?? 0)
     }
 
-    mutating func append(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func append(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let tail = a[2]
         guard admitWrite(tail.count, &r) else { return }
@@ -235,12 +231,12 @@ extension Node {
         joined.withUnsafeBytes { bytes in
             writeString(
                 key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
-                now: Instant(milliseconds: now))
+                now: now)
         }
         r.integer(joined.count)
     }
 
-    mutating func getrange(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func getrange(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard var start = a.int64(2), var end = a.int64(3) else { return r.error(ErrorText.notInteger) }
         guard case .success(let found) = stringBytes(KeyRef(a[1]), now, &r) else { return }
         guard let bytes = found else { return r.bulk([]) }
@@ -255,7 +251,7 @@ extension Node {
         r.bulk(Array(bytes[Int(start)...Int(end)]))
     }
 
-    mutating func incrByArgument(_ a: Arguments, negate: Bool, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func incrByArgument(_ a: Arguments, negate: Bool, _ now: Now, _ r: inout ReplyBuffer) {
         guard let delta = a.int64(2) else { return r.error(ErrorText.notInteger) }
         if negate {
             guard delta != Int64.min else { return r.error("ERR decrement would overflow") }
@@ -266,14 +262,13 @@ extension Node {
     }
 
     /// INCR family: a PN-counter, so increments made concurrently on different nodes all count.
-    mutating func incrBy(_ a: Arguments, _ delta: Int64, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func incrBy(_ a: Arguments, _ delta: Int64, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
-        let instant = Instant(milliseconds: now)
         let existing = keyspace.entry(key, now: now)
         if let box = existing, box.header.state == .extended, Node.holdsCollection(keyspace.find(key, now: now), now) {
             return r.error(ErrorText.wrongType)
         }
-        switch incrementCounter(key, existing: existing, by: delta, now: instant) {
+        switch incrementCounter(key, existing: existing, by: delta, now: now) {
         case .success(let value): r.integer(value)
         case .failure(.overflow): r.error(ErrorText.overflow)
         case .failure(.notAFloat): r.error(ErrorText.notFloat)
@@ -286,7 +281,7 @@ extension Node {
     /// INCRBYFLOAT: computed in long double and written back as a string, as Redis does (see
     /// README: unlike INCR it is a read-modify-write of the string register, because float
     /// addition is not associative, so concurrent INCRBYFLOATs resolve like concurrent SETs).
-    mutating func incrByFloat(_ a: Arguments, _ now: Int64, _ r: inout ReplyBuffer) {
+    mutating func incrByFloat(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let delta = FloatText.parse(a[2]) else { return r.error(ErrorText.notFloat) }
         let key = KeyRef(a[1])
         guard case .success(let found) = stringBytes(key, now, &r) else { return }
@@ -304,7 +299,7 @@ extension Node {
         text.withUnsafeBytes { bytes in
             writeString(
                 key, existing: keyspace.entry(key, now: now), value: bytes, expiresAt: expiresAt,
-                now: Instant(milliseconds: now))
+                now: now)
         }
         r.bulk(text)
     }

@@ -15,7 +15,7 @@ extension Node {
     }
 
     @inline(__always)
-    mutating func stamp(_ now: Instant) -> HybridTimestamp { clock.now(physical: now) }
+    mutating func stamp(_ now: Now) -> HybridTimestamp { clock.now(physical: now.wall) }
 
     /// Whether `box` is compact and its single dot is this node's own (the fast paths).
     @inline(__always)
@@ -26,17 +26,17 @@ extension Node {
     /// Non-mutating helpers are static: a generic method on `self` inside a mutating
     /// command made Swift copy the whole Node per GET (callgrind).
     /// The kind a key shows at `now` (a counter shows as a string to TYPE).
-    static func visibleKind(_ box: EntryBox, _ now: Instant) -> StoredObject.Kind? {
+    static func visibleKind(_ box: EntryBox, _ now: Now) -> StoredObject.Kind? {
         switch box.header.state {
         case .string: return .string
         case .counter: return .counter
         case .tombstone: return nil
-        case .extended: return box.header.extended!.object.kind(at: now)
+        case .extended: return box.header.extended!.object.kind(at: now.wall)
         }
     }
 
     /// Calls `body` with the bytes GET returns for `box`; nil if the key holds a set or hash.
-    static func readString<R>(_ box: EntryBox, _ now: Instant, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    static func readString<R>(_ box: EntryBox, _ now: Now, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         switch box.header.state {
         case .string:
             return box.withValue(body)
@@ -45,7 +45,7 @@ extension Node {
         case .tombstone:
             return nil
         case .extended:
-            switch box.header.extended!.object.value(at: now) {
+            switch box.header.extended!.object.value(at: now.wall) {
             case .string(let bytes)?: return bytes.withUnsafeBytes(body)
             case .counter(let value)?:
                 if let integer = value.integerValue { return withDecimal(integer, body) }
@@ -60,7 +60,7 @@ extension Node {
     /// SET semantics: replaces whatever the key held, of any type. Fast for own compact keys.
     mutating func writeString(
         _ key: KeyRef, existing: EntryBox?, value: UnsafeRawBufferPointer,
-        expiresAt: Int64, now: Instant
+        expiresAt: Int64, now: Now
     ) {
         // Not `existing.map(isOwnCompact)`: a partially applied method copies the whole Node.
         if existing == nil || isOwnCompact(existing.unsafelyUnwrapped) {
@@ -72,24 +72,24 @@ extension Node {
         }
         let bytes = Array(value)
         modifyObject(key, existing: existing, now: now) { object, writer, timestamp in
-            let expiry: StoredObject.SetExpiry = expiresAt == 0 ? .never : .at(Instant(milliseconds: expiresAt))
-            object.set(bytes, expiry: expiry, by: writer, at: timestamp, now: now)
+            let expiry: StoredObject.SetExpiry = expiresAt == 0 ? .never : .at(WallTime(milliseconds: expiresAt))
+            object.set(bytes, expiry: expiry, by: writer, at: timestamp, now: now.wall)
         }
     }
 
     /// INCRBY semantics on a counter (a string holding an integer becomes a counter).
     mutating func incrementCounter(
         _ key: KeyRef, existing: EntryBox?, by amount: Int64,
-        now: Instant
+        now: Now
     ) -> Result<Int64, CounterError> {
         if let box = existing, !isOwnCompact(box) {
             var result: Result<Int64, CounterError> = .failure(.notAnInteger)
             do {
                 try modifyObject(key, existing: box, now: now) { (object, writer, timestamp) throws(CounterError) in
-                    try object.increment(by: amount, by: writer, at: timestamp, now: now)
+                    try object.increment(by: amount, by: writer, at: timestamp, now: now.wall)
                 }
-                if case .counter(let value)? = CompactObject.materialize(keyspace.entry(key, now: now.milliseconds)!)
-                    .value(at: now), let n = value.integerValue
+                if case .counter(let value)? = CompactObject.materialize(keyspace.entry(key, now: now)!)
+                    .value(at: now.wall), let n = value.integerValue
                 {
                     result = .success(n)
                 }
@@ -124,18 +124,18 @@ extension Node {
     }
 
     /// DEL semantics: removes every write this replica holds for the key.
-    mutating func deleteEntry(_ key: KeyRef, existing: EntryBox, now: Instant) {
+    mutating func deleteEntry(_ key: KeyRef, existing: EntryBox, now: Now) {
         if isOwnCompact(existing) {
             keyspace.putTombstone(
                 key, existing: existing, dot: Dot(node: writer, counter: existing.header.counter),
-                now: now.milliseconds)
+                now: now)
             return
         }
-        modifyObject(key, existing: existing, now: now) { object, _, _ in object.delete(now: now) }
+        modifyObject(key, existing: existing, now: now) { object, _, _ in object.delete(now: now.wall) }
     }
 
     /// EXPIRE/PERSIST semantics: the key's live writes rewritten with a new expiry (0 = none).
-    mutating func changeExpiry(_ key: KeyRef, existing box: EntryBox, to expiresAt: Int64, now: Instant) {
+    mutating func changeExpiry(_ key: KeyRef, existing box: EntryBox, to expiresAt: Int64, now: Now) {
         if isOwnCompact(box) && box.header.state != .tombstone {
             let dot = nextDot(after: box.header.counter)
             if box.header.state == .string {
@@ -153,8 +153,8 @@ extension Node {
             return
         }
         modifyObject(key, existing: box, now: now) { object, writer, timestamp in
-            let instant: Instant? = expiresAt == 0 ? nil : Instant(milliseconds: expiresAt)
-            object.expire(at: instant, by: writer, at: timestamp, now: now)
+            let expiry: WallTime? = expiresAt == 0 ? nil : WallTime(milliseconds: expiresAt)
+            object.expire(at: expiry, by: writer, at: timestamp, now: now.wall)
         }
     }
 
@@ -162,7 +162,7 @@ extension Node {
     /// write it as this node, and stores the result (compact again when it can be).
     @discardableResult
     mutating func modifyObject<R, E: Error>(
-        _ key: KeyRef, existing: EntryBox?, now: Instant,
+        _ key: KeyRef, existing: EntryBox?, now: Now,
         _ body: (inout StoredObject, NodeID, HybridTimestamp) throws(E) -> R
     ) throws(E) -> R {
         var object = existing.map(CompactObject.materialize) ?? StoredObject()

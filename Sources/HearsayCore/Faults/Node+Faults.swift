@@ -21,7 +21,7 @@ extension Node {
 
     /// Applies the incoming rules to `frame`: true lets it through now; false means it was
     /// dropped or held (a held frame's release timer, if needed, goes into `effects`).
-    mutating func admitIncoming(_ frame: Frame, now: Instant, into effects: inout [NodeEffect]) -> Bool {
+    mutating func admitIncoming(_ frame: Frame, now: Now, into effects: inout [NodeEffect]) -> Bool {
         guard let peer = Node.sender(of: frame), let action = cluster!.faults.action(for: peer, incoming: true) else {
             return true
         }
@@ -30,7 +30,7 @@ extension Node {
             cluster!.faults.countDrop(peer, incoming: true)
         case .delay(let milliseconds):
             if let at = cluster!.faults.hold(
-                .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now)
+                .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now.monotonic)
             {
                 effects.append(.setTimer(.faultRelease, at: at))
             }
@@ -40,7 +40,7 @@ extension Node {
 
     /// Applies the outgoing rules to the `.send` effects in `effects[start...]`: dropped ones
     /// are removed, delayed ones held. Peers are matched by the address membership knows.
-    mutating func applyOutgoingFaults(_ effects: inout [NodeEffect], from start: Int, now: Instant) {
+    mutating func applyOutgoingFaults(_ effects: inout [NodeEffect], from start: Int, now: Now) {
         guard cluster!.faults.isActive, start < effects.count else { return }
         let membership = cluster!.membership
         let peers: [(address: String, id: NodeID)] = cluster!.faults.rules.keys.sorted().compactMap { id in
@@ -62,7 +62,7 @@ extension Node {
                     let held = FaultInjector.Held.Payload.outgoing(
                         type: type, payload: payload, to: address, channel: channel)
                     if let at = cluster!.faults.hold(
-                        held, peer: peer, incoming: false, milliseconds: milliseconds, now: now)
+                        held, peer: peer, incoming: false, milliseconds: milliseconds, now: now.monotonic)
                     {
                         timers.append(.setTimer(.faultRelease, at: at))
                     }
@@ -79,8 +79,8 @@ extension Node {
     /// The release timer fired: held incoming frames are handled now (their effects pass the
     /// rules like any other), held outgoing frames come back in `released`, to be appended
     /// after the outgoing rules ran (they already waited their delay).
-    mutating func releaseHeldFrames(now: Instant, into effects: inout [NodeEffect], released: inout [NodeEffect]) {
-        let (due, timer) = cluster!.faults.releaseDue(now: now)
+    mutating func releaseHeldFrames(now: Now, into effects: inout [NodeEffect], released: inout [NodeEffect]) {
+        let (due, timer) = cluster!.faults.releaseDue(now: now.monotonic)
         for item in due {
             switch item.payload {
             case .incoming(let frame):

@@ -5,7 +5,7 @@ enum EntrySummary {
     /// The entry's type: the visible type, "tombstone" when no write survives, or "expired"
     /// when writes survive but none is live at `now` (active or lazy expiry will turn it
     /// into a tombstone).
-    static func typeName(_ box: EntryBox, _ now: Instant) -> StaticString {
+    static func typeName(_ box: EntryBox, _ now: Now) -> StaticString {
         switch box.header.state {
         case .string: return expired(box, now) ? "expired" : "string"
         case .counter: return expired(box, now) ? "expired" : "counter"
@@ -13,7 +13,7 @@ enum EntrySummary {
         case .extended:
             let object = box.header.extended!.object
             if object.isTombstone { return "tombstone" }
-            switch object.kind(at: now) {
+            switch object.kind(at: now.wall) {
             case .string?: return "string"
             case .counter?: return "counter"
             case .set?: return "set"
@@ -25,14 +25,14 @@ enum EntrySummary {
 
     /// Live sibling values: 0 for a tombstone or an expired entry, the live string siblings
     /// when the visible type is string, 1 for a counter, set or hash.
-    static func siblings(_ box: EntryBox, _ now: Instant) -> Int {
+    static func siblings(_ box: EntryBox, _ now: Now) -> Int {
         switch box.header.state {
         case .string, .counter: return expired(box, now) ? 0 : 1
         case .tombstone: return 0
         case .extended:
             let object = box.header.extended!.object
-            switch object.kind(at: now) {
-            case .string?: return object.siblings(at: now).count
+            switch object.kind(at: now.wall) {
+            case .string?: return object.siblings(at: now.wall).count
             case .counter?, .set?, .hash?: return 1
             case nil: return 0
             }
@@ -41,7 +41,7 @@ enum EntrySummary {
 
     /// True when the entry's string register holds more than one live value (cheap for
     /// compact entries, which never have siblings).
-    static func hasSiblings(_ box: EntryBox, _ now: Instant) -> Bool {
+    static func hasSiblings(_ box: EntryBox, _ now: Now) -> Bool {
         guard box.header.state == .extended else { return false }
         return siblings(box, now) > 1
     }
@@ -57,8 +57,8 @@ enum EntrySummary {
         return parts.joined(separator: ",")
     }
 
-    private static func expired(_ box: EntryBox, _ now: Instant) -> Bool {
+    private static func expired(_ box: EntryBox, _ now: Now) -> Bool {
         let expires = box.header.expiresAtMilliseconds
-        return expires != 0 && expires <= now.milliseconds
+        return expires != 0 && expires <= now.wall.milliseconds
     }
 }

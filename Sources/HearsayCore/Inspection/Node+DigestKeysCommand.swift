@@ -13,7 +13,7 @@ import RESP
 extension Node {
     static let maxDigestKeys = 10_000
 
-    mutating func digestKeys(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func digestKeys(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {
             return r.error("ERR partition out of range")
         }

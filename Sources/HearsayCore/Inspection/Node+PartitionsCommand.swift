@@ -14,7 +14,7 @@ import RESP
 /// Cost: one pass over every entry this node holds (the per-partition byte and sibling
 /// counts are not kept incrementally), so about a millisecond per 10^4 to 10^5 keys.
 extension Node {
-    mutating func partitionsCommand(_ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func partitionsCommand(_ now: Now, _ r: inout ReplyBuffer) {
         let count = keyspace.partitionCount
         var replicated = [Bool](repeating: true, count: count)
         if cluster != nil {

@@ -6,7 +6,7 @@ import RESP
 extension Node {
     static let maxSiblingKeys = 10_000
 
-    mutating func siblingKeysCommand(_ a: Arguments, _ now: Instant, _ r: inout ReplyBuffer) {
+    mutating func siblingKeysCommand(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard a.count <= 2 else { return r.error(ErrorText.syntax) }
         var limit = 100
         if a.count == 2 {

@@ -49,11 +49,11 @@ extension Node {
     /// counter wins whole, since its context covers the other's dot). Returns false, having
     /// changed nothing, when the merge needs the general path (another writer: siblings).
     mutating func mergeSingleWrite(
-        _ key: UnsafeRawBufferPointer, _ write: EncodedSingleWrite, in bytes: UnsafeRawBufferPointer, now: Instant
+        _ key: UnsafeRawBufferPointer, _ write: EncodedSingleWrite, in bytes: UnsafeRawBufferPointer, now: Now
     ) -> Bool {
         do {
             let ref = KeyRef(key)
-            let entry = keyspace.entry(ref, now: now.milliseconds)
+            let entry = keyspace.entry(ref, now: now)
             if let entry {
                 let header = entry.header
                 guard header.state != .extended, header.writer == write.dot.node.rawValue else { return false }

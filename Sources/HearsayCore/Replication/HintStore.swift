@@ -19,6 +19,7 @@ public struct HintStore {
         var id: UInt64
         var key: [UInt8]
         var object: StoredObject
+        /// Monotonic milliseconds, as `sentAt`.
         var createdAt: Int64
         var bytes: Int
         /// When it was last sent to the owner (0 = never); resent if unacknowledged.
@@ -94,7 +95,7 @@ public struct HintStore {
     public var pendingCount: Int { owners.values.reduce(0) { $0 + $1.count } }
 
     /// Stores (or merges) a hint for `owner`.
-    mutating func store(owner: NodeID, key: [UInt8], object: StoredObject, now: Int64) {
+    mutating func store(owner: NodeID, key: [UInt8], object: StoredObject, now: Instant) {
         var ownerStats = stats[owner] ?? OwnerStats()
         ownerStats.stored += 1
         let limits = self.limits
@@ -108,7 +109,7 @@ public struct HintStore {
             if let id = entry.idByKey[key], let old = entry.remove(id: id) { merged.merge(old.object) }
             entry.insert(
                 Hint(
-                    id: newID, key: key, object: merged, createdAt: now,
+                    id: newID, key: key, object: merged, createdAt: now.milliseconds,
                     bytes: key.count + merged.approximateByteSize))
             newID += 1
             while entry.count > limits.maxHintsPerOwner || entry.bytes > limits.maxBytesPerOwner,
@@ -127,7 +128,8 @@ public struct HintStore {
     private static func modify<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
 
     /// Drops hints older than the age bound (oldest first: ids and creation times grow together).
-    mutating func expire(now: Int64) {
+    mutating func expire(now: Instant) {
+        let now = now.milliseconds
         for owner in owners.keys.sorted() {
             var dropped = 0
             let maxAge = limits.maxAgeMilliseconds
@@ -146,7 +148,10 @@ public struct HintStore {
 
     /// Hints to (re)send to `owner` now: never sent, or sent more than `resendAfter` ago;
     /// oldest first, at most `limit`.
-    mutating func due(for owner: NodeID, now: Int64, resendAfter: Int64, limit: Int) -> [Hint] {
+    mutating func due(for owner: NodeID, now: Instant, resendAfterMilliseconds resendAfter: Int64, limit: Int)
+        -> [Hint]
+    {
+        let now = now.milliseconds
         guard owners[owner] != nil else { return [] }
         var out: [Hint] = []
         Self.modify(&owners[owner, default: OwnerHints()]) { entry in

@@ -43,14 +43,14 @@ extension Node {
 
     /// A replica's answer to a checked write, decided before it merges the write: matched,
     /// or its copy as it was, which is exactly what a pre-read would have returned.
-    mutating func checkedWriteStatus(_ key: UnsafeRawBufferPointer, basis: UInt64, now: Instant) -> M.Ack.Status {
+    mutating func checkedWriteStatus(_ key: UnsafeRawBufferPointer, basis: UInt64, now: Now) -> M.Ack.Status {
         if copyMatches(key, basis: basis) { return .matched }
         return .differed(localCopy(Array(key), now: now)?.encoded ?? [])
     }
 
     /// Starts a checked write of the SET `a` (see above).
     mutating func startCheckedWrite(
-        _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Instant, targets: [(NodeID, NodeID?)],
+        _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Now, targets: [(NodeID, NodeID?)],
         localHints: [NodeID], needed: Int, quorum: Int, sink: ReplySink?, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
         let basis = basisDigest(key)
@@ -75,7 +75,7 @@ extension Node {
 
     /// An owner answered a checked write. The request leaves the table while it is looked
     /// at, so the common case (this answer completes it) touches the table once.
-    mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Instant) {
+    mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Now) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
         var write: CheckedWrite
         switch pending.takeKind() {
@@ -108,7 +108,7 @@ extension Node {
     /// W-1 owners answered and one differed: merge what they sent and make the write again
     /// under a new request id (late answers to the first attempt then find nothing), for
     /// the same client and deadline.
-    mutating func writeAgainOnMerge(_ pending: PendingRequest, _ write: CheckedWrite, now: Instant) {
+    mutating func writeAgainOnMerge(_ pending: PendingRequest, _ write: CheckedWrite, now: Now) {
         let key = write.arguments.key
         for copy in write.differed where !copy.isEmpty {
             guard let object = try? StoredObject(decoding: copy) else {
@@ -135,9 +135,9 @@ extension Node {
     }
 
     /// Whether this node's copy of `key` still holds the write it minted with `counter`.
-    mutating func holdsOwnWrite(_ key: [UInt8], counter: UInt64, now: Instant) -> Bool {
+    mutating func holdsOwnWrite(_ key: [UInt8], counter: UInt64, now: Now) -> Bool {
         key.withUnsafeBytes { raw in
-            guard let box = keyspace.entry(KeyRef(raw), now: now.milliseconds) else { return false }
+            guard let box = keyspace.entry(KeyRef(raw), now: now) else { return false }
             let header = box.header
             if header.state == .string { return header.writer == writer.rawValue && header.counter == counter }
             guard header.state == .extended else { return false }

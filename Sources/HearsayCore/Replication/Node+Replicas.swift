@@ -4,7 +4,7 @@ import RESP
 extension Node {
     typealias M = ReplicationMessages
 
-    mutating func handleReplicationFrame(_ frame: Frame, now: Instant) throws(DecodeError) {
+    mutating func handleReplicationFrame(_ frame: Frame, now: Now) throws(DecodeError) {
         switch frame.type {
         case .replicaWrite:
             try applyReplicaWrites(frame.payload, now: now)
@@ -46,7 +46,7 @@ extension Node {
     /// node merges straight from the frame's bytes (no per-write arrays); anything else is
     /// copied out and takes `applyReplicaWrite`. Items before a malformed one stay applied
     /// (each is a valid state to merge) and the frame is then refused.
-    mutating func applyReplicaWrites(_ payload: [UInt8], now: Instant) throws(DecodeError) {
+    mutating func applyReplicaWrites(_ payload: [UInt8], now: Now) throws(DecodeError) {
         var r = ByteReader(payload)
         let (sender, count) = try M.decodeBatchHeader(&r, minimumItemSize: 12)
         let me = cluster!.settings.nodeID.rawValue
@@ -88,7 +88,7 @@ extension Node {
     /// coordinator's digest straight from the frame's bytes and the answer encoded straight
     /// into the outbox (a key array and a reply struct per read were most of a replica's
     /// cost per read). Reads before a malformed item are answered; the frame is then refused.
-    mutating func answerReplicaReads(_ payload: [UInt8], now: Instant) throws(DecodeError) {
+    mutating func answerReplicaReads(_ payload: [UInt8], now: Now) throws(DecodeError) {
         var r = ByteReader(payload)
         let (sender, count) = try M.decodeBatchHeader(&r, minimumItemSize: 10)
         for _ in 0..<count {
@@ -117,11 +117,11 @@ extension Node {
     /// the owner it stands in for; acknowledged when the coordinator asked for it.
     /// `status` is the answer to a checked write, decided before the merge (else `.applied`).
     mutating func applyReplicaWrite(
-        _ write: M.Write, from sender: NodeID, status: M.Ack.Status, now: Instant
+        _ write: M.Write, from sender: NodeID, status: M.Ack.Status, now: Now
     ) throws(DecodeError) {
         let object = try StoredObject(decoding: write.object)
         if let owner = write.hintFor, owner != cluster!.settings.nodeID {
-            cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.milliseconds)
+            cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.monotonic)
             cluster!.replication.hintsStored += 1
         } else {
             mergeRemote(write.key, object, now: now)
@@ -133,10 +133,10 @@ extension Node {
     }
 
     /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not matter).
-    mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Instant) {
+    mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Now) {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
-            let entry = keyspace.entry(ref, now: now.milliseconds)
+            let entry = keyspace.entry(ref, now: now)
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
             let before = local
             local.merge(remote)
@@ -147,9 +147,9 @@ extension Node {
     }
 
     /// This node's copy of `key` for a reader: its own data merged with any hint it holds.
-    mutating func localCopy(_ key: [UInt8], now: Instant) -> StoredObject? {
+    mutating func localCopy(_ key: [UInt8], now: Now) -> StoredObject? {
         var copy: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.entry(KeyRef(raw), now: now.milliseconds).map(CompactObject.materialize)
+            keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
         }
         if let hinted = cluster!.hints.object(for: key) {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }
@@ -158,7 +158,7 @@ extension Node {
     }
 
     /// A request another node handed over: run here as its coordinator.
-    mutating func runForwarded(_ forward: M.Forward, from sender: NodeID, now: Instant) {
+    mutating func runForwarded(_ forward: M.Forward, from sender: NodeID, now: Now) {
         var session = ClientSession(id: 0, authenticated: true)
         session.protocolVersion = Int(forward.protocolVersion)
         session.readQuorum = Int(forward.readQuorum)
@@ -176,7 +176,7 @@ extension Node {
 
     // MARK: Coordinator side
 
-    mutating func acknowledged(_ requestID: UInt64, by sender: NodeID, now: Instant) {
+    mutating func acknowledged(_ requestID: UInt64, by sender: NodeID, now: Now) {
         if requestID & Node.hintAckBit != 0 {
             cluster!.hints.acknowledge(owner: sender, id: requestID & ~Node.hintAckBit)
             return
@@ -192,7 +192,7 @@ extension Node {
     /// A replica's copy for a read or pre-read. The request leaves the table while it is
     /// looked at, so its copies array is not shared and grows in place; the common case
     /// (the first copy completes it) then touches the table once.
-    mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Instant) {
+    mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Now) {
         guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
         let isPreRead: Bool
         var read: PendingRead
@@ -247,7 +247,7 @@ extension Node {
     /// Merges every copy a read gathered into ours, then sends the merge back to the replicas
     /// that were behind (read repair; the reply does not wait for it). A `same` copy had our
     /// digest `basis` when we asked; when every copy did, there is nothing to do.
-    mutating func repairRead(_ key: [UInt8], _ copies: [(NodeID, ReadCopy)], basis: UInt64, now: Instant) {
+    mutating func repairRead(_ key: [UInt8], _ copies: [(NodeID, ReadCopy)], basis: UInt64, now: Now) {
         var differs = false
         for (_, copy) in copies {
             guard case .object(let object) = copy else { continue }
@@ -270,23 +270,23 @@ extension Node {
     }
 
     /// Completes a pending request with `reply`.
-    mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Instant) {
+    mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Now) {
         guard let pending = cluster!.pending.removeValue(forKey: requestID) else { return }
         finish(pending, reply, now: now)
     }
 
     /// Completes a request already taken out of the table.
-    mutating func finish(_ pending: PendingRequest, _ reply: [UInt8], now: Instant) {
+    mutating func finish(_ pending: PendingRequest, _ reply: [UInt8], now: Now) {
         reply.withUnsafeBytes { finish(pending, $0, now: now) }
     }
 
-    mutating func finish(_ pending: PendingRequest, _ reply: UnsafeRawBufferPointer, now: Instant) {
-        cluster!.replication.recordLatency((now.nanoseconds - pending.started.nanoseconds) / 1000)
+    mutating func finish(_ pending: PendingRequest, _ reply: UnsafeRawBufferPointer, now: Now) {
+        cluster!.replication.recordLatency((now.monotonic.nanoseconds - pending.started.nanoseconds) / 1000)
         complete(pending.sink, reply)
     }
 
     /// A request's deadline passed: fail it with how many replicas answered.
-    mutating func requestDeadline(_ requestID: UInt64, now: Instant) {
+    mutating func requestDeadline(_ requestID: UInt64, now: Now) {
         guard let pending = cluster!.pending[requestID] else { return }
         if case .preRead(let read) = pending.kind { notePreReadEnded(read.keyHash) }
         let text: String
@@ -343,7 +343,7 @@ extension Node {
 
     /// MGET, MSET, MSETNX, DEL, UNLINK, EXISTS over several keys: one sub-request per key,
     /// each routed on its own, combined when all have answered.
-    mutating func fanOut(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant)
+    mutating func fanOut(_ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now)
         -> CommandOutcome
     {
         let paired = id == .mset || id == .msetnx
@@ -397,12 +397,12 @@ extension Node {
     static let hintAckBit: UInt64 = 1 << 63
 
     /// Offers the hints held for `owner` to it (on seeing it alive, and every replication tick).
-    mutating func replayHints(to owner: NodeID, now: Instant) {
+    mutating func replayHints(to owner: NodeID, now: Now) {
         guard cluster!.isReachable(owner) else { return }
         let settings = cluster!.settings
         let due = cluster!.hints.due(
-            for: owner, now: now.milliseconds,
-            resendAfter: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
+            for: owner, now: now.monotonic,
+            resendAfterMilliseconds: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
         for hint in due {
             cluster!.outbox.addWrite(
                 to: owner,
@@ -411,8 +411,8 @@ extension Node {
     }
 
     /// Periodic chores: expire old hints, replay the others to owners that answer.
-    mutating func replicationTick(now: Instant) {
-        cluster!.hints.expire(now: now.milliseconds)
+    mutating func replicationTick(now: Now) {
+        cluster!.hints.expire(now: now.monotonic)
         for owner in cluster!.hints.ownersWithHints { replayHints(to: owner, now: now) }
     }
 }

@@ -14,7 +14,7 @@ import RESP
 extension Node {
     /// Routes a keyed command; nil means "run it here, as on a single node".
     mutating func route(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome? {
         let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
@@ -68,7 +68,7 @@ extension Node {
     /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
     /// otherwise every answer goes to the sink.
     mutating func routeSingle(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now,
         sink: ReplySink?, _ reply: inout ReplyBuffer, hops: UInt8 = 0
     ) -> CommandOutcome {
         // The key is hashed once here for its partition, its digest and the pre-read count.
@@ -100,13 +100,14 @@ extension Node {
     }
 
     /// Registers a pending request with a deadline; a client sink gets the request id as ticket.
-    mutating func newRequest(sink: ReplySink, kind: consuming PendingRequest.Kind, now: Instant) -> UInt64 {
+    mutating func newRequest(sink: ReplySink, kind: consuming PendingRequest.Kind, now: Now) -> UInt64 {
         let requestID = cluster!.nextRequestID
         cluster!.nextRequestID &+= 1
         var resolved = sink
         if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
-        let deadline = now.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
-        cluster!.pending.insert(requestID, PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now))
+        let deadline = now.monotonic.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
+        cluster!.pending.insert(
+            requestID, PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now.monotonic))
         armDeadlineSweep(now)
         return requestID
     }
@@ -115,23 +116,24 @@ extension Node {
     /// request may fail past its deadline, and how long a read waits for its first owners.
     var requestSweepMilliseconds: Int64 { max(1, cluster!.settings.requestTimeoutMilliseconds / 10) }
 
-    mutating func armDeadlineSweep(_ now: Instant) {
+    mutating func armDeadlineSweep(_ now: Now) {
         guard !cluster!.deadlineSweepArmed else { return }
         cluster!.deadlineSweepArmed = true
-        outbox.append(.setTimer(.requestDeadlines, at: now.adding(milliseconds: requestSweepMilliseconds)))
+        outbox.append(.setTimer(.requestDeadlines, at: now.monotonic.adding(milliseconds: requestSweepMilliseconds)))
     }
 
     /// Fails every request past its deadline, and widens reads whose first owners are slow
     /// (both in id order, so runs replay exactly).
-    mutating func sweepRequestDeadlines(now: Instant) {
+    mutating func sweepRequestDeadlines(now: Now) {
         cluster!.deadlineSweepArmed = false
         var expired: [UInt64] = []
         var slowReads: [UInt64] = []
         let retryAfter = requestSweepMilliseconds
         for (id, request) in cluster!.pending {
-            if request.deadline <= now {
+            if request.deadline <= now.monotonic {
                 expired.append(id)
-            } else if request.started.adding(milliseconds: retryAfter) <= now, case .read(let read) = request.kind,
+            } else if request.started.adding(milliseconds: retryAfter) <= now.monotonic,
+                case .read(let read) = request.kind,
                 read.unaskedIn != nil
             {
                 slowReads.append(id)
@@ -170,7 +172,7 @@ extension Node {
 
     /// Runs a one-key command here as its coordinating replica.
     mutating func coordinate(
-        _ id: CommandID, _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Now,
         partition: PartitionID, placement: Placement, sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
@@ -203,7 +205,7 @@ extension Node {
 
     /// A read whose first R - 1 owners have not all answered asks every reachable owner that
     /// has not (a down owner membership has not noticed yet would otherwise fail the read).
-    mutating func askRemainingOwners(_ requestID: UInt64, now: Instant) {
+    mutating func askRemainingOwners(_ requestID: UInt64, now: Now) {
         guard var pending = cluster!.pending[requestID], case .read(var read) = pending.kind,
             let partition = read.unaskedIn
         else { return }
@@ -220,7 +222,7 @@ extension Node {
 
     /// Runs a command against local data and sends its reply to the sink (or inline).
     mutating func runHere(
-        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now,
         _ sink: ReplySink?, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
         guard let sink else { return dispatch(id, a, &session, now, &reply) }
@@ -231,7 +233,7 @@ extension Node {
     }
 
     mutating func coordinateWrite(
-        _ id: CommandID, _ a: Arguments, _ keyRef: KeyRef, _ session: inout ClientSession, _ now: Instant,
+        _ id: CommandID, _ a: Arguments, _ keyRef: KeyRef, _ session: inout ClientSession, _ now: Now,
         _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
@@ -290,7 +292,7 @@ extension Node {
 
     /// The second step of a W >= 2 write, once the other owners' copies are merged in.
     mutating func writeAfterPreRead(
-        _ requestID: UInt64, arguments: StoredArguments, protocolVersion: Int, quorum w: Int, now: Instant
+        _ requestID: UInt64, arguments: StoredArguments, protocolVersion: Int, quorum w: Int, now: Now
     ) {
         let reply = runStored(arguments, protocolVersion: protocolVersion, now: now)
         guard reply.first != UInt8(ascii: "-") else { return finish(requestID, reply, now: now) }
@@ -299,7 +301,7 @@ extension Node {
 
     /// Sends this node's current copy of `key` to the write targets under `requestID`, which
     /// then completes with `reply` after W replicas hold it.
-    mutating func sendCopyAndAwait(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Instant) {
+    mutating func sendCopyAndAwait(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Now) {
         let placement = cluster!.placement()
         let routes = routes(cluster!.partitionCount.partition(of: key), placement)
         let targets = routes.writeTargets
@@ -325,14 +327,14 @@ extension Node {
     }
 
     /// Keeps this node's copy of `key` as a hint for each down owner in `owners`.
-    mutating func keepHints(_ key: [UInt8], for owners: [NodeID], now: Instant) {
+    mutating func keepHints(_ key: [UInt8], for owners: [NodeID], now: Now) {
         guard !owners.isEmpty else { return }
         let object: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.entry(KeyRef(raw), now: now.milliseconds).map(CompactObject.materialize)
+            keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
         }
         guard let object else { return }
         for owner in owners {
-            cluster!.hints.store(owner: owner, key: key, object: object, now: now.milliseconds)
+            cluster!.hints.store(owner: owner, key: key, object: object, now: now.monotonic)
             cluster!.replication.hintsStored += 1
         }
     }
@@ -340,7 +342,7 @@ extension Node {
     /// Sends the key's current object to `targets` (acknowledged under `requestID`, 0 = no ack).
     /// With `basis`, the owners' writes are checked writes (`Node+CheckedWrite`); a stand-in's never are.
     mutating func replicate(
-        _ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, basis: UInt64? = nil, now: Instant
+        _ key: [UInt8], to targets: [(NodeID, NodeID?)], requestID: UInt64, basis: UInt64? = nil, now: Now
     ) {
         key.withUnsafeBytes { replicate($0, to: targets, requestID: requestID, basis: basis, now: now) }
     }
@@ -349,13 +351,13 @@ extension Node {
     /// buffer and appended to each target's batch, so nothing is allocated per write.
     mutating func replicate(
         _ key: UnsafeRawBufferPointer, to targets: [(NodeID, NodeID?)], requestID: UInt64, basis: UInt64? = nil,
-        now: Instant
+        now: Now
     ) {
         guard !targets.isEmpty else { return }
         var object = cluster!.encodeScratch
         cluster!.encodeScratch = ByteWriter(capacity: 0)
         object.removeAll()
-        if let entry = keyspace.entry(KeyRef(key), now: now.milliseconds) {
+        if let entry = keyspace.entry(KeyRef(key), now: now) {
             CompactObject.encode(entry, into: &object)
         } else {
             StoredObject().encode(into: &object)

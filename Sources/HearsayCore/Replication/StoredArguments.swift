@@ -72,7 +72,7 @@ struct StoredArguments {
 
 extension Node {
     /// Runs a stored request here (after its replicas answered) and returns its reply.
-    mutating func runStored(_ arguments: StoredArguments, protocolVersion: Int, now: Instant) -> [UInt8] {
+    mutating func runStored(_ arguments: StoredArguments, protocolVersion: Int, now: Now) -> [UInt8] {
         let scratch = runStoredInScratch(arguments, protocolVersion: protocolVersion, now: now)
         cluster!.storedReply = scratch
         return scratch.bytes
@@ -81,7 +81,7 @@ extension Node {
     /// Runs a stored request here and returns the cluster's reusable reply buffer holding its
     /// reply, taken out: the caller reads the reply, then puts the buffer back in
     /// `cluster!.storedReply`. The span array is reused the same way.
-    mutating func runStoredInScratch(_ arguments: StoredArguments, protocolVersion: Int, now: Instant)
+    mutating func runStoredInScratch(_ arguments: StoredArguments, protocolVersion: Int, now: Now)
         -> ReplyBuffer
     {
         var spans: [Int] = []

@@ -1,13 +1,13 @@
 /// Tombstone bookkeeping for purging by causal stability.
 ///
-/// A tombstone's local store time (ms) lives in its header's `timestamp` word, which no
+/// A tombstone's local store time (monotonic ms) lives in its header's `timestamp` word, which no
 /// tombstone otherwise uses (a compact tombstone's digest and object ignore it). It is set
 /// whenever an entry becomes a tombstone or its tombstone state changes (a merge that adds
 /// dots), and kept when a merge changes nothing; each new time queues the entry once.
 /// The node decides *when* a partition's tombstones are stable (Node+TombstonePurge); the
 /// keyspace removes them oldest first.
 extension Keyspace {
-    /// The local time (ms) a tombstone entry was stored at.
+    /// The monotonic time (ms) a tombstone entry was stored at.
     @inlinable
     public static func tombstoneStoredAt(_ box: EntryBox) -> Int64 {
         Int64(bitPattern: box.header.timestamp.rawValue)
@@ -35,10 +35,10 @@ extension Keyspace {
         tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
     }
 
-    /// Whether `box` is a tombstone whose grace period has passed at `now` (local ms).
-    public func isSettledTombstone(_ box: EntryBox, now: Int64) -> Bool {
+    /// Whether `box` is a tombstone whose grace period has passed at `now`.
+    public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
         !purgesTombstonesAtOnce && Keyspace.isTombstone(box)
-            && Keyspace.tombstoneStoredAt(box) &+ tombstoneGraceMilliseconds <= now
+            && Keyspace.tombstoneStoredAt(box) &+ tombstoneGraceMilliseconds <= now.milliseconds
     }
 
     /// Whether the store holds anything (a value or a tombstone) for `key`.
@@ -50,16 +50,17 @@ extension Keyspace {
     public var queuedTombstoneItems: Int { tombstoneQueue.count }
 
     /// The store time of partition `p`'s oldest tombstone, if it has any.
-    public mutating func oldestTombstone(inPartition p: Int) -> Int64? {
-        tombstoneQueue.head(ofPartition: p)?.storedAt
+    public mutating func oldestTombstone(inPartition p: Int) -> Instant? {
+        tombstoneQueue.head(ofPartition: p).map { Instant(milliseconds: $0.storedAt) }
     }
 
-    /// Removes partition `p`'s tombstones stored strictly before `horizon` (local ms), oldest
-    /// first, at most `budget` of them; stops at the first one stored at or after it.
-    /// Returns how many were removed. Removal takes the key's digest out of its leaf.
-    public mutating func purgeTombstones(inPartition p: Int, storedBefore horizon: Int64, budget: Int) -> Int {
+    /// Removes partition `p`'s tombstones stored strictly before `horizon`, oldest first, at
+    /// most `budget` of them; stops at the first one stored at or after it. Returns how many
+    /// were removed. Removal takes the key's digest out of its leaf.
+    public mutating func purgeTombstones(inPartition p: Int, storedBefore horizon: Instant, budget: Int) -> Int {
         var purged = 0
-        while purged < budget, let item = tombstoneQueue.head(ofPartition: p), item.storedAt < horizon {
+        let horizonMilliseconds = horizon.milliseconds
+        while purged < budget, let item = tombstoneQueue.head(ofPartition: p), item.storedAt < horizonMilliseconds {
             tombstoneQueue.popHead(ofPartition: p)
             remove(item.box)
             purged += 1

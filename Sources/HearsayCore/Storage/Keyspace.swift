@@ -85,12 +85,12 @@ public struct Keyspace {
     /// The entry for `key`, tombstones included, after applying expiry at `now` (an expired
     /// value becomes a tombstone, which may then be purged). Writes start here.
     @inlinable
-    public mutating func entry(_ key: KeyRef, now: Int64) -> EntryBox? {
+    public mutating func entry(_ key: KeyRef, now: Now) -> EntryBox? {
         let table = partitions[partition(ofHash: key.hash)]
         guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return nil }
         let box = table.box(at: slot)
         let expires = box.header.expiresAtMilliseconds
-        if expires != 0 && expires <= now { return expire(box, now: now) }
+        if expires != 0 && expires <= now.wall.milliseconds { return expire(box, now: now) }
         return box
     }
 
@@ -110,12 +110,12 @@ public struct Keyspace {
 
     /// The entry for `key` if it has a visible value at `now`.
     @inlinable
-    public mutating func find(_ key: KeyRef, now: Int64) -> EntryBox? {
+    public mutating func find(_ key: KeyRef, now: Now) -> EntryBox? {
         guard let box = entry(key, now: now) else { return nil }
         switch box.header.state {
         case .string, .counter: return box
         case .tombstone: return nil
-        case .extended: return box.header.extended!.object.exists(at: Instant(milliseconds: now)) ? box : nil
+        case .extended: return box.header.extended!.object.exists(at: now.wall) ? box : nil
         }
     }
 
@@ -162,9 +162,9 @@ public struct Keyspace {
 
     /// Makes `key` a compact tombstone remembering `dot` (DEL of a compact key), or removes
     /// it at once when tombstones need not wait.
-    /// `now` (local ms) is when the tombstone is stored, from which its grace period runs.
+    /// `now.monotonic` is when the tombstone is stored, from which its grace period runs.
     @discardableResult
-    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox?, dot: Dot, now: Int64) -> EntryBox? {
+    public mutating func putTombstone(_ key: KeyRef, existing: EntryBox?, dot: Dot, now: Now) -> EntryBox? {
         if purgesTombstonesAtOnce {
             if let existing { remove(existing) }
             return nil
@@ -179,7 +179,7 @@ public struct Keyspace {
             box.header.expiresAtMilliseconds = 0
             box.header.valueCount = 0
         }
-        noteTombstone(box, existing: existing, previous: previous, now: now)
+        noteTombstone(box, existing: existing, previous: previous, now: now.monotonic.milliseconds)
         return box
     }
 
@@ -188,7 +188,7 @@ public struct Keyspace {
     @discardableResult
     public mutating func putObject(
         _ key: KeyRef, existing: EntryBox?, object: StoredObject,
-        now: Instant
+        now: Now
     ) -> EntryBox? {
         switch CompactObject.form(of: object) {
         case .string(let dot, let timestamp, let expiresAt, let value)?:
@@ -200,7 +200,7 @@ public struct Keyspace {
                 key, existing: existing, origin: origin, net: net, expiresAt: expiresAt,
                 dot: dot, timestamp: timestamp)
         case .tombstone(let dot)?:
-            return putTombstone(key, existing: existing, dot: dot, now: now.milliseconds)
+            return putTombstone(key, existing: existing, dot: dot, now: now)
         case nil:
             // The empty object (nothing written, nothing deleted: what a read of an absent or
             // purged key merges to) needs no entry, and an entry of it would be a difference
@@ -210,14 +210,17 @@ public struct Keyspace {
                 return nil
             }
             let previous = existing.flatMap(Keyspace.tombstoneState)
-            let visibleExpiry = object.expiry(at: now).map { CompactObject.expiryMilliseconds($0.nanoseconds) } ?? 0
+            let visibleExpiry =
+                object.expiry(at: now.wall).map { CompactObject.expiryMilliseconds($0.nanoseconds) } ?? 0
             let box = update(key, existing: existing, valueCapacity: 0) { box in
                 box.header.state = .extended
                 box.header.extended = ExtendedObject(object)
                 box.header.expiresAtMilliseconds = visibleExpiry
                 box.header.valueCount = 0
             }
-            if object.isTombstone { noteTombstone(box, existing: existing, previous: previous, now: now.milliseconds) }
+            if object.isTombstone {
+                noteTombstone(box, existing: existing, previous: previous, now: now.monotonic.milliseconds)
+            }
             return box
         }
     }
@@ -314,7 +317,7 @@ public struct Keyspace {
     /// Applies expiry to an entry whose visible expiry has passed: its expired writes are
     /// dropped (a compact value becomes a tombstone). Returns the entry, or nil if purged.
     @usableFromInline
-    mutating func expire(_ box: EntryBox, now: Int64) -> EntryBox? {
+    mutating func expire(_ box: EntryBox, now: Now) -> EntryBox? {
         expiredCount += 1
         let key = box.withKey { Array($0) }
         return key.withUnsafeBytes { bytes -> EntryBox? in
@@ -327,17 +330,18 @@ public struct Keyspace {
                 return box
             case .extended:
                 var object = box.header.extended!.object
-                object.purgeExpired(at: Instant(milliseconds: now))
-                return putObject(ref, existing: box, object: object, now: Instant(milliseconds: now))
+                object.purgeExpired(at: now.wall)
+                return putObject(ref, existing: box, object: object, now: now)
             }
         }
     }
 
     /// Active expiry: handles keys whose time has come, at most `budget` per call, so a
     /// mass expiry never stalls the loop. Returns how many were handled.
-    public mutating func expireDue(now: Int64, budget: Int) -> Int {
+    public mutating func expireDue(now: Now, budget: Int) -> Int {
         var handled = 0
-        while handled < budget, let top = expiry.peek(), top.at <= now {
+        let wall = now.wall.milliseconds
+        while handled < budget, let top = expiry.peek(), top.at <= wall {
             expiry.pop()
             let box = top.box
             guard box.header.isLive, box.header.expiresAtMilliseconds == top.at else { continue }
@@ -351,15 +355,15 @@ public struct Keyspace {
     // MARK: Iteration
 
     /// Calls `body` with every entry of `partition` that has a visible value at `now`.
-    public func forEachKey(inPartition partition: Int, now: Int64, _ body: (EntryBox) -> Void) {
-        let instant = Instant(milliseconds: now)
+    public func forEachKey(inPartition partition: Int, now: WallTime, _ body: (EntryBox) -> Void) {
+        let wall = now.milliseconds
         partitions[partition].forEachBox { box in
             let e = box.header.expiresAtMilliseconds
-            if e != 0 && e <= now { return }
+            if e != 0 && e <= wall { return }
             switch box.header.state {
             case .string, .counter: body(box)
             case .tombstone: return
-            case .extended: if box.header.extended!.object.exists(at: instant) { body(box) }
+            case .extended: if box.header.extended!.object.exists(at: now) { body(box) }
             }
         }
     }
@@ -372,18 +376,18 @@ public struct Keyspace {
     public func keyCount(inPartition partition: Int) -> Int { partitions[partition].count }
 
     /// A random entry with a visible value, or nil if there is none.
-    public func randomEntry<G: RandomNumberGenerator>(now: Int64, using rng: inout G) -> EntryBox? {
+    public func randomEntry<G: RandomNumberGenerator>(now: WallTime, using rng: inout G) -> EntryBox? {
         guard liveCount > 0 else { return nil }
         for _ in 0..<(partitions.count * 4) {
             let p = Int.random(in: 0..<partitions.count, using: &rng)
             let table = partitions[p]
             guard let box = table.entry(nearSlot: Int.random(in: 0..<table.slotCount, using: &rng)) else { continue }
             let e = box.header.expiresAtMilliseconds
-            guard e == 0 || e > now else { continue }
+            guard e == 0 || e > now.milliseconds else { continue }
             switch box.header.state {
             case .string, .counter: return box
             case .tombstone: continue
-            case .extended: if box.header.extended!.object.exists(at: Instant(milliseconds: now)) { return box }
+            case .extended: if box.header.extended!.object.exists(at: now) { return box }
             }
         }
         return nil
