@@ -21,8 +21,8 @@ public struct Node {
     var lastDot: UInt64 = 0
     /// Timestamps for writes: hybrid logical time, never the raw wall clock.
     var clock: HybridLogicalClock
-    /// The cluster side; nil for a node that runs alone.
-    public internal(set) var cluster: ClusterState?
+    /// The cluster side. A node that never joins one is a cluster of one (`joinCluster`).
+    public internal(set) var cluster: ClusterState
     /// Effects that commands produced (a forget, later replica writes); the driver takes
     /// them with `takeEffects` after each batch of requests.
     var outbox: [NodeEffect] = []
@@ -38,7 +38,7 @@ public struct Node {
     public mutating func takeEffects(into effects: inout [NodeEffect], now: Now) {
         let start = effects.count
         flushOutbox(into: &effects)
-        if cluster != nil { applyOutgoingFaults(&effects, from: start, now: now) }
+        applyOutgoingFaults(&effects, from: start, now: now)
     }
 
     /// Hands over the replies deferred requests got since the last take, in the order they
@@ -53,13 +53,13 @@ public struct Node {
 
     /// Moves the replication outbox and the commands' effects into `effects`.
     mutating func flushOutbox(into effects: inout [NodeEffect]) {
-        if cluster?.outbox.isEmpty == false {
+        if !cluster.outbox.isEmpty {
             // Taken out rather than read through `if let cluster`, which copied the state.
             var box = PeerOutbox()
-            swap(&box, &cluster!.outbox)
-            let membership = cluster!.membership
-            box.flush(sender: cluster!.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
-            cluster!.outbox = box  // emptied, its buffers kept for the next batch
+            swap(&box, &cluster.outbox)
+            let membership = cluster.membership
+            box.flush(sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
+            cluster.outbox = box  // emptied, its buffers kept for the next batch
         }
         guard !outbox.isEmpty else { return }
         if effects.isEmpty {
@@ -78,6 +78,10 @@ public struct Node {
         rng = SeededGenerator(seed: settings.randomSeed)
         writer = NodeID(settings.writerID)
         clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
+        // Alone, and no peer will ever join: no other replica can need a tombstone.
+        cluster = ClusterState(
+            settings: ClusterSettings(nodeID: writer, address: ""), partitionCount: settings.partitionCount,
+            seed: settings.randomSeed)
     }
 
     // MARK: Connections
@@ -124,9 +128,8 @@ public struct Node {
             reply.error(ErrorText.noAuth)
             return .proceed
         }
-        // Counted for cluster members only: a lone node's hot path does not pay the extra hash.
-        if cluster != nil { countKeyedRequest(id, a) }
-        if cluster != nil, let outcome = route(id, a, &session, now, &reply) { return outcome }
+        countKeyedRequest(id, a)
+        if let outcome = route(id, a, &session, now, &reply) { return outcome }
         return dispatch(id, a, &session, now, &reply)
     }
 

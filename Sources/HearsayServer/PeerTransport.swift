@@ -499,7 +499,7 @@ final class PeerTransport {
     // MARK: Membership log
 
     private func logChange(_ change: MembershipChange) {
-        let isSelf = change.id == server.node.cluster?.settings.nodeID
+        let isSelf = change.id == server.node.cluster.settings.nodeID
         var metadata: Logger.Metadata = ["id": "\(change.id)"]
         guard let current = change.current else {
             metadata["address"] = "\(change.previous?.address ?? "?")"

@@ -133,13 +133,14 @@ public final class Server {
             "address": "\(configuration.bindAddress):\(boundPort)",
             "cluster-port": "\(boundClusterPort)",
         ]
-        if let settings = node.cluster?.settings {
+        if node.cluster.joined {
+            let settings = node.cluster.settings
             metadata["node-id"] = "\(settings.nodeID)"
             metadata["cluster-address"] = "\(settings.address)"
             metadata["seeds"] = "\(settings.seeds.joined(separator: ","))"
         }
         logger.info("listening", metadata: metadata)
-        if node.cluster != nil, let peers {
+        if node.cluster.joined, let peers {
             do {
                 try peers.start()
             } catch {
@@ -317,7 +318,7 @@ public final class Server {
     /// A second signal stops at once.
     func signalled(_ reason: String) {
         guard !stopping else { return }
-        guard node.cluster != nil, let peers, !leaving else { return stop(reason: reason) }
+        guard node.cluster.joined, let peers, !leaving else { return stop(reason: reason) }
         leaving = true
         logger.info(
             "leaving the cluster",

@@ -195,7 +195,7 @@ public enum ClusterScenarios {
         run.sim.run(forNanoseconds: stall)
         run.converge("node \(victim) back after a \(stall / 1_000_000) ms stall")
         run.cluster.checker.expectedDown.remove(victim)
-        if run.sim.node(victim)?.node.cluster?.membership.lagsSeen == 0 {
+        if run.sim.node(victim)?.node.cluster.membership.lagsSeen == 0 {
             run.failures.append("node \(victim) never noticed its lag")
         }
         // Others may have marked the stalled node down (it was unresponsive); it must

@@ -48,7 +48,7 @@ public final class HearsayCluster {
         checker = MembershipChecker(
             ids: chosen,
             isRunning: { [weak sim] index in sim?.isRunning(index) ?? false },
-            incarnationOf: { [weak sim] index in sim?.node(index)?.node.cluster?.membership.myself.incarnation })
+            incarnationOf: { [weak sim] index in sim?.node(index)?.node.cluster.membership.myself.incarnation })
         writerLog = log
         self.heard = heard
         let checker = self.checker

@@ -72,7 +72,7 @@ public struct HearsayNode: SimulatedNode {
     /// Prints the traced key's state on this node when an event changed it.
     func traceChange(from before: String?, now: Now, cause: String) {
         guard let before, let after = traceState(), after != before else { return }
-        let id = node.cluster.map { "\($0.settings.nodeID)" } ?? "?"
+        let id = "\(node.cluster.settings.nodeID)"
         print("     t=\(now.monotonic.milliseconds) node \(id) after \(cause): \(after)")
     }
 
@@ -140,7 +140,7 @@ public struct HearsayNode: SimulatedNode {
         }
         node.takeClientReplies(into: &replies)
         replies.forEachReply { _, ticket, bytes in actions.observe(.reply(ticket: ticket, bytes: Array(bytes))) }
-        let malformed = node.cluster?.malformedFrames ?? 0
+        let malformed = node.cluster.malformedFrames ?? 0
         if malformed > malformedSeen {
             actions.observe(.malformedFrames(count: malformed - malformedSeen))
             malformedSeen = malformed
@@ -148,12 +148,12 @@ public struct HearsayNode: SimulatedNode {
     }
 
     /// This node's membership view, sorted as the core sorts it.
-    public var view: [Member] { node.cluster?.membership.view ?? [] }
+    public var view: [Member] { node.cluster.membership.view }
 
     /// The placement this node computes from its view (on a copy: reading it here must
     /// not change the node's cache, so a check never alters the run).
     public var placement: Placement? {
-        guard var state = node.cluster else { return nil }
+        var state = node.cluster
         return state.placement()
     }
 }

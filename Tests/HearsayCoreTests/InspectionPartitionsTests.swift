@@ -52,11 +52,8 @@ struct InspectionPartitionsTests {
     }
 
     @Test func partitions_shouldCountEveryKeyedRequestOncePerKey() {
+        // A node alone is a cluster of one: it counts like any member.
         var h = CommandHarness()
-        // Only cluster members count (a cluster of one runs every command locally).
-        h.run("SET", "before", "v")
-        #expect(Self.table(&h).reduce(0) { $0 + $1["requests"]! } == 0)
-        h.node.joinCluster(ClusterSettings(nodeID: NodeID(1), address: "127.0.0.1:1"))
         let five = h.keys(inPartition: 5, count: 2)
         let nine = h.keys(inPartition: 9, count: 1)
         h.run("SET", five[0], "v")  // 1 in 5
@@ -71,6 +68,9 @@ struct InspectionPartitionsTests {
         #expect(rows[9]["requests"] == 2)
         #expect(rows[h.partition(of: "x")]["requests"]! >= 1)
         #expect(rows.reduce(0) { $0 + $1["requests"]! } == 8)
+        h.node.joinCluster(ClusterSettings(nodeID: NodeID(1), address: "127.0.0.1:1"))
+        h.run("GET", nine[0])
+        #expect(Self.table(&h)[9]["requests"] == 3)
     }
 
     @Test func partitions_withArguments_shouldBeAnArityError() {

@@ -130,7 +130,7 @@ struct ReplicationMessagesTests {
 
     static func replies(_ harness: inout CommandHarness) -> [M.ReadReply] {
         var effects: [NodeEffect] = []
-        harness.node.cluster!.outbox.flush(sender: NodeID(0xA1), address: { _ in "10.0.0.2:1" }, into: &effects)
+        harness.node.cluster.outbox.flush(sender: NodeID(0xA1), address: { _ in "10.0.0.2:1" }, into: &effects)
         var all: [M.ReadReply] = []
         for case .send(.replicaReadReply, let payload, _, _) in effects {
             all += (try? M.decodeBatch(payload, minimumItemSize: 2, M.decodeReadReply))?.items ?? []
@@ -157,7 +157,7 @@ struct ReplicationMessagesTests {
         let copy = try StoredObject(decoding: replies[1].object)
         #expect(copy.register.map(\.value) == [Array("v1".utf8)])
         #expect(replies[3].object.isEmpty, "no copy here: an empty object")
-        #expect(h.node.cluster!.replication.readsAnsweredSame == 2)
+        #expect(h.node.cluster.replication.readsAnsweredSame == 2)
     }
 
     @Test func aTruncatedBatch_answersTheReadsBeforeTheCut_andIsRefused() {

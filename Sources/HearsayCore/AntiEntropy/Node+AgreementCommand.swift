@@ -6,13 +6,12 @@ import RESP
 /// waits on the same records.
 extension Node {
     mutating func agreement(_ now: Now, _ r: inout ReplyBuffer) {
-        guard cluster != nil else { return r.arrayHeader(0) }
-        let placement = cluster!.placement()
-        let me = cluster!.settings.nodeID
+        let placement = cluster.placement()
+        let me = cluster.settings.nodeID
         var rows: [(partition: Int, peer: NodeID, ms: Int64)] = []
         for p in placement.partitions(replicatedOn: me) {
             for peer in placement.replicas(for: p) where peer != me {
-                let ended = cluster!.agreements.record(partition: p.index, peer: peer)?.endedAt
+                let ended = cluster.agreements.record(partition: p.index, peer: peer)?.endedAt
                 rows.append((p.index, peer, ended.map { max(0, now.monotonic.milliseconds - $0.milliseconds) } ?? -1))
             }
         }

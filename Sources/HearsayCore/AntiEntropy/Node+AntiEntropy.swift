@@ -13,27 +13,27 @@ extension Node {
 
     /// Starts an exchange if there is room, and times out exchanges past their deadline.
     mutating func antiEntropyTick(now: Now) {
-        guard cluster != nil, cluster!.settings.antiEntropyIntervalMilliseconds > 0 else { return }
-        for key in cluster!.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
+        guard cluster.settings.antiEntropyIntervalMilliseconds > 0 else { return }
+        for key in cluster.exchanges.keys.sorted(by: { ($0.session, $0.peer) < ($1.session, $1.peer) }) {
             // A session whose message waits for the byte budget is not waiting for its peer.
-            guard var session = cluster!.exchanges[key], session.deadline <= now.monotonic,
-                cluster!.deferredSends[key] == nil
+            guard var session = cluster.exchanges[key], session.deadline <= now.monotonic,
+                cluster.deferredSends[key] == nil
             else { continue }
             let directives = session.timeout(now: now.monotonic)
-            cluster!.exchanges[key] = session
+            cluster.exchanges[key] = session
             perform(directives, key: key, now: now)
         }
         purgeStableTombstones(now: now)
-        cluster!.exchangeRate.refill(now: now.monotonic)
+        cluster.exchangeRate.refill(now: now.monotonic)
         flushDeferredSends(now: now)
         // While exchanges keep finding differences, a tick starts several (up to the
         // concurrency bound): repair after a partition or a stopped node goes at the pace the
         // byte budget allows, not one partition per tick. Quiet clusters start one.
-        let repairing = cluster!.lastDifferenceAt.map { now.monotonic.milliseconds - $0.milliseconds < 1_000 } ?? false
-        let starts = repairing ? cluster!.settings.antiEntropyRepairBurst : 1
+        let repairing = cluster.lastDifferenceAt.map { now.monotonic.milliseconds - $0.milliseconds < 1_000 } ?? false
+        let starts = repairing ? cluster.settings.antiEntropyRepairBurst : 1
         for _ in 0..<max(1, starts) {
-            guard cluster!.exchanges.count < cluster!.settings.antiEntropyConcurrency, !cluster!.isAlone,
-                cluster!.deferredSends.isEmpty, cluster!.exchangeRate.allowsSending
+            guard cluster.exchanges.count < cluster.settings.antiEntropyConcurrency, !cluster.isAlone,
+                cluster.deferredSends.isEmpty, cluster.exchangeRate.allowsSending
             else { return }
             startNextExchange(now: now)
         }
@@ -42,26 +42,26 @@ extension Node {
     /// Starts one exchange: a handoff every other turn while there are any, else the next
     /// partition this node replicates with its next peer.
     mutating func startNextExchange(now: Now) {
-        let placement = cluster!.placement()
+        let placement = cluster.placement()
         // Partitions an exchange left unsettled (aborted, or work dropped at a bound) go first.
-        while let partition = cluster!.differingPartitions.first {
-            cluster!.differingPartitions.removeFirst()
-            cluster!.differingSet.remove(partition)
-            let me = cluster!.settings.nodeID
-            let peers = placement.replicas(for: PartitionID(partition)).filter { $0 != me && cluster!.isReachable($0) }
+        while let partition = cluster.differingPartitions.first {
+            cluster.differingPartitions.removeFirst()
+            cluster.differingSet.remove(partition)
+            let me = cluster.settings.nodeID
+            let peers = placement.replicas(for: PartitionID(partition)).filter { $0 != me && cluster.isReachable($0) }
             guard placement.isReplica(me, of: PartitionID(partition)), !peers.isEmpty else { continue }
-            let turn = cluster!.nextExchangePartition
+            let turn = cluster.nextExchangePartition
             return startExchange(partition: partition, with: peers[turn % peers.count], now: now)
         }
-        let me = cluster!.settings.nodeID
+        let me = cluster.settings.nodeID
         let handoffs = trackHandoffs(placement: placement, now: now)
-        let turn = cluster!.nextExchangePartition
-        cluster!.nextExchangePartition &+= 1
+        let turn = cluster.nextExchangePartition
+        cluster.nextExchangePartition &+= 1
         // Every other exchange hands off a partition this node no longer replicates, if any
         // (when none of its replicas is reachable, the turn goes to an ordinary exchange).
         if !handoffs.isEmpty && turn % 2 == 1 {
             let partition = handoffs[(turn / 2) % handoffs.count]
-            let peers = placement.replicas(for: PartitionID(partition)).filter { cluster!.isReachable($0) }
+            let peers = placement.replicas(for: PartitionID(partition)).filter { cluster.isReachable($0) }
             if !peers.isEmpty {
                 let peer = peers[(turn / 2 / handoffs.count) % peers.count]
                 return startExchange(partition: partition, with: peer, now: now)
@@ -70,7 +70,7 @@ extension Node {
         let partitions = placement.partitions(replicatedOn: me)
         guard !partitions.isEmpty else { return }
         let partition = partitions[turn % partitions.count]
-        let peers = placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) }
+        let peers = placement.replicas(for: partition).filter { $0 != me && cluster.isReachable($0) }
         guard !peers.isEmpty else { return }
         // The next peer on each pass over the partitions, so every pair of replicas meets
         // (tombstone purging needs an agreement with each of them).
@@ -80,15 +80,15 @@ extension Node {
     }
 
     mutating func startExchange(partition: Int, with peer: NodeID, now: Now) {
-        let id = cluster!.nextExchangeID
-        cluster!.nextExchangeID &+= 1
+        let id = cluster.nextExchangeID
+        cluster.nextExchangeID &+= 1
         var session = ExchangeSession(
             initiating: partition, id: id, salt: rng.next(), store: self,
-            settings: cluster!.settings.exchange, now: now.monotonic)
+            settings: cluster.settings.exchange, now: now.monotonic)
         let directives = session.start(store: self, now: now.monotonic)
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
-        cluster!.exchanges[key] = session
-        cluster!.antiEntropy.started += 1
+        cluster.exchanges[key] = session
+        cluster.antiEntropy.started += 1
         perform(directives, key: key, now: now)
     }
 
@@ -100,19 +100,19 @@ extension Node {
         let toInitiator = frame.type == .merkleReply
         let key = ExchangeKey(peer: sender, session: message.session, initiator: toInitiator)
         var session: ExchangeSession
-        if let existing = cluster!.exchanges.removeValue(forKey: key) {
+        if let existing = cluster.exchanges.removeValue(forKey: key) {
             session = existing
         } else if !toInitiator, message.sequence == 0,
-            cluster!.exchanges.count + cluster!.deferredSends.count < 2 * cluster!.settings.antiEntropyConcurrency + 8,
-            let fresh = ExchangeSession(respondingTo: message, settings: cluster!.settings.exchange, now: now.monotonic)
+            cluster.exchanges.count + cluster.deferredSends.count < 2 * cluster.settings.antiEntropyConcurrency + 8,
+            let fresh = ExchangeSession(respondingTo: message, settings: cluster.settings.exchange, now: now.monotonic)
         {
             session = fresh
         } else {
-            cluster!.antiEntropy.ignored += 1
+            cluster.antiEntropy.ignored += 1
             return
         }
         let directives = session.receive(message, store: &self, now: now)
-        cluster!.exchanges[key] = session
+        cluster.exchanges[key] = session
         perform(directives, key: key, now: now)
     }
 
@@ -120,30 +120,30 @@ extension Node {
         for directive in directives {
             switch directive {
             case .send(let message):
-                if cluster!.exchangeRate.allowsSending {
+                if cluster.exchangeRate.allowsSending {
                     transmit(message, key: key)
                 } else {
-                    cluster!.deferredSends[key] = message
-                    cluster!.antiEntropy.sendsDeferred += 1
+                    cluster.deferredSends[key] = message
+                    cluster.antiEntropy.sendsDeferred += 1
                 }
             case .finished(let stats):
-                if let session = cluster!.exchanges.removeValue(forKey: key) {
+                if let session = cluster.exchanges.removeValue(forKey: key) {
                     if session.agreed {
                         recordAgreement(session, peer: key.peer, now: now)
                     } else {
-                        cluster!.notePartitionDiffers(session.partition)
+                        cluster.notePartitionDiffers(session.partition)
                     }
                 }
-                cluster!.antiEntropy.finished += 1
-                cluster!.antiEntropy.record(stats)
-                if stats.objectsSent + stats.objectsMerged > 0 { cluster!.lastDifferenceAt = now.monotonic }
+                cluster.antiEntropy.finished += 1
+                cluster.antiEntropy.record(stats)
+                if stats.objectsSent + stats.objectsMerged > 0 { cluster.lastDifferenceAt = now.monotonic }
             case .aborted(_, let stats):
                 // Whatever it had found is still to repair: the partition goes first next time.
-                if let session = cluster!.exchanges[key] { cluster!.notePartitionDiffers(session.partition) }
-                cluster!.exchanges[key] = nil
-                cluster!.deferredSends[key] = nil
-                cluster!.antiEntropy.aborted += 1
-                cluster!.antiEntropy.record(stats)
+                if let session = cluster.exchanges[key] { cluster.notePartitionDiffers(session.partition) }
+                cluster.exchanges[key] = nil
+                cluster.deferredSends[key] = nil
+                cluster.antiEntropy.aborted += 1
+                cluster.antiEntropy.record(stats)
             }
         }
     }
@@ -152,16 +152,16 @@ extension Node {
 extension Node {
     func exchangeFrame(_ message: ExchangeMessage) -> [UInt8] {
         var writer = ByteWriter(capacity: 8 + message.encodedByteCount)
-        writer.u64(cluster!.settings.nodeID.rawValue)
+        writer.u64(cluster.settings.nodeID.rawValue)
         message.encode(into: &writer)
         return writer.takeBytes()
     }
 
     mutating func transmit(_ message: ExchangeMessage, key: ExchangeKey) {
-        guard let address = cluster!.address(of: key.peer) else { return }
+        guard let address = cluster.address(of: key.peer) else { return }
         let payload = exchangeFrame(message)
-        cluster!.exchangeRate.take(payload.count)
-        cluster!.antiEntropy.bytesTransmitted += payload.count
+        cluster.exchangeRate.take(payload.count)
+        cluster.antiEntropy.bytesTransmitted += payload.count
         outbox.append(
             .send(type: key.initiator ? .merkleRequest : .merkleReply, payload: payload, to: address, channel: .stream))
     }
@@ -169,14 +169,14 @@ extension Node {
     /// Sends held-back messages, oldest session first, while the budget allows; each session
     /// waits for its peer's answer from the moment its message actually leaves.
     mutating func flushDeferredSends(now: Now) {
-        guard !cluster!.deferredSends.isEmpty else { return }
-        let keys = cluster!.deferredSends.keys.sorted { ($0.session, $0.peer) < ($1.session, $1.peer) }
+        guard !cluster.deferredSends.isEmpty else { return }
+        let keys = cluster.deferredSends.keys.sorted { ($0.session, $0.peer) < ($1.session, $1.peer) }
         for key in keys {
-            guard cluster!.exchangeRate.allowsSending else { return }
-            guard let message = cluster!.deferredSends.removeValue(forKey: key) else { continue }
+            guard cluster.exchangeRate.allowsSending else { return }
+            guard let message = cluster.deferredSends.removeValue(forKey: key) else { continue }
             transmit(message, key: key)
-            let deadline = now.monotonic.adding(milliseconds: cluster!.settings.exchange.replyTimeoutMilliseconds)
-            cluster!.exchanges[key]?.deadline = deadline
+            let deadline = now.monotonic.adding(milliseconds: cluster.settings.exchange.replyTimeoutMilliseconds)
+            cluster.exchanges[key]?.deadline = deadline
         }
     }
 }

@@ -10,33 +10,33 @@ extension Node {
     /// The partitions to hand off (held here, not replicated here), after dropping those
     /// whose handoff completed. Records when each was first seen.
     mutating func trackHandoffs(placement: Placement, now: Now) -> [Int] {
-        let me = cluster!.settings.nodeID
+        let me = cluster.settings.nodeID
         var pending: [Int] = []
         for p in 0..<keyspace.partitionCount where keyspace.keyCount(inPartition: p) > 0 {
             guard !placement.isReplica(me, of: PartitionID(p)) else { continue }
-            if cluster!.handoffSince[p] == nil { cluster!.handoffSince[p] = now.monotonic }
+            if cluster.handoffSince[p] == nil { cluster.handoffSince[p] = now.monotonic }
             if handoffComplete(p, placement: placement) {
-                cluster!.antiEntropy.handoffKeysDropped += dropPartition(p)
-                cluster!.antiEntropy.handoffsCompleted += 1
-                cluster!.agreements.removeAll(partition: p)
+                cluster.antiEntropy.handoffKeysDropped += dropPartition(p)
+                cluster.antiEntropy.handoffsCompleted += 1
+                cluster.agreements.removeAll(partition: p)
             } else {
                 pending.append(p)
             }
         }
-        for p in cluster!.handoffSince.keys
+        for p in cluster.handoffSince.keys
         where keyspace.keyCount(inPartition: p) == 0
             || placement.isReplica(me, of: PartitionID(p))
         {
-            cluster!.handoffSince[p] = nil
+            cluster.handoffSince[p] = nil
         }
         return pending
     }
 
     func handoffComplete(_ p: Int, placement: Placement) -> Bool {
-        guard let since = cluster!.handoffSince[p] else { return false }
+        guard let since = cluster.handoffSince[p] else { return false }
         let root = MerkleTree(leaves: keyspace.leaves(ofPartition: p)).root
         for replica in placement.replicas(for: PartitionID(p)) {
-            guard let agreement = cluster!.agreements.record(partition: p, peer: replica),
+            guard let agreement = cluster.agreements.record(partition: p, peer: replica),
                 agreement.startedAt > since, agreement.localRoot == root
             else { return false }
         }

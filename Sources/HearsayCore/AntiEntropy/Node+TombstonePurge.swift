@@ -13,21 +13,21 @@
 /// rotating start, purging oldest first, at most `tombstonePurgeBudget` tombstones a tick.
 extension Node {
     mutating func recordAgreement(_ session: ExchangeSession, peer: NodeID, now: Now) {
-        let replicas = cluster!.placement().replicas(for: PartitionID(session.partition))
-        cluster!.agreements.record(
+        let replicas = cluster.placement().replicas(for: PartitionID(session.partition))
+        cluster.agreements.record(
             partition: session.partition, peer: peer, startedAt: session.startedAt, endedAt: now.monotonic,
             localRoot: session.localRoot, replicas: replicas)
-        cluster!.antiEntropy.agreed += 1
+        cluster.antiEntropy.agreed += 1
     }
 
     /// The monotonic time before which partition `p`'s tombstones are stable, or nil while
     /// some replica has not agreed with this node since the grace period of any of them.
     func stableHorizon(partition p: PartitionID, placement: Placement, now: Now) -> Instant? {
-        let grace = cluster!.settings.tombstoneGraceMilliseconds
+        let grace = cluster.settings.tombstoneGraceMilliseconds
         var horizon = now.monotonic.adding(milliseconds: -grace)
-        let me = cluster!.settings.nodeID
+        let me = cluster.settings.nodeID
         for peer in placement.replicas(for: p) where peer != me {
-            guard let agreement = cluster!.agreements.record(partition: p.index, peer: peer) else { return nil }
+            guard let agreement = cluster.agreements.record(partition: p.index, peer: peer) else { return nil }
             horizon = min(horizon, agreement.startedAt.adding(milliseconds: -grace))
         }
         return horizon
@@ -36,18 +36,18 @@ extension Node {
     /// Purges the tombstones that became stable, within the per-tick budget.
     mutating func purgeStableTombstones(now: Now) {
         guard keyspace.tombstoneCount > 0 else { return }
-        let placement = cluster!.placement()
-        let partitions = placement.partitions(replicatedOn: cluster!.settings.nodeID)
+        let placement = cluster.placement()
+        let partitions = placement.partitions(replicatedOn: cluster.settings.nodeID)
         guard !partitions.isEmpty else { return }
-        var budget = cluster!.settings.tombstonePurgeBudget
-        let first = cluster!.nextPurgePartition % partitions.count
+        var budget = cluster.settings.tombstonePurgeBudget
+        let first = cluster.nextPurgePartition % partitions.count
         for k in 0..<partitions.count where budget > 0 {
             let p = partitions[(first + k) % partitions.count]
             guard let oldest = keyspace.oldestTombstone(inPartition: p.index),
                 let horizon = stableHorizon(partition: p, placement: placement, now: now), oldest < horizon
             else { continue }
             budget -= keyspace.purgeTombstones(inPartition: p.index, storedBefore: horizon, budget: budget)
-            if budget == 0 { cluster!.nextPurgePartition = (first + k) % partitions.count }
+            if budget == 0 { cluster.nextPurgePartition = (first + k) % partitions.count }
         }
     }
 }

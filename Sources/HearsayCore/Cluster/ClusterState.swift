@@ -70,7 +70,12 @@ public struct ClusterState {
     /// The latest `now` an event brought, for effects taken without one (`takeEffects(into:)`).
     var lastEventTime = Instant.zero
 
-    init(settings: ClusterSettings, partitionCount: Int, seed: UInt64) {
+    /// Whether this state came from `joinCluster` (a cluster of one that never joined keeps
+    /// purging tombstones at once: no other replica can ever need them).
+    public internal(set) var joined = false
+
+    init(settings: ClusterSettings, partitionCount: Int, seed: UInt64, joined: Bool = false) {
+        self.joined = joined
         settingsBox = Box(settings)
         membership = Membership(
             id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,

@@ -1,12 +1,13 @@
 /// The cluster side of a node: one entry point for peer frames, timers and lifecycle
 /// events, translating between peer frames and the membership instance.
 extension Node {
-    /// Makes this node a cluster member. Call once, before `.start`.
+    /// Makes this node a member of the cluster `settings` describes, in place of the cluster
+    /// of one it starts as. Call once, before `.start`.
     public mutating func joinCluster(_ settings: ClusterSettings) {
-        precondition(cluster == nil, "joinCluster called twice")
+        precondition(!cluster.joined, "joinCluster called twice")
         cluster = ClusterState(
             settings: settings, partitionCount: self.settings.partitionCount,
-            seed: self.settings.randomSeed)
+            seed: self.settings.randomSeed, joined: true)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
         keyspace.purgesTombstonesAtOnce = false
         keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
@@ -14,24 +15,23 @@ extension Node {
 
     /// The single entry point for everything but client requests.
     public mutating func handle(_ event: NodeEvent, now: Now, into effects: inout [NodeEffect]) {
-        guard cluster != nil else { return }
-        cluster!.lastEventTime = now.monotonic
+        cluster.lastEventTime = now.monotonic
         let start = effects.count
         var released: [NodeEffect] = []
         switch event {
         case .start:
-            membershipHandle(.start(seeds: cluster!.settings.seeds), now: now, into: &effects)
+            membershipHandle(.start(seeds: cluster.settings.seeds), now: now, into: &effects)
             effects.append(
                 .setTimer(
                     .replicationTick,
                     at: now.monotonic.adding(
-                        milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
-            if cluster!.settings.antiEntropyIntervalMilliseconds > 0 {
-                let first = now.monotonic.adding(milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)
+                        milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
+            if cluster.settings.antiEntropyIntervalMilliseconds > 0 {
+                let first = now.monotonic.adding(milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)
                 effects.append(.setTimer(.antiEntropyTick, at: first))
             }
         case .frame(let frame):
-            if cluster!.faults.isActive, !admitIncoming(frame, now: now, into: &effects) { break }
+            if cluster.faults.isActive, !admitIncoming(frame, now: now, into: &effects) { break }
             handleFrame(frame, now: now, into: &effects)
         case .timerFired(.faultRelease):
             releaseHeldFrames(now: now, into: &effects, released: &released)
@@ -45,14 +45,14 @@ extension Node {
                 .setTimer(
                     .antiEntropyTick,
                     at: now.monotonic.adding(
-                        milliseconds: cluster!.settings.antiEntropyIntervalMilliseconds)))
+                        milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)))
         case .timerFired(.replicationTick):
             replicationTick(now: now)
             effects.append(
                 .setTimer(
                     .replicationTick,
                     at: now.monotonic.adding(
-                        milliseconds: cluster!.settings.hintReplayIntervalMilliseconds)))
+                        milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
         case .leave:
             membershipHandle(.leave, now: now, into: &effects)
         }
@@ -63,7 +63,6 @@ extension Node {
 
     /// Removes a member from this node's view (HS.FORGET).
     public mutating func forget(_ id: NodeID, now: Now, into effects: inout [NodeEffect]) {
-        guard cluster != nil else { return }
         membershipHandle(.forget(id), now: now, into: &effects)
     }
 
@@ -74,31 +73,31 @@ extension Node {
                 let message = try MembershipCodec.decode(frame.payload)
                 membershipHandle(.received(message), now: now, into: &effects)
             } catch {
-                cluster!.malformedFrames += 1
+                cluster.malformedFrames += 1
             }
         case .merkleRequest, .merkleReply:
             do {
                 try handleExchangeFrame(frame, now: now)
             } catch {
-                cluster!.malformedFrames += 1
+                cluster.malformedFrames += 1
             }
         case .replicaWrite, .replicaWriteAck, .replicaRead, .replicaReadReply, .forwardRequest, .forwardReply:
             do {
                 try handleReplicationFrame(frame, now: now)
             } catch {
-                cluster!.malformedFrames += 1
+                cluster.malformedFrames += 1
             }
         default:
             // Replication and repair messages arrive with their own handlers; until then
             // an unexpected type is counted and dropped, never fatal.
-            cluster!.malformedFrames += 1
+            cluster.malformedFrames += 1
         }
     }
 
     mutating func membershipHandle(_ event: MembershipEvent, now: Now, into effects: inout [NodeEffect]) {
-        var produced = cluster!.takeMembershipEffects()
-        cluster!.membership.handle(event, now: now.monotonic, into: &produced)
-        defer { cluster!.returnMembershipEffects(produced) }
+        var produced = cluster.takeMembershipEffects()
+        cluster.membership.handle(event, now: now.monotonic, into: &produced)
+        defer { cluster.returnMembershipEffects(produced) }
         for effect in produced {
             switch effect {
             case .send(let message, let address):
@@ -110,7 +109,7 @@ extension Node {
             case .setTimer(let timer, let at):
                 effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
-                cluster!.membershipVersion &+= 1
+                cluster.membershipVersion &+= 1
                 effects.append(.membershipChanged(change))
                 if change.current?.status == .alive && change.previous?.status != .alive {
                     replayHints(to: change.id, now: now)

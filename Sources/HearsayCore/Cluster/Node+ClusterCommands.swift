@@ -6,11 +6,6 @@ import RESP
 ///   HS.FORGET node-id      remove a (down) member from this node's view and the ring
 extension Node {
     mutating func members(_ r: inout ReplyBuffer) {
-        guard let cluster else {
-            r.arrayHeader(1)
-            memberEntry(id: writer.description, address: "standalone", status: "alive", incarnation: 0, &r)
-            return
-        }
         let view = cluster.membership.view
         r.arrayHeader(view.count)
         for m in view {
@@ -33,8 +28,7 @@ extension Node {
     }
 
     mutating func ring(_ a: Arguments, _ r: inout ReplyBuffer) {
-        guard cluster != nil else { return r.error("ERR this node is not in a cluster") }
-        let placement = cluster!.placement()
+        let placement = cluster.placement()
         if a.count == 2 {
             guard let p = a.int64(1), p >= 0, p < Int64(placement.partitionCount.value) else {
                 return r.error("ERR partition out of range")
@@ -62,11 +56,10 @@ extension Node {
     }
 
     mutating func forgetCommand(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
-        guard cluster != nil else { return r.error("ERR this node is not in a cluster") }
         guard let raw = UInt64(a.string(1), radix: 16) else { return r.error("ERR invalid node id") }
         let id = NodeID(raw)
-        guard id != cluster!.settings.nodeID else { return r.error("ERR a node cannot forget itself") }
-        guard cluster!.membership.member(id) != nil else { return r.error("ERR unknown node \(a.string(1))") }
+        guard id != cluster.settings.nodeID else { return r.error("ERR a node cannot forget itself") }
+        guard cluster.membership.member(id) != nil else { return r.error("ERR unknown node \(a.string(1))") }
         var produced: [NodeEffect] = []
         forget(id, now: now, into: &produced)
         outbox.append(contentsOf: produced)

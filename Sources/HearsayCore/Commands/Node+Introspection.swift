@@ -129,7 +129,7 @@ extension Node {
             add("protocol_errors", stats.protocolErrors)
         case "cluster":
             lines.append("# Cluster")
-            if let cluster {
+            do {
                 let view = cluster.membership.view
                 add("cluster_enabled", 1)
                 add("node_id", cluster.settings.nodeID.description)
@@ -142,8 +142,6 @@ extension Node {
                 add("write_quorum", cluster.settings.writeQuorum)
                 add("hints_pending", cluster.hints.pendingCount)
                 add("requests_pending", cluster.pending.count)
-            } else {
-                add("cluster_enabled", 0)
             }
             add("tombstones", keyspace.tombstoneCount)
         case "keyspace":

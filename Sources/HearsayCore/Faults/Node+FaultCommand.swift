@@ -19,7 +19,7 @@ extension Node {
     static let faultsDisabled = "ERR fault injection is disabled (start the node with --enable-fault-injection)"
 
     mutating func faultCommand(_ a: Arguments, _ r: inout ReplyBuffer) {
-        guard cluster != nil, cluster!.settings.faultInjectionEnabled else { return r.error(Node.faultsDisabled) }
+        guard cluster.settings.faultInjectionEnabled else { return r.error(Node.faultsDisabled) }
         if a.count == 1 { return listFaults(&r) }
         if a.matches(1, "CLEAR") {
             guard a.count <= 3 else { return r.error(ErrorText.syntax) }
@@ -28,7 +28,7 @@ extension Node {
                 guard let raw = UInt64(a.string(2), radix: 16) else { return r.error("ERR invalid node id") }
                 peer = NodeID(raw)
             }
-            return r.integer(cluster!.faults.clear(peer: peer))
+            return r.integer(cluster.faults.clear(peer: peer))
         }
         let action: FaultAction
         var next = 3
@@ -59,16 +59,16 @@ extension Node {
         }
         guard let raw = UInt64(a.string(2), radix: 16) else { return r.error("ERR invalid node id") }
         let peer = NodeID(raw)
-        guard peer != cluster!.settings.nodeID else { return r.error("ERR a node cannot fault itself") }
-        guard cluster!.membership.member(peer) != nil else { return r.error("ERR unknown node \(a.string(2))") }
-        guard cluster!.faults.set(action, peer: peer, direction: direction) else {
+        guard peer != cluster.settings.nodeID else { return r.error("ERR a node cannot fault itself") }
+        guard cluster.membership.member(peer) != nil else { return r.error("ERR unknown node \(a.string(2))") }
+        guard cluster.faults.set(action, peer: peer, direction: direction) else {
             return r.error("ERR too many fault rules (at most \(FaultInjector.maxPeers) peers)")
         }
         r.ok()
     }
 
     func listFaults(_ r: inout ReplyBuffer) {
-        let rules = cluster!.faults.rules
+        let rules = cluster.faults.rules
         let peers = rules.keys.sorted()
         var entries: [(NodeID, Bool, FaultAction, dropped: Int, delayed: Int)] = []
         for peer in peers {
@@ -99,7 +99,7 @@ extension Node {
             r.bulk("delayed")
             r.integer(delayed)
             r.bulk("held")
-            r.integer(cluster!.faults.heldCount(for: peer, incoming: incoming))
+            r.integer(cluster.faults.heldCount(for: peer, incoming: incoming))
         }
     }
 }

@@ -22,14 +22,14 @@ extension Node {
     /// Applies the incoming rules to `frame`: true lets it through now; false means it was
     /// dropped or held (a held frame's release timer, if needed, goes into `effects`).
     mutating func admitIncoming(_ frame: Frame, now: Now, into effects: inout [NodeEffect]) -> Bool {
-        guard let peer = Node.sender(of: frame), let action = cluster!.faults.action(for: peer, incoming: true) else {
+        guard let peer = Node.sender(of: frame), let action = cluster.faults.action(for: peer, incoming: true) else {
             return true
         }
         switch action {
         case .drop:
-            cluster!.faults.countDrop(peer, incoming: true)
+            cluster.faults.countDrop(peer, incoming: true)
         case .delay(let milliseconds):
-            if let at = cluster!.faults.hold(
+            if let at = cluster.faults.hold(
                 .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now.monotonic)
             {
                 effects.append(.setTimer(.faultRelease, at: at))
@@ -41,9 +41,9 @@ extension Node {
     /// Applies the outgoing rules to the `.send` effects in `effects[start...]`: dropped ones
     /// are removed, delayed ones held. Peers are matched by the address membership knows.
     mutating func applyOutgoingFaults(_ effects: inout [NodeEffect], from start: Int, now: Now) {
-        guard cluster!.faults.isActive, start < effects.count else { return }
-        let membership = cluster!.membership
-        let peers: [(address: String, id: NodeID)] = cluster!.faults.rules.keys.sorted().compactMap { id in
+        guard cluster.faults.isActive, start < effects.count else { return }
+        let membership = cluster.membership
+        let peers: [(address: String, id: NodeID)] = cluster.faults.rules.keys.sorted().compactMap { id in
             membership.member(id).map { ($0.address, id) }
         }
         guard !peers.isEmpty else { return }
@@ -53,15 +53,15 @@ extension Node {
             let effect = effects[i]
             if case .send(let type, let payload, let address, let channel) = effect,
                 let peer = peers.first(where: { $0.address == address })?.id,
-                let action = cluster!.faults.action(for: peer, incoming: false)
+                let action = cluster.faults.action(for: peer, incoming: false)
             {
                 switch action {
                 case .drop:
-                    cluster!.faults.countDrop(peer, incoming: false)
+                    cluster.faults.countDrop(peer, incoming: false)
                 case .delay(let milliseconds):
                     let held = FaultInjector.Held.Payload.outgoing(
                         type: type, payload: payload, to: address, channel: channel)
-                    if let at = cluster!.faults.hold(
+                    if let at = cluster.faults.hold(
                         held, peer: peer, incoming: false, milliseconds: milliseconds, now: now.monotonic)
                     {
                         timers.append(.setTimer(.faultRelease, at: at))
@@ -80,7 +80,7 @@ extension Node {
     /// rules like any other), held outgoing frames come back in `released`, to be appended
     /// after the outgoing rules ran (they already waited their delay).
     mutating func releaseHeldFrames(now: Now, into effects: inout [NodeEffect], released: inout [NodeEffect]) {
-        let (due, timer) = cluster!.faults.releaseDue(now: now.monotonic)
+        let (due, timer) = cluster.faults.releaseDue(now: now.monotonic)
         for item in due {
             switch item.payload {
             case .incoming(let frame):

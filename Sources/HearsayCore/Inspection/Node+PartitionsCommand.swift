@@ -16,12 +16,9 @@ import RESP
 extension Node {
     mutating func partitionsCommand(_ now: Now, _ r: inout ReplyBuffer) {
         let count = keyspace.partitionCount
-        var replicated = [Bool](repeating: true, count: count)
-        if cluster != nil {
-            let placement = cluster!.placement()
-            let me = cluster!.settings.nodeID
-            for p in 0..<count { replicated[p] = placement.replicas(for: PartitionID(p)).contains(me) }
-        }
+        let placement = cluster.placement()
+        let me = cluster.settings.nodeID
+        let replicated = (0..<count).map { placement.replicas(for: PartitionID($0)).contains(me) }
         r.arrayHeader(count)
         for p in 0..<count {
             var entries = 0

@@ -32,10 +32,10 @@ extension Node {
     /// Mutating only so that `cluster!` is read in place (see `quorums`): as a non-mutating
     /// method it copied the 1.2 KB cluster state on every read and write a replica answered.
     mutating func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
-        guard cluster!.hints.holds(key) else { return basisDigest(KeyRef(key)) == basis }
+        guard cluster.hints.holds(key) else { return basisDigest(KeyRef(key)) == basis }
         let keyBytes = Array(key)
         var copy = keyspace.peek(KeyRef(key)).map(CompactObject.materialize)
-        if let hinted = cluster!.hints.object(for: keyBytes) {
+        if let hinted = cluster.hints.object(for: keyBytes) {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }
         }
         return (copy?.causalDigest(key: keyBytes) ?? 0) == basis
@@ -58,7 +58,7 @@ extension Node {
         _ = dispatch(.set, a, &session, now, &scratch)
         // A SET answers +OK or an error: share one +OK array rather than allocate each.
         let answer = scratch.withUnsafeBytes { $0.elementsEqual(Node.okReply) } ? Node.okReply : scratch.bytes
-        cluster!.storedReply = scratch
+        cluster.storedReply = scratch
         if answer.first == UInt8(ascii: "-") { return deliver(answer, sink, &reply) }
         if !localHints.isEmpty { keepHints(Array(a[1]), for: localHints, now: now) }
         // The SET minted exactly one dot here: the node's latest.
@@ -76,14 +76,14 @@ extension Node {
     /// An owner answered a checked write. The request leaves the table while it is looked
     /// at, so the common case (this answer completes it) touches the table once.
     mutating func checkedWriteAnswered(_ requestID: UInt64, _ status: M.Ack.Status, now: Now) {
-        guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        guard var pending = cluster.pending.removeValue(forKey: requestID) else { return }
         var write: CheckedWrite
         switch pending.takeKind() {
         case .checkedWrite(let moved):
             write = moved
         case let other:
             pending.kind = other
-            cluster!.pending[requestID] = pending
+            cluster.pending[requestID] = pending
             return
         }
         switch status {
@@ -101,7 +101,7 @@ extension Node {
             writeAgainOnMerge(pending, write, now: now)
         } else {
             pending.kind = .checkedWrite(write)
-            cluster!.pending[requestID] = pending
+            cluster.pending[requestID] = pending
         }
     }
 
@@ -112,15 +112,15 @@ extension Node {
         let key = write.arguments.key
         for copy in write.differed where !copy.isEmpty {
             guard let object = try? StoredObject(decoding: copy) else {
-                cluster!.replication.malformedMessages += 1
+                cluster.replication.malformedMessages += 1
                 continue
             }
             mergeRemote(key, object, now: now)
         }
-        cluster!.replication.checkedWritesRepeated += 1
-        let again = cluster!.nextRequestID
-        cluster!.nextRequestID &+= 1
-        cluster!.pending[again] = PendingRequest(
+        cluster.replication.checkedWritesRepeated += 1
+        let again = cluster.nextRequestID
+        cluster.nextRequestID &+= 1
+        cluster.pending[again] = PendingRequest(
             sink: pending.sink, kind: .forwarded, deadline: pending.deadline, started: pending.started)
         if holdsOwnWrite(key, counter: write.dotCounter, now: now) {
             writeAfterPreRead(

@@ -32,7 +32,7 @@ extension Node {
         case .forwardReply:
             let (_, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeForwardReply)
             for reply in replies {
-                guard let pending = cluster!.pending[reply.requestID], case .forwarded = pending.kind else { continue }
+                guard let pending = cluster.pending[reply.requestID], case .forwarded = pending.kind else { continue }
                 finish(reply.requestID, reply.reply, now: now)
             }
         default:
@@ -49,7 +49,7 @@ extension Node {
     mutating func applyReplicaWrites(_ payload: [UInt8], now: Now) throws(DecodeError) {
         var r = ByteReader(payload)
         let (sender, count) = try M.decodeBatchHeader(&r, minimumItemSize: 12)
-        let me = cluster!.settings.nodeID.rawValue
+        let me = cluster.settings.nodeID.rawValue
         for _ in 0..<count {
             let requestID = try r.varint()
             let key = try r.lengthPrefixedRange()
@@ -69,9 +69,9 @@ extension Node {
                     mergeSingleWrite(UnsafeRawBufferPointer(rebasing: bytes[key]), single, in: bytes, now: now)
                 }
                 if merged {
-                    cluster!.replication.replicaWritesApplied += 1
+                    cluster.replication.replicaWritesApplied += 1
                     if requestID != 0 {
-                        cluster!.outbox.addAck(to: sender, M.Ack(requestID: requestID, status: status))
+                        cluster.outbox.addAck(to: sender, M.Ack(requestID: requestID, status: status))
                     }
                     continue
                 }
@@ -98,14 +98,14 @@ extension Node {
             payload.withUnsafeBytes { bytes in
                 let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
                 if copyMatches(keyBytes, basis: basis) {
-                    cluster!.replication.readsAnsweredSame += 1
-                    cluster!.outbox.addReadReply(
+                    cluster.replication.readsAnsweredSame += 1
+                    cluster.outbox.addReadReply(
                         to: sender, requestID: requestID, same: true,
                         object: UnsafeRawBufferPointer(start: nil, count: 0))
                 } else {
                     let object = localCopy(Array(keyBytes), now: now)?.encoded ?? []
                     object.withUnsafeBytes {
-                        cluster!.outbox.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
+                        cluster.outbox.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
                     }
                 }
             }
@@ -120,15 +120,15 @@ extension Node {
         _ write: M.Write, from sender: NodeID, status: M.Ack.Status, now: Now
     ) throws(DecodeError) {
         let object = try StoredObject(decoding: write.object)
-        if let owner = write.hintFor, owner != cluster!.settings.nodeID {
-            cluster!.hints.store(owner: owner, key: write.key, object: object, now: now.monotonic)
-            cluster!.replication.hintsStored += 1
+        if let owner = write.hintFor, owner != cluster.settings.nodeID {
+            cluster.hints.store(owner: owner, key: write.key, object: object, now: now.monotonic)
+            cluster.replication.hintsStored += 1
         } else {
             mergeRemote(write.key, object, now: now)
-            cluster!.replication.replicaWritesApplied += 1
+            cluster.replication.replicaWritesApplied += 1
         }
         if write.requestID != 0 {
-            cluster!.outbox.addAck(to: sender, M.Ack(requestID: write.requestID, status: status))
+            cluster.outbox.addAck(to: sender, M.Ack(requestID: write.requestID, status: status))
         }
     }
 
@@ -151,7 +151,7 @@ extension Node {
         var copy: StoredObject? = key.withUnsafeBytes { raw in
             keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
         }
-        if let hinted = cluster!.hints.object(for: key) {
+        if let hinted = cluster.hints.object(for: key) {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }
         }
         return copy
@@ -178,14 +178,14 @@ extension Node {
 
     mutating func acknowledged(_ requestID: UInt64, by sender: NodeID, now: Now) {
         if requestID & Node.hintAckBit != 0 {
-            cluster!.hints.acknowledge(owner: sender, id: requestID & ~Node.hintAckBit)
+            cluster.hints.acknowledge(owner: sender, id: requestID & ~Node.hintAckBit)
             return
         }
-        guard var pending = cluster!.pending[requestID],
+        guard var pending = cluster.pending[requestID],
             case .write(let needed, let acked, let asked, let reply, let quorum) = pending.kind
         else { return }
         pending.kind = .write(needed: needed, acked: acked + 1, asked: asked, reply: reply, quorum: quorum)
-        cluster!.pending[requestID] = pending
+        cluster.pending[requestID] = pending
         if acked + 1 >= needed { finish(requestID, reply, now: now) }
     }
 
@@ -193,7 +193,7 @@ extension Node {
     /// looked at, so its copies array is not shared and grows in place; the common case
     /// (the first copy completes it) then touches the table once.
     mutating func readAnswered(_ requestID: UInt64, by sender: NodeID, _ copy: ReadCopy, now: Now) {
-        guard var pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        guard var pending = cluster.pending.removeValue(forKey: requestID) else { return }
         let isPreRead: Bool
         var read: PendingRead
         switch pending.takeKind() {
@@ -203,13 +203,13 @@ extension Node {
             (read, isPreRead) = (r, true)
         case let other:
             pending.kind = other
-            cluster!.pending[requestID] = pending
+            cluster.pending[requestID] = pending
             return
         }
         // An owner asked twice (a slow read widened) counts once.
         if read.copies.contains(where: { $0.0 == sender }) {
             pending.kind = isPreRead ? .preRead(read) : .read(read)
-            cluster!.pending[requestID] = pending
+            cluster.pending[requestID] = pending
             return
         }
         // The common case, one copy needed and it is `same`, keeps no copies at all.
@@ -218,7 +218,7 @@ extension Node {
             read.copies.append((sender, copy))
             guard read.copies.count >= read.needed else {
                 pending.kind = isPreRead ? .preRead(read) : .read(read)
-                cluster!.pending[requestID] = pending
+                cluster.pending[requestID] = pending
                 return
             }
         }
@@ -231,7 +231,7 @@ extension Node {
                 for case (_, .object(let object?)) in read.copies { mergeRemote(key, object, now: now) }
             }
             pending.kind = .write(needed: 0, acked: 0, asked: 0, reply: [], quorum: read.quorum)
-            cluster!.pending[requestID] = pending
+            cluster.pending[requestID] = pending
             writeAfterPreRead(
                 requestID, arguments: read.arguments, protocolVersion: read.protocolVersion, quorum: read.quorum,
                 now: now)
@@ -241,7 +241,7 @@ extension Node {
         if anyDiffered { repairRead(read.arguments.key, read.copies, basis: read.basis, now: now) }
         let scratch = runStoredInScratch(read.arguments, protocolVersion: read.protocolVersion, now: now)
         scratch.withUnsafeBytes { finish(pending, $0, now: now) }
-        cluster!.storedReply = scratch
+        cluster.storedReply = scratch
     }
 
     /// Merges every copy a read gathered into ours, then sends the merge back to the replicas
@@ -264,14 +264,14 @@ extension Node {
             case .object(let object): behind = object?.causalDigest(key: key) != mergedDigest
             }
             guard behind else { continue }
-            cluster!.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
-            cluster!.replication.readRepairs += 1
+            cluster.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            cluster.replication.readRepairs += 1
         }
     }
 
     /// Completes a pending request with `reply`.
     mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Now) {
-        guard let pending = cluster!.pending.removeValue(forKey: requestID) else { return }
+        guard let pending = cluster.pending.removeValue(forKey: requestID) else { return }
         finish(pending, reply, now: now)
     }
 
@@ -281,27 +281,27 @@ extension Node {
     }
 
     mutating func finish(_ pending: PendingRequest, _ reply: UnsafeRawBufferPointer, now: Now) {
-        cluster!.replication.recordLatency((now.monotonic.nanoseconds - pending.started.nanoseconds) / 1000)
+        cluster.replication.recordLatency((now.monotonic.nanoseconds - pending.started.nanoseconds) / 1000)
         complete(pending.sink, reply)
     }
 
     /// A request's deadline passed: fail it with how many replicas answered.
     mutating func requestDeadline(_ requestID: UInt64, now: Now) {
-        guard let pending = cluster!.pending[requestID] else { return }
+        guard let pending = cluster.pending[requestID] else { return }
         if case .preRead(let read) = pending.kind { notePreReadEnded(read.keyHash) }
         let text: String
         switch pending.kind {
         case .forwarded:
-            cluster!.replication.forwardTimeouts += 1
+            cluster.replication.forwardTimeouts += 1
             text = "-TIMEOUT the replica coordinating this key did not answer in time\r\n"
         case .write(_, let acked, _, _, let quorum):
-            cluster!.replication.quorumFailures += 1
+            cluster.replication.quorumFailures += 1
             text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
         case .read(let read), .preRead(let read):
-            cluster!.replication.quorumFailures += 1
+            cluster.replication.quorumFailures += 1
             text = "-NOQUORUM \(read.copies.count + 1) of \(read.quorum) replicas answered\r\n"
         case .checkedWrite(let write):
-            cluster!.replication.quorumFailures += 1
+            cluster.replication.quorumFailures += 1
             text = "-NOQUORUM \(write.matched + write.differed.count + 1) of \(write.quorum) replicas answered\r\n"
         case .multi:
             text = "-TIMEOUT\r\n"
@@ -324,17 +324,17 @@ extension Node {
         case .client:
             reply.withUnsafeBytes { complete(sink, $0) }
         case .peer(let node, let requestID):
-            cluster!.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
+            cluster.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
         case .part(let parent, let index):
-            guard var pending = cluster!.pending[parent],
+            guard var pending = cluster.pending[parent],
                 case .multi(var parts, let combine, let version) = pending.kind
             else { return }
             parts[index] = reply
             pending.kind = .multi(parts: parts, combine: combine, protocolVersion: version)
-            cluster!.pending[parent] = pending
+            cluster.pending[parent] = pending
             if parts.allSatisfy({ $0 != nil }) {
                 let combined = Node.combine(parts.map { $0! }, combine, protocolVersion: version)
-                if let done = cluster!.pending.removeValue(forKey: parent) { complete(done.sink, combined) }
+                if let done = cluster.pending.removeValue(forKey: parent) { complete(done.sink, combined) }
             }
         }
     }
@@ -398,13 +398,13 @@ extension Node {
 
     /// Offers the hints held for `owner` to it (on seeing it alive, and every replication tick).
     mutating func replayHints(to owner: NodeID, now: Now) {
-        guard cluster!.isReachable(owner) else { return }
-        let settings = cluster!.settings
-        let due = cluster!.hints.due(
+        guard cluster.isReachable(owner) else { return }
+        let settings = cluster.settings
+        let due = cluster.hints.due(
             for: owner, now: now.monotonic,
             resendAfterMilliseconds: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
         for hint in due {
-            cluster!.outbox.addWrite(
+            cluster.outbox.addWrite(
                 to: owner,
                 M.Write(requestID: hint.id | Node.hintAckBit, key: hint.key, object: hint.object.encoded, hintFor: nil))
         }
@@ -412,8 +412,8 @@ extension Node {
 
     /// Periodic chores: expire old hints, replay the others to owners that answer.
     mutating func replicationTick(now: Now) {
-        cluster!.hints.expire(now: now.monotonic)
-        for owner in cluster!.hints.ownersWithHints { replayHints(to: owner, now: now) }
+        cluster.hints.expire(now: now.monotonic)
+        for owner in cluster.hints.ownersWithHints { replayHints(to: owner, now: now) }
     }
 }
 

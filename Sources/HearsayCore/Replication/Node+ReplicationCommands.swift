@@ -7,9 +7,9 @@ import RESP
 ///   HS.STATS                           coordinator, replica and hint counters, latency percentiles
 extension Node {
     mutating func consistency(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
-        let n = cluster?.settings.replicationFactor ?? 1
+        let n = cluster.settings.replicationFactor
         if a.count == 1 {
-            let (read, write) = cluster?.quorums(session) ?? (1, 1)
+            let (read, write) = cluster.quorums(session)
             r.arrayHeader(2)
             r.integer(read)
             r.integer(write)
@@ -45,12 +45,6 @@ extension Node {
     }
 
     mutating func clusterStats(_ r: inout ReplyBuffer) {
-        guard let cluster else {
-            r.mapHeader(1)
-            r.bulk("cluster")
-            r.bulk("standalone")
-            return
-        }
         let s = cluster.replication
         let latency = s.latencyPercentiles
         let owners = cluster.hints.stats.keys.sorted()

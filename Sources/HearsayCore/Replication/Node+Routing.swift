@@ -20,8 +20,8 @@ extension Node {
         let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
         guard first == 1 else { return nil }
         // A cluster of one is a single node: every key is here, nothing to replicate.
-        if cluster!.isAlone { return nil }
-        if cluster!.pending.count >= cluster!.settings.maxPendingRequests {
+        if cluster.isAlone { return nil }
+        if cluster.pending.count >= cluster.settings.maxPendingRequests {
             reply.error("BUSY too many requests in flight on this node")
             return .proceed
         }
@@ -62,7 +62,7 @@ extension Node {
 
     /// The connection's quorums (see `ClusterState.quorums`). Mutating for the same reason.
     mutating func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
-        cluster!.quorums(session)
+        cluster.quorums(session)
     }
 
     /// Routes a one-key command. With `sink` nil an immediate answer goes into `reply`;
@@ -73,24 +73,24 @@ extension Node {
     ) -> CommandOutcome {
         // The key is hashed once here for its partition, its digest and the pre-read count.
         let key = KeyRef(a[1])
-        let partition = cluster!.partitionCount.partition(ofHash: key.hash)
-        let placement = cluster!.placement()
+        let partition = cluster.partitionCount.partition(ofHash: key.hash)
+        let placement = cluster.placement()
         let owners = placement.replicas(for: partition)
-        let me = cluster!.settings.nodeID
+        let me = cluster.settings.nodeID
         if owners.contains(me) || hops > 0 {
             return coordinate(
                 id, a, key, &session, now, partition: partition, placement: placement, sink: sink, &reply)
         }
-        guard let owner = owners.first(where: { cluster!.isReachable($0) }) else {
+        guard let owner = owners.first(where: { cluster.isReachable($0) }) else {
             return answer("-NOREPLICA no replica of this key is reachable\r\n", sink, &reply)
         }
-        cluster!.replication.forwarded += 1
+        cluster.replication.forwarded += 1
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .forwarded, now: now)
         let (r, w) = quorums(session)
         let forward = ReplicationMessages.Forward(
             requestID: requestID, readQuorum: UInt8(clamping: r), writeQuorum: UInt8(clamping: w), hops: hops + 1,
             protocolVersion: UInt8(clamping: session.protocolVersion), arguments: (0..<a.count).map { a.bytes($0) })
-        cluster!.outbox.forwards[owner, default: []].append(forward)
+        cluster.outbox.forwards[owner, default: []].append(forward)
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
 
@@ -101,12 +101,12 @@ extension Node {
 
     /// Registers a pending request with a deadline; a client sink gets the request id as ticket.
     mutating func newRequest(sink: ReplySink, kind: consuming PendingRequest.Kind, now: Now) -> UInt64 {
-        let requestID = cluster!.nextRequestID
-        cluster!.nextRequestID &+= 1
+        let requestID = cluster.nextRequestID
+        cluster.nextRequestID &+= 1
         var resolved = sink
         if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
-        let deadline = now.monotonic.adding(milliseconds: cluster!.settings.requestTimeoutMilliseconds)
-        cluster!.pending.insert(
+        let deadline = now.monotonic.adding(milliseconds: cluster.settings.requestTimeoutMilliseconds)
+        cluster.pending.insert(
             requestID, PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now.monotonic))
         armDeadlineSweep(now)
         return requestID
@@ -114,22 +114,22 @@ extension Node {
 
     /// A tenth of the request timeout: how often pending requests are swept, so how late a
     /// request may fail past its deadline, and how long a read waits for its first owners.
-    var requestSweepMilliseconds: Int64 { max(1, cluster!.settings.requestTimeoutMilliseconds / 10) }
+    var requestSweepMilliseconds: Int64 { max(1, cluster.settings.requestTimeoutMilliseconds / 10) }
 
     mutating func armDeadlineSweep(_ now: Now) {
-        guard !cluster!.deadlineSweepArmed else { return }
-        cluster!.deadlineSweepArmed = true
+        guard !cluster.deadlineSweepArmed else { return }
+        cluster.deadlineSweepArmed = true
         outbox.append(.setTimer(.requestDeadlines, at: now.monotonic.adding(milliseconds: requestSweepMilliseconds)))
     }
 
     /// Fails every request past its deadline, and widens reads whose first owners are slow
     /// (both in id order, so runs replay exactly).
     mutating func sweepRequestDeadlines(now: Now) {
-        cluster!.deadlineSweepArmed = false
+        cluster.deadlineSweepArmed = false
         var expired: [UInt64] = []
         var slowReads: [UInt64] = []
         let retryAfter = requestSweepMilliseconds
-        for (id, request) in cluster!.pending {
+        for (id, request) in cluster.pending {
             if request.deadline <= now.monotonic {
                 expired.append(id)
             } else if request.started.adding(milliseconds: retryAfter) <= now.monotonic,
@@ -143,7 +143,7 @@ extension Node {
         for id in expired { requestDeadline(id, now: now) }
         slowReads.sort()
         for id in slowReads { askRemainingOwners(id, now: now) }
-        if !cluster!.pending.isEmpty { armDeadlineSweep(now) }
+        if !cluster.pending.isEmpty { armDeadlineSweep(now) }
     }
 
     /// The nodes a write goes to besides this one: every reachable owner, and for each owner
@@ -151,15 +151,15 @@ extension Node {
     /// A down owner left without a stand-in (a cluster no larger than N) gets its hint kept
     /// by the coordinator itself, as Cassandra's coordinators do.
     func writeTargets(_ partition: PartitionID, _ placement: Placement) -> [(NodeID, NodeID?)] {
-        let me = cluster!.settings.nodeID
+        let me = cluster.settings.nodeID
         let list = placement.preferenceList(for: partition)
         let n = placement.replicaCount
         var targets: [(NodeID, NodeID?)] = []
-        var standIns = list.dropFirst(n).filter { $0 != me && cluster!.isReachable($0) }.makeIterator()
+        var standIns = list.dropFirst(n).filter { $0 != me && cluster.isReachable($0) }.makeIterator()
         for owner in list.prefix(n) where owner != me {
-            if cluster!.isReachable(owner) {
+            if cluster.isReachable(owner) {
                 targets.append((owner, nil))
-            } else if !cluster!.settings.hintsEnabled {
+            } else if !cluster.settings.hintsEnabled {
                 continue
             } else if let standIn = standIns.next() {
                 targets.append((standIn, owner))
@@ -176,7 +176,7 @@ extension Node {
         partition: PartitionID, placement: Placement, sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
-        cluster!.replication.coordinated += 1
+        cluster.replication.coordinated += 1
         let (r, w) = quorums(session)
         if CommandTable.isWrite[Int(id.rawValue)] {
             return coordinateWrite(id, a, key, &session, now, partition, placement, w, sink, &reply)
@@ -198,7 +198,7 @@ extension Node {
             quorum: r, basis: basis, unaskedIn: others.count > r - 1 ? partition : nil)
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
         for node in others.prefix(r - 1) {
-            cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
+            cluster.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
         }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
@@ -206,18 +206,18 @@ extension Node {
     /// A read whose first R - 1 owners have not all answered asks every reachable owner that
     /// has not (a down owner membership has not noticed yet would otherwise fail the read).
     mutating func askRemainingOwners(_ requestID: UInt64, now: Now) {
-        guard var pending = cluster!.pending[requestID], case .read(var read) = pending.kind,
+        guard var pending = cluster.pending[requestID], case .read(var read) = pending.kind,
             let partition = read.unaskedIn
         else { return }
         read.unaskedIn = nil
         let key = read.arguments.key
-        for node in routes(partition, cluster!.placement()).reachableOwners
+        for node in routes(partition, cluster.placement()).reachableOwners
         where !read.copies.contains(where: { $0.0 == node }) {
-            key.withUnsafeBytes { cluster!.outbox.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
+            key.withUnsafeBytes { cluster.outbox.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
         }
-        cluster!.replication.readsRetried += 1
+        cluster.replication.readsRetried += 1
         pending.kind = .read(read)
-        cluster!.pending[requestID] = pending
+        cluster.pending[requestID] = pending
     }
 
     /// Runs a command against local data and sends its reply to the sink (or inline).
@@ -272,7 +272,7 @@ extension Node {
                 protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
             notePreReadStarted(keyHash)
             let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
-            for node in owners { cluster!.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
+            for node in owners { cluster.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
             return sink == nil ? .deferred(ticket: requestID) : .proceed
         }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
@@ -302,18 +302,18 @@ extension Node {
     /// Sends this node's current copy of `key` to the write targets under `requestID`, which
     /// then completes with `reply` after W replicas hold it.
     mutating func sendCopyAndAwait(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Now) {
-        let placement = cluster!.placement()
-        let routes = routes(cluster!.partitionCount.partition(of: key), placement)
+        let placement = cluster.placement()
+        let routes = routes(cluster.partitionCount.partition(of: key), placement)
         let targets = routes.writeTargets
         keepHints(key, for: routes.localHints, now: now)
         replicate(key, to: targets, requestID: requestID, now: now)
-        guard targets.count >= w - 1, var pending = cluster!.pending[requestID] else {
+        guard targets.count >= w - 1, var pending = cluster.pending[requestID] else {
             return finish(
                 requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
                 now: now)
         }
         pending.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: reply, quorum: w)
-        cluster!.pending[requestID] = pending
+        cluster.pending[requestID] = pending
     }
 
     /// A reply already complete: inline when the client waits on this call, else to the sink.
@@ -334,8 +334,8 @@ extension Node {
         }
         guard let object else { return }
         for owner in owners {
-            cluster!.hints.store(owner: owner, key: key, object: object, now: now.monotonic)
-            cluster!.replication.hintsStored += 1
+            cluster.hints.store(owner: owner, key: key, object: object, now: now.monotonic)
+            cluster.replication.hintsStored += 1
         }
     }
 
@@ -354,8 +354,8 @@ extension Node {
         now: Now
     ) {
         guard !targets.isEmpty else { return }
-        var object = cluster!.encodeScratch
-        cluster!.encodeScratch = ByteWriter(capacity: 0)
+        var object = cluster.encodeScratch
+        cluster.encodeScratch = ByteWriter(capacity: 0)
         object.removeAll()
         if let entry = keyspace.entry(KeyRef(key), now: now) {
             CompactObject.encode(entry, into: &object)
@@ -364,11 +364,11 @@ extension Node {
         }
         object.withUnsafeBytes { bytes in
             for (node, hintFor) in targets {
-                cluster!.outbox.addWrite(
+                cluster.outbox.addWrite(
                     to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor,
                     basis: hintFor == nil ? basis : nil)
             }
         }
-        cluster!.encodeScratch = object
+        cluster.encodeScratch = object
     }
 }

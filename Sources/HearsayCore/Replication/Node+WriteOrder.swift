@@ -15,18 +15,18 @@ extension Node {
     /// Mutating only so that `cluster!` is read in place (see `quorums`): a non-mutating
     /// method copied the whole cluster state on every write it checked.
     mutating func preReadInFlight(_ keyHash: UInt64) -> Bool {
-        cluster!.preReadsInFlight[Node.preReadSlot(keyHash)] > 0
+        cluster.preReadsInFlight[Node.preReadSlot(keyHash)] > 0
     }
 
     mutating func notePreReadStarted(_ keyHash: UInt64) {
         let slot = Node.preReadSlot(keyHash)
-        cluster!.preReadsInFlight[slot] = cluster!.preReadsInFlight[slot] &+ 1
+        cluster.preReadsInFlight[slot] = cluster.preReadsInFlight[slot] &+ 1
     }
 
     mutating func notePreReadEnded(_ keyHash: UInt64) {
         let slot = Node.preReadSlot(keyHash)
         // Every end matches a start; tests (debug builds) check it, a release node never traps on it.
-        assert(cluster!.preReadsInFlight[slot] > 0, "pre-read count underflow")
-        if cluster!.preReadsInFlight[slot] > 0 { cluster!.preReadsInFlight[slot] -= 1 }
+        assert(cluster.preReadsInFlight[slot] > 0, "pre-read count underflow")
+        if cluster.preReadsInFlight[slot] > 0 { cluster.preReadsInFlight[slot] -= 1 }
     }
 }

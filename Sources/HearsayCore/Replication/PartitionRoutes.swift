@@ -17,18 +17,18 @@ extension Node {
     /// The routes of `partition` under `placement`, from the cache when membership has not
     /// changed since they were computed.
     mutating func routes(_ partition: PartitionID, _ placement: Placement) -> PartitionRoutes {
-        let version = cluster!.membershipVersion
-        if cluster!.routes.count != placement.partitionCount.value {
-            cluster!.routes = Array(repeating: nil, count: placement.partitionCount.value)
+        let version = cluster.membershipVersion
+        if cluster.routes.count != placement.partitionCount.value {
+            cluster.routes = Array(repeating: nil, count: placement.partitionCount.value)
         }
-        if let cached = cluster!.routes[partition.index], cached.version == version { return cached }
-        let me = cluster!.settings.nodeID
+        if let cached = cluster.routes[partition.index], cached.version == version { return cached }
+        let me = cluster.settings.nodeID
         let all = writeTargets(partition, placement)
         let fresh = PartitionRoutes(
             version: version,
-            reachableOwners: placement.replicas(for: partition).filter { $0 != me && cluster!.isReachable($0) },
+            reachableOwners: placement.replicas(for: partition).filter { $0 != me && cluster.isReachable($0) },
             writeTargets: all.filter { $0.0 != me }, localHints: all.filter { $0.0 == me }.compactMap(\.1))
-        cluster!.routes[partition.index] = fresh
+        cluster.routes[partition.index] = fresh
         return fresh
     }
 }
