@@ -6,21 +6,15 @@ import RESP
 /// caller's ReplyBuffer at once (a single-node command never waits). Timers come
 /// in through `tick`. The node reads no clock: every call carries `now`.
 public struct Node {
-    public var settings: NodeSettings
-    public var keyspace: Keyspace
-    public var stats = NodeStats()
+    /// The keyspace and the commands over it.
+    public internal(set) var store: Store
     public var runtime = RuntimeFacts()
-    /// Keyed client requests received per partition since start (HS.PARTITIONS).
-    public internal(set) var partitionRequests: [Int]
     public var clients: [UInt64: ClientInfo] = [:]
+    /// Draws the anti-entropy exchange salts.
     var rng: SeededGenerator
-    /// The identity this process's writes carry in their dots. New on every start (the
-    /// driver draws it), because an in-memory node that restarts has forgotten its dots.
-    public let writer: NodeID
-    /// The last dot counter this writer minted, for every key (see Node+Versioning).
-    var lastDot: UInt64 = 0
-    /// Timestamps for writes: hybrid logical time, never the raw wall clock.
-    var clock: HybridLogicalClock
+    public var settings: NodeSettings { store.settings }
+    public var keyspace: Keyspace { store.keyspace }
+    public var writer: NodeID { store.writer }
     /// The cluster side. A node that never joins one is a cluster of one (`joinCluster`).
     public internal(set) var cluster: ClusterState
     /// Effects that commands produced (a forget, later replica writes); the driver takes
@@ -72,15 +66,11 @@ public struct Node {
     }
 
     public init(settings: NodeSettings = NodeSettings()) {
-        self.settings = settings
-        keyspace = Keyspace(partitionCount: settings.partitionCount, maxMemoryBytes: settings.maxMemoryBytes)
-        partitionRequests = Array(repeating: 0, count: settings.partitionCount)
-        rng = SeededGenerator(seed: settings.randomSeed)
-        writer = NodeID(settings.writerID)
-        clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
+        store = Store(settings: settings)
+        rng = SeededGenerator(seed: StableHash.combine(settings.randomSeed, 0x6165))
         // Alone, and no peer will ever join: no other replica can need a tombstone.
         cluster = ClusterState(
-            settings: ClusterSettings(nodeID: writer, address: ""), partitionCount: settings.partitionCount,
+            settings: ClusterSettings(nodeID: store.writer, address: ""), partitionCount: settings.partitionCount,
             seed: settings.randomSeed)
     }
 
@@ -99,9 +89,10 @@ public struct Node {
     // MARK: Timers
 
     /// Periodic work: active expiry. The driver calls it every `activeExpiryIntervalMilliseconds`.
-    public mutating func tick(now: Now) {
-        _ = keyspace.expireDue(now: now, budget: settings.activeExpiryBudgetPerTick)
-    }
+    public mutating func tick(now: Now) { store.expireDue(now: now) }
+
+    /// A client sent bytes that are not RESP (INFO counts them).
+    public mutating func noteProtocolError() { store.stats.protocolErrors += 1 }
 
     // MARK: Requests
 
@@ -111,20 +102,20 @@ public struct Node {
         reply: inout ReplyBuffer
     ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
-        stats.commandsProcessed &+= 1
+        store.stats.commandsProcessed &+= 1
         guard let id = CommandTable.lookupID(a[0]) else {
-            stats.errorReplies += 1
+            store.stats.errorReplies += 1
             reply.error(ErrorText.unknownCommand(a))
             return .proceed
         }
         let arity = CommandTable.arity[Int(id.rawValue)]
         if arity > 0 ? a.count != arity : a.count < -arity {
-            stats.errorReplies += 1
+            store.stats.errorReplies += 1
             reply.error(ErrorText.wrongArity(CommandTable.spec(id).nameString))
             return .proceed
         }
         if !session.authenticated && !CommandTable.allowedBeforeAuth(id) {
-            stats.errorReplies += 1
+            store.stats.errorReplies += 1
             reply.error(ErrorText.noAuth)
             return .proceed
         }
@@ -133,14 +124,17 @@ public struct Node {
         return dispatch(id, a, &session, now, &reply)
     }
 
-    /// Runs a command against this node's own data (single node, or the coordinating replica).
+    /// Runs a command here: a data command on this node's store (a node alone, or the
+    /// coordinating replica), anything else as the node's own command.
     mutating func dispatch(
         _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
+        if Store.isDataCommand(id) {
+            store.dispatch(id, a, now, &reply)
+            return .proceed
+        }
         switch id {
-        case .get: get(a, now, &reply)
-        case .set: set(a, now, &reply)
         case .ping: ping(a, &reply)
         case .echo: reply.bulk(a[1])
         case .hello: hello(a, &session, &reply)
@@ -153,68 +147,10 @@ public struct Node {
         case .client: client(a, &session, now, &reply)
         case .command: command(a, &reply)
         case .info: info(a, now, &reply)
-        case .dbsize: reply.integer(keyspace.liveCount)
-        case .flushall, .flushdb: flush(a, &reply)
         case .time: time(now, &reply)
         case .config: config(a, &reply)
         case .function: function(a, &reply)
-        case .object: object(a, now, &reply)
-        case .memory: memory(a, now, &reply)
         case .debug: debug(a, &reply)
-        case .setnx: setnx(a, now, &reply)
-        case .setex: setex(a, now, unitMilliseconds: 1000, &reply)
-        case .psetex: setex(a, now, unitMilliseconds: 1, &reply)
-        case .getset: getset(a, now, &reply)
-        case .getdel: getdel(a, now, &reply)
-        case .getex: getex(a, now, &reply)
-        case .mget: mget(a, now, &reply)
-        case .mset: mset(a, now, &reply)
-        case .msetnx: msetnx(a, now, &reply)
-        case .strlen: strlen(a, now, &reply)
-        case .append: append(a, now, &reply)
-        case .getrange: getrange(a, now, &reply)
-        case .incr: incrBy(a, 1, now, &reply)
-        case .decr: incrBy(a, -1, now, &reply)
-        case .incrby, .decrby: incrByArgument(a, negate: id == .decrby, now, &reply)
-        case .incrbyfloat: incrByFloat(a, now, &reply)
-        case .del, .unlink: del(a, now, &reply)
-        case .exists: exists(a, now, &reply)
-        case .expire: expire(a, now, base: now.wall, unitMilliseconds: 1000, &reply)
-        case .pexpire: expire(a, now, base: now.wall, unitMilliseconds: 1, &reply)
-        case .expireat: expire(a, now, base: .zero, unitMilliseconds: 1000, &reply)
-        case .pexpireat: expire(a, now, base: .zero, unitMilliseconds: 1, &reply)
-        case .expiretime: expireTime(a, now, divisor: 1000, &reply)
-        case .pexpiretime: expireTime(a, now, divisor: 1, &reply)
-        case .ttl: ttl(a, now, divisor: 1000, &reply)
-        case .pttl: ttl(a, now, divisor: 1, &reply)
-        case .persist: persist(a, now, &reply)
-        case .type: type(a, now, &reply)
-        case .keys: keys(a, now, &reply)
-        case .scan: scan(a, now, &reply)
-        case .randomkey: randomKey(now, &reply)
-        case .sadd: sadd(a, now, &reply)
-        case .srem: srem(a, now, &reply)
-        case .smembers: smembers(a, now, &reply)
-        case .sismember: sismember(a, now, &reply)
-        case .smismember: smismember(a, now, &reply)
-        case .scard: scard(a, now, &reply)
-        case .srandmember: srandmember(a, now, &reply)
-        case .spop: spop(a, now, &reply)
-        case .hset: hset(a, now, legacy: false, &reply)
-        case .hmset: hset(a, now, legacy: true, &reply)
-        case .hsetnx: hsetnx(a, now, &reply)
-        case .hget: hget(a, now, &reply)
-        case .hmget: hmget(a, now, &reply)
-        case .hdel: hdel(a, now, &reply)
-        case .hgetall: hgetall(a, now, &reply)
-        case .hlen: hlen(a, now, &reply)
-        case .hexists: hexists(a, now, &reply)
-        case .hkeys: hkeys(a, now, &reply)
-        case .hvals: hvals(a, now, &reply)
-        case .hincrby: hincrby(a, now, &reply)
-        case .hsSiblings: siblings(a, now, &reply)
-        case .hsGetctx: getContext(a, now, &reply)
-        case .hsSetctx: setWithContext(a, now, &reply)
         case .hsMembers: members(&reply)
         case .hsRing: ring(a, &reply)
         case .hsForget: forgetCommand(a, now, &reply)
@@ -225,6 +161,7 @@ public struct Node {
         case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
         case .hsFault: faultCommand(a, &reply)
         case .hsAgreement: agreement(now, &reply)
+        default: preconditionFailure("\(id) is a data command")
         }
         return .proceed
     }

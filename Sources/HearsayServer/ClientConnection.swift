@@ -134,7 +134,7 @@ final class ClientConnection {
             case .needMore:
                 break requests
             case .failure(let error):
-                server.node.stats.protocolErrors += 1
+                server.node.noteProtocolError()
                 reply.error(error.message)
                 closeWhenDrained = true
                 start = inputCount

@@ -216,7 +216,7 @@ import Testing
         h.advance(milliseconds: 1000)
         h.tick()
         #expect(h.run("DBSIZE") == int(11))
-        #expect(h.node.keyspace.expiredCount >= 50)
+        #expect(h.node.store.keyspace.expiredCount >= 50)
         h.advance(milliseconds: 100_000)
         h.tick()
         #expect(h.run("DBSIZE") == int(1))

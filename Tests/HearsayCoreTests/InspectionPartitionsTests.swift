@@ -46,8 +46,8 @@ struct InspectionPartitionsTests {
         let rows = Self.table(&h)
         #expect(rows[5]["keys"] == 3 && rows[5]["tombstones"] == 1 && rows[5]["siblingkeys"] == 1)
         #expect(rows[9]["keys"] == 2 && rows[9]["tombstones"] == 0 && rows[9]["siblingkeys"] == 1)
-        #expect(rows.reduce(0) { $0 + $1["keys"]! } == Int64(h.node.keyspace.liveCount))
-        #expect(rows.reduce(0) { $0 + $1["bytes"]! } == Int64(h.node.keyspace.usedBytes))
+        #expect(rows.reduce(0) { $0 + $1["keys"]! } == Int64(h.node.store.keyspace.liveCount))
+        #expect(rows.reduce(0) { $0 + $1["bytes"]! } == Int64(h.node.store.keyspace.usedBytes))
         #expect(rows[5]["bytes"]! > 0 && rows[0]["bytes"] == 0)
     }
 

@@ -14,7 +14,7 @@ import Testing
         var settings = NodeSettings()
         settings.writerID = 0xA1
         var node = Node(settings: settings)
-        node.keyspace.purgesTombstonesAtOnce = false
+        node.store.keyspace.purgesTombstonesAtOnce = false
         return node
     }
 
@@ -31,7 +31,7 @@ import Testing
 
     static func stored(_ node: inout Node, _ key: [UInt8]) -> (StoredObject?, ArraySlice<UInt64>) {
         let object = key.withUnsafeBytes {
-            node.keyspace.entry(KeyRef($0), now: now).map(CompactObject.materialize)
+            node.store.keyspace.entry(KeyRef($0), now: now).map(CompactObject.materialize)
         }
         let partition = node.keyspace.partition(ofHash: StableHash.hash(key))
         return (object, node.keyspace.leaves(ofPartition: partition))
@@ -76,15 +76,15 @@ import Testing
             var fast = Self.node()
             var general = Self.node()
             // The node minted every dot of its own writer that its store holds.
-            fast.lastDot = local.context.maxCounter(for: a)
-            general.lastDot = fast.lastDot
+            fast.store.lastDot = local.context.maxCounter(for: a)
+            general.store.lastDot = fast.store.lastDot
             for index in 0..<2 where hasLocal {
                 key.withUnsafeBytes { raw in
                     let ref = KeyRef(raw)
                     if index == 0 {
-                        fast.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
+                        fast.store.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
                     } else {
-                        general.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
+                        general.store.keyspace.putObject(ref, existing: nil, object: local, now: Self.now)
                     }
                 }
             }
@@ -98,7 +98,7 @@ import Testing
                 var untouched = Self.node()
                 if hasLocal {
                     key.withUnsafeBytes {
-                        untouched.keyspace.putObject(KeyRef($0), existing: nil, object: local, now: Self.now)
+                        untouched.store.keyspace.putObject(KeyRef($0), existing: nil, object: local, now: Self.now)
                     }
                 }
                 #expect(Self.stored(&fast, key) == Self.stored(&untouched, key), "seed \(seed) round \(round)")
@@ -106,7 +106,7 @@ import Testing
             }
             fastPathTaken += 1
             #expect(Self.stored(&fast, key) == Self.stored(&general, key), "seed \(seed) round \(round)")
-            #expect(fast.lastDot == general.lastDot, "seed \(seed) round \(round)")
+            #expect(fast.store.lastDot == general.store.lastDot, "seed \(seed) round \(round)")
         }
         // Most incoming writes are single writes, and a good share of them merge on the fast path.
         #expect(fastPathTaken > cases / 5, "fast path taken \(fastPathTaken) of \(cases)")
@@ -147,7 +147,7 @@ import Testing
             let key = Array("e\(round % 50)".utf8)
             var object =
                 key.withUnsafeBytes {
-                    node.keyspace.entry(KeyRef($0), now: Self.now).map(CompactObject.materialize)
+                    node.store.keyspace.entry(KeyRef($0), now: Self.now).map(CompactObject.materialize)
                 } ?? StoredObject()
             let writer = Self.writers.randomElement(using: &rng)!
             if Int.random(in: 0..<3, using: &rng) == 0 {
@@ -157,8 +157,8 @@ import Testing
             }
             key.withUnsafeBytes { raw in
                 let ref = KeyRef(raw)
-                let entry = node.keyspace.entry(ref, now: Self.now)
-                if let stored = node.keyspace.putObject(ref, existing: entry, object: object, now: Self.now) {
+                let entry = node.store.keyspace.entry(ref, now: Self.now)
+                if let stored = node.store.keyspace.putObject(ref, existing: entry, object: object, now: Self.now) {
                     let expected = CompactObject.materialize(stored).encoded
                     #expect(CompactObject.encoded(stored) == expected, "seed 78 round \(round)")
                     #expect((try? StoredObject(decoding: CompactObject.encoded(stored))) == object)

@@ -14,7 +14,7 @@ import Testing
         var settings = NodeSettings()
         settings.partitionCount = 16
         var h = CommandHarness(settings: settings)
-        h.node.keyspace.purgesTombstonesAtOnce = seed % 2 == 0
+        h.node.store.keyspace.purgesTombstonesAtOnce = seed % 2 == 0
         for step in 0..<600 {
             let key = "k\(Int.random(in: 0..<25, using: &rng))"
             switch Int.random(in: 0..<12, using: &rng) {
@@ -123,34 +123,34 @@ func checkInvariants(_ keyspace: Keyspace, seed: UInt64, step: Int) {
 /// that is invisible to reads, counts and scans.
 @Test func node_delete_leavesInvisibleTombstoneWhenTombstonesWait() {
     var h = CommandHarness()
-    h.node.keyspace.purgesTombstonesAtOnce = false
+    h.node.store.keyspace.purgesTombstonesAtOnce = false
     h.run("SET", "a", "1")
     h.run("SET", "b", "2")
     h.run("DEL", "a")
-    #expect(h.node.keyspace.count == 2 && h.node.keyspace.tombstoneCount == 1)
+    #expect(h.node.store.keyspace.count == 2 && h.node.store.keyspace.tombstoneCount == 1)
     #expect(h.run("DBSIZE") == int(1))
     #expect(h.run("EXISTS", "a") == int(0))
     #expect(bulkItems(h.run("KEYS", "*")) == ["b"])
     h.run("SET", "a", "again")
-    #expect(h.run("GET", "a") == bulk("again") && h.node.keyspace.tombstoneCount == 0)
+    #expect(h.run("GET", "a") == bulk("again") && h.node.store.keyspace.tombstoneCount == 0)
 }
 
 /// Expiry turns a value into a tombstone (not a silent removal) when tombstones wait, so an
 /// older write still held by another replica cannot come back through a merge.
 @Test func node_expiredValue_becomesTombstoneThatBlocksOlderWrite() {
     var h = CommandHarness()
-    h.node.keyspace.purgesTombstonesAtOnce = false
+    h.node.store.keyspace.purgesTombstonesAtOnce = false
     h.run("SET", "k", "old")
     let key = Array("k".utf8)
     let old = key.withUnsafeBytes { raw in
-        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.now)!)
+        CompactObject.materialize(h.node.store.keyspace.entry(KeyRef(raw), now: h.now)!)
     }
     h.run("SET", "k", "new", "PX", "10")
     h.advance(milliseconds: 20)
     h.tick()
     #expect(h.run("GET", "k") == nullBulk)
     let tombstone = key.withUnsafeBytes { raw in
-        CompactObject.materialize(h.node.keyspace.entry(KeyRef(raw), now: h.now)!)
+        CompactObject.materialize(h.node.store.keyspace.entry(KeyRef(raw), now: h.now)!)
     }
     #expect(tombstone.isTombstone)
     #expect(tombstone.merged(old).value(at: h.now.wall) == nil, "the overwritten value must not return")

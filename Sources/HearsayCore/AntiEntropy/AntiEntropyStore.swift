@@ -50,18 +50,18 @@ extension Keyspace: AntiEntropyStore {
 /// dot counter past anything merged. The caller MUST take a session out of the node before
 /// passing the node `inout` (exclusive access), and put it back afterwards.
 extension Node: AntiEntropyStore {
-    public var partitionCount: Int { keyspace.partitionCount }
-    public var leavesPerPartition: Int { keyspace.leavesPerPartition }
-    public func leaf(ofHash hash: UInt64) -> Int { keyspace.leaf(ofHash: hash) }
-    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> { keyspace.leaves(ofPartition: p) }
+    public var partitionCount: Int { store.keyspace.partitionCount }
+    public var leavesPerPartition: Int { store.keyspace.leavesPerPartition }
+    public func leaf(ofHash hash: UInt64) -> Int { store.keyspace.leaf(ofHash: hash) }
+    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> { store.keyspace.leaves(ofPartition: p) }
     public func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void) {
-        keyspace.forEachEntry(inPartition: p, body)
+        store.keyspace.forEachEntry(inPartition: p, body)
     }
     public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
         mergeRemote(key, object, now: now)
     }
-    public func holds(key: [UInt8]) -> Bool { keyspace.holds(key: key) }
+    public func holds(key: [UInt8]) -> Bool { store.keyspace.holds(key: key) }
     public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
-        keyspace.isSettledTombstone(box, now: now)
+        store.keyspace.isSettledTombstone(box, now: now)
     }
 }

@@ -7,10 +7,10 @@ extension Node {
     mutating func digest(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         if a.count > 2 { return digestKeys(a, now, &r) }
         if a.count == 2 {
-            guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {
+            guard let p = a.int64(1), p >= 0, p < Int64(store.keyspace.partitionCount) else {
                 return r.error("ERR partition out of range")
             }
-            let leaves = keyspace.leaves(ofPartition: Int(p))
+            let leaves = store.keyspace.leaves(ofPartition: Int(p))
             r.arrayHeader(leaves.count)
             for leaf in leaves { r.bulk(Node.hex(leaf)) }
             return

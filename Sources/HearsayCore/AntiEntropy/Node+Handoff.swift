@@ -12,7 +12,7 @@ extension Node {
     mutating func trackHandoffs(placement: Placement, now: Now) -> [Int] {
         let me = cluster.settings.nodeID
         var pending: [Int] = []
-        for p in 0..<keyspace.partitionCount where keyspace.keyCount(inPartition: p) > 0 {
+        for p in 0..<store.keyspace.partitionCount where store.keyspace.keyCount(inPartition: p) > 0 {
             guard !placement.isReplica(me, of: PartitionID(p)) else { continue }
             if cluster.handoffSince[p] == nil { cluster.handoffSince[p] = now.monotonic }
             if handoffComplete(p, placement: placement) {
@@ -24,7 +24,7 @@ extension Node {
             }
         }
         for p in cluster.handoffSince.keys
-        where keyspace.keyCount(inPartition: p) == 0
+        where store.keyspace.keyCount(inPartition: p) == 0
             || placement.isReplica(me, of: PartitionID(p))
         {
             cluster.handoffSince[p] = nil
@@ -34,7 +34,7 @@ extension Node {
 
     func handoffComplete(_ p: Int, placement: Placement) -> Bool {
         guard let since = cluster.handoffSince[p] else { return false }
-        let root = MerkleTree(leaves: keyspace.leaves(ofPartition: p)).root
+        let root = MerkleTree(leaves: store.keyspace.leaves(ofPartition: p)).root
         for replica in placement.replicas(for: PartitionID(p)) {
             guard let agreement = cluster.agreements.record(partition: p, peer: replica),
                 agreement.startedAt > since, agreement.localRoot == root
@@ -46,8 +46,8 @@ extension Node {
     /// Removes every entry of partition `p`; returns how many.
     mutating func dropPartition(_ p: Int) -> Int {
         var boxes: [EntryBox] = []
-        keyspace.forEachEntry(inPartition: p) { boxes.append($0) }
-        for box in boxes { keyspace.remove(box) }
+        store.keyspace.forEachEntry(inPartition: p) { boxes.append($0) }
+        for box in boxes { store.keyspace.remove(box) }
         return boxes.count
     }
 }

@@ -35,7 +35,7 @@ extension Node {
 
     /// Purges the tombstones that became stable, within the per-tick budget.
     mutating func purgeStableTombstones(now: Now) {
-        guard keyspace.tombstoneCount > 0 else { return }
+        guard store.keyspace.tombstoneCount > 0 else { return }
         let placement = cluster.placement()
         let partitions = placement.partitions(replicatedOn: cluster.settings.nodeID)
         guard !partitions.isEmpty else { return }
@@ -43,10 +43,10 @@ extension Node {
         let first = cluster.nextPurgePartition % partitions.count
         for k in 0..<partitions.count where budget > 0 {
             let p = partitions[(first + k) % partitions.count]
-            guard let oldest = keyspace.oldestTombstone(inPartition: p.index),
+            guard let oldest = store.keyspace.oldestTombstone(inPartition: p.index),
                 let horizon = stableHorizon(partition: p, placement: placement, now: now), oldest < horizon
             else { continue }
-            budget -= keyspace.purgeTombstones(inPartition: p.index, storedBefore: horizon, budget: budget)
+            budget -= store.keyspace.purgeTombstones(inPartition: p.index, storedBefore: horizon, budget: budget)
             if budget == 0 { cluster.nextPurgePartition = (first + k) % partitions.count }
         }
     }

@@ -9,8 +9,8 @@ extension Node {
             settings: settings, partitionCount: self.settings.partitionCount,
             seed: self.settings.randomSeed, joined: true)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
-        keyspace.purgesTombstonesAtOnce = false
-        keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
+        store.keyspace.purgesTombstonesAtOnce = false
+        store.keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
     }
 
     /// The single entry point for everything but client requests.

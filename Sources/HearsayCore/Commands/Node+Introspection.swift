@@ -107,26 +107,26 @@ extension Node {
             add("maxclients", runtime.maxClients)
         case "memory":
             lines.append("# Memory")
-            add("used_memory", keyspace.usedBytes)
-            add("used_memory_human", MemoryText.human(keyspace.usedBytes))
+            add("used_memory", store.keyspace.usedBytes)
+            add("used_memory_human", MemoryText.human(store.keyspace.usedBytes))
             add("used_memory_rss", runtime.residentBytes)
             add("used_memory_rss_human", MemoryText.human(runtime.residentBytes))
             add("maxmemory", settings.maxMemoryBytes)
             add("maxmemory_human", MemoryText.human(settings.maxMemoryBytes))
             add("maxmemory_policy", "noeviction")
-            add("keys_bytes_estimate", keyspace.usedBytes)
+            add("keys_bytes_estimate", store.keyspace.usedBytes)
         case "stats":
             lines.append("# Stats")
             add("total_connections_received", runtime.totalConnectionsReceived)
-            add("total_commands_processed", stats.commandsProcessed)
+            add("total_commands_processed", store.stats.commandsProcessed)
             add("total_net_input_bytes", runtime.inputBytes)
             add("total_net_output_bytes", runtime.outputBytes)
             add("rejected_connections", runtime.rejectedConnections)
-            add("expired_keys", keyspace.expiredCount)
-            add("keyspace_hits", stats.keyspaceHits)
-            add("keyspace_misses", stats.keyspaceMisses)
-            add("total_error_replies", stats.errorReplies)
-            add("protocol_errors", stats.protocolErrors)
+            add("expired_keys", store.keyspace.expiredCount)
+            add("keyspace_hits", store.stats.keyspaceHits)
+            add("keyspace_misses", store.stats.keyspaceMisses)
+            add("total_error_replies", store.stats.errorReplies)
+            add("protocol_errors", store.stats.protocolErrors)
         case "cluster":
             lines.append("# Cluster")
             do {
@@ -143,11 +143,11 @@ extension Node {
                 add("hints_pending", cluster.hints.pendingCount)
                 add("requests_pending", cluster.pending.count)
             }
-            add("tombstones", keyspace.tombstoneCount)
+            add("tombstones", store.keyspace.tombstoneCount)
         case "keyspace":
             lines.append("# Keyspace")
-            if keyspace.liveCount > 0 {
-                add("db0", "keys=\(keyspace.liveCount),expires=\(keyspace.expiringCount),avg_ttl=0")
+            if store.keyspace.liveCount > 0 {
+                add("db0", "keys=\(store.keyspace.liveCount),expires=\(store.keyspace.expiringCount),avg_ttl=0")
             }
         default:
             break

@@ -14,20 +14,20 @@ extension Node {
     static let maxDigestKeys = 10_000
 
     mutating func digestKeys(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
-        guard let p = a.int64(1), p >= 0, p < Int64(keyspace.partitionCount) else {
+        guard let p = a.int64(1), p >= 0, p < Int64(store.keyspace.partitionCount) else {
             return r.error("ERR partition out of range")
         }
         guard a.matches(2, "KEYS"), a.count <= 4 else { return r.error(ErrorText.syntax) }
-        let leaves = keyspace.leavesPerPartition
+        let leaves = store.keyspace.leavesPerPartition
         var leaf: Int? = nil
         if a.count == 4 {
             guard let l = a.int64(3), l >= 0, l < Int64(leaves) else { return r.error("ERR leaf out of range") }
             leaf = Int(l)
         }
         var found: [EntryBox] = []
-        keyspace.forEachEntry(inPartition: Int(p)) { box in
+        store.keyspace.forEachEntry(inPartition: Int(p)) { box in
             guard found.count < Node.maxDigestKeys else { return }
-            if let leaf, keyspace.leaf(ofHash: box.hash) & (leaves - 1) != leaf { return }
+            if let leaf, store.keyspace.leaf(ofHash: box.hash) & (leaves - 1) != leaf { return }
             found.append(box)
         }
         r.arrayHeader(found.count)

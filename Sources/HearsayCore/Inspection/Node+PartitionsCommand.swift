@@ -15,7 +15,7 @@ import RESP
 /// counts are not kept incrementally), so about a millisecond per 10^4 to 10^5 keys.
 extension Node {
     mutating func partitionsCommand(_ now: Now, _ r: inout ReplyBuffer) {
-        let count = keyspace.partitionCount
+        let count = store.keyspace.partitionCount
         let placement = cluster.placement()
         let me = cluster.settings.nodeID
         let replicated = (0..<count).map { placement.replicas(for: PartitionID($0)).contains(me) }
@@ -25,7 +25,7 @@ extension Node {
             var tombstones = 0
             var bytes = 0
             var siblingKeys = 0
-            keyspace.forEachEntry(inPartition: p) { box in
+            store.keyspace.forEachEntry(inPartition: p) { box in
                 entries += 1
                 bytes += box.footprint
                 if Keyspace.isTombstone(box) { tombstones += 1 }
@@ -45,7 +45,7 @@ extension Node {
             r.bulk("siblingkeys")
             r.integer(siblingKeys)
             r.bulk("requests")
-            r.integer(partitionRequests[p])
+            r.integer(store.partitionRequests[p])
         }
     }
 }

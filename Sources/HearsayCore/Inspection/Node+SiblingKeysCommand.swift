@@ -16,8 +16,8 @@ extension Node {
             limit = Int(n)
         }
         var found: [(EntryBox, Int)] = []
-        for p in 0..<keyspace.partitionCount where found.count < limit {
-            keyspace.forEachEntry(inPartition: p) { box in
+        for p in 0..<store.keyspace.partitionCount where found.count < limit {
+            store.keyspace.forEachEntry(inPartition: p) { box in
                 guard found.count < limit, box.header.state == .extended else { return }
                 let siblings = EntrySummary.siblings(box, now)
                 if siblings > 1 { found.append((box, siblings)) }

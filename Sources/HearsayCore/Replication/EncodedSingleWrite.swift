@@ -53,15 +53,15 @@ extension Node {
     ) -> Bool {
         do {
             let ref = KeyRef(key)
-            let entry = keyspace.entry(ref, now: now)
+            let entry = store.keyspace.entry(ref, now: now)
             if let entry {
                 let header = entry.header
                 guard header.state != .extended, header.writer == write.dot.node.rawValue else { return false }
                 // The same write again, or one this entry's later write already covers.
                 if write.dot.counter <= header.counter { return true }
             }
-            if write.dot.node == writer { lastDot = max(lastDot, write.dot.counter) }
-            keyspace.putString(
+            if write.dot.node == writer { store.lastDot = max(store.lastDot, write.dot.counter) }
+            store.keyspace.putString(
                 ref, existing: entry, value: UnsafeRawBufferPointer(rebasing: bytes[write.value]),
                 expiresAt: write.expiresAtMilliseconds, dot: write.dot, timestamp: write.timestamp)
             return true

@@ -23,7 +23,7 @@ extension Node {
     /// as stored (expired or not), 0 when it holds none.
     /// Mutating only to reach the keyspace in place (see `Keyspace.peekInPlace`).
     mutating func basisDigest(_ key: KeyRef) -> UInt64 {
-        keyspace.peekInPlace(key).map(EntryDigest.digest) ?? 0
+        store.keyspace.peekInPlace(key).map(EntryDigest.digest) ?? 0
     }
 
     /// Whether this replica's copy equals a coordinator's copy of digest `basis`. When hints
@@ -34,7 +34,7 @@ extension Node {
     mutating func copyMatches(_ key: UnsafeRawBufferPointer, basis: UInt64) -> Bool {
         guard cluster.hints.holds(key) else { return basisDigest(KeyRef(key)) == basis }
         let keyBytes = Array(key)
-        var copy = keyspace.peek(KeyRef(key)).map(CompactObject.materialize)
+        var copy = store.keyspace.peek(KeyRef(key)).map(CompactObject.materialize)
         if let hinted = cluster.hints.object(for: keyBytes) {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }
         }
@@ -64,7 +64,7 @@ extension Node {
         // The SET minted exactly one dot here: the node's latest.
         let write = CheckedWrite(
             needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion, reply: answer,
-            quorum: quorum, dotCounter: lastDot)
+            quorum: quorum, dotCounter: store.lastDot)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now)
         replicate(a[1], to: targets, requestID: requestID, basis: basis, now: now)
@@ -137,7 +137,7 @@ extension Node {
     /// Whether this node's copy of `key` still holds the write it minted with `counter`.
     mutating func holdsOwnWrite(_ key: [UInt8], counter: UInt64, now: Now) -> Bool {
         key.withUnsafeBytes { raw in
-            guard let box = keyspace.entry(KeyRef(raw), now: now) else { return false }
+            guard let box = store.keyspace.entry(KeyRef(raw), now: now) else { return false }
             let header = box.header
             if header.state == .string { return header.writer == writer.rawValue && header.counter == counter }
             guard header.state == .extended else { return false }

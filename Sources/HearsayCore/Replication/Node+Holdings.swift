@@ -6,7 +6,7 @@ extension Node {
     public func heldValues(of key: [UInt8]) -> [[UInt8]] {
         var values: [[UInt8]] = []
         let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+            store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         if let entry { values += entry.register.map(\.value) }
         if let hinted = cluster.hints.object(for: key) { values += hinted.register.map(\.value) }
@@ -20,7 +20,7 @@ extension Node {
         let partition = cluster.partitionCount.partition(of: key)
         guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return false }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+            store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         return entry?.isTombstone ?? false
     }
@@ -35,7 +35,7 @@ extension Node {
     /// others (what a checker asks when it looks for any surviving copy of a write).
     public func heldObject(of key: [UInt8]) -> StoredObject? {
         var held: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+            store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         if let hinted = cluster.hints.object(for: key) {
             if held == nil { held = hinted } else { held!.merge(hinted) }
@@ -54,7 +54,7 @@ extension Node {
         let partition = cluster.partitionCount.partition(of: key)
         guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return [] }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+            store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         return entry?.register.map(\.value) ?? []
     }
@@ -64,7 +64,7 @@ extension Node {
     /// A one-line description of this node's state for `key` (for simulator traces).
     public func debugState(of key: [UInt8]) -> String {
         let entry: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
+            store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         let hinted = cluster.hints.object(for: key)
         let values = entry.map { o in

@@ -136,20 +136,20 @@ extension Node {
     mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Now) {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
-            let entry = keyspace.entry(ref, now: now)
+            let entry = store.keyspace.entry(ref, now: now)
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
             let before = local
             local.merge(remote)
             guard entry == nil || local != before else { return }
-            lastDot = max(lastDot, local.context.maxCounter(for: writer))
-            keyspace.putObject(ref, existing: entry, object: local, now: now)
+            store.lastDot = max(store.lastDot, local.context.maxCounter(for: writer))
+            store.keyspace.putObject(ref, existing: entry, object: local, now: now)
         }
     }
 
     /// This node's copy of `key` for a reader: its own data merged with any hint it holds.
     mutating func localCopy(_ key: [UInt8], now: Now) -> StoredObject? {
         var copy: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
+            store.keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
         }
         if let hinted = cluster.hints.object(for: key) {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }

@@ -69,8 +69,8 @@ extension Node {
             ("exchanges_aborted", ae.aborted), ("exchange_objects_sent", ae.objectsSent),
             ("exchange_objects_merged", ae.objectsMerged), ("exchange_bytes_sent", ae.bytesSent),
             ("exchanges_agreed", ae.agreed), ("exchange_settled_tombstones_skipped", ae.settledSkipped),
-            ("exchange_sends_deferred", ae.sendsDeferred), ("tombstones", keyspace.tombstoneCount),
-            ("tombstones_purged", keyspace.purgedTombstoneCount),
+            ("exchange_sends_deferred", ae.sendsDeferred), ("tombstones", store.keyspace.tombstoneCount),
+            ("tombstones_purged", store.keyspace.purgedTombstoneCount),
         ] {
             r.bulk(name)
             r.integer(value)

@@ -330,7 +330,7 @@ extension Node {
     mutating func keepHints(_ key: [UInt8], for owners: [NodeID], now: Now) {
         guard !owners.isEmpty else { return }
         let object: StoredObject? = key.withUnsafeBytes { raw in
-            keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
+            store.keyspace.entry(KeyRef(raw), now: now).map(CompactObject.materialize)
         }
         guard let object else { return }
         for owner in owners {
@@ -357,7 +357,7 @@ extension Node {
         var object = cluster.encodeScratch
         cluster.encodeScratch = ByteWriter(capacity: 0)
         object.removeAll()
-        if let entry = keyspace.entry(KeyRef(key), now: now) {
+        if let entry = store.keyspace.entry(KeyRef(key), now: now) {
             CompactObject.encode(entry, into: &object)
         } else {
             StoredObject().encode(into: &object)

@@ -2,11 +2,11 @@ import RESP
 
 /// Hash commands on the OR-map of registers: fields written concurrently become siblings
 /// (HGET returns the winner), a field set concurrently with its HDEL stays.
-extension Node {
+extension Store {
     /// The visible fields of a hash key, sorted by field; nil (after WRONGTYPE) for another type.
     mutating func hashFields(_ key: KeyRef, _ now: Now, _ r: inout ReplyBuffer) -> [HashField]? {
         guard let box = keyspace.find(key, now: now) else { return [] }
-        guard Node.visibleKind(box, now) == .hash,
+        guard Store.visibleKind(box, now) == .hash,
             case .hash(let fields)? = CompactObject.materialize(box).value(at: now.wall)
         else {
             r.error(ErrorText.wrongType)

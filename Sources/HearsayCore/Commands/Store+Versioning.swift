@@ -6,7 +6,7 @@ import RESP
 /// is never reused for a key, even after its tombstone was purged, and stamps a hybrid
 /// timestamp. Keys this node alone wrote last stay compact and take the fast paths below
 /// (no allocation); anything else goes through the full `StoredObject` (`modifyObject`).
-extension Node {
+extension Store {
     /// The next dot of this node's writer, after `counter`.
     @inline(__always)
     mutating func nextDot(after counter: UInt64) -> Dot {

@@ -1,7 +1,7 @@
 import RESP
 
 /// String commands: GET, SET and their family, counters on strings.
-extension Node {
+extension Store {
     @inline(__always)
     mutating func findCounted(_ key: KeyRef, _ now: Now) -> EntryBox? {
         let box = keyspace.find(key, now: now)
@@ -29,7 +29,7 @@ extension Node {
             box.withValue { r.bulk($0) }
             return true
         }
-        if Node.readString(box, now, { r.bulk($0) }) == nil {
+        if Store.readString(box, now, { r.bulk($0) }) == nil {
             r.error(ErrorText.wrongType)
             return false
         }
@@ -39,12 +39,12 @@ extension Node {
     /// Whether a visible key holds a set or hash (string commands answer WRONGTYPE).
     static func holdsCollection(_ box: EntryBox?, _ now: Now) -> Bool {
         guard let box, box.header.state == .extended else { return false }
-        let kind = Node.visibleKind(box, now)
+        let kind = Store.visibleKind(box, now)
         return kind == .set || kind == .hash
     }
 
     mutating func get(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
-        _ = Node.replyString(findCounted(KeyRef(a[1]), now), now, &r)
+        _ = Store.replyString(findCounted(KeyRef(a[1]), now), now, &r)
     }
 
     mutating func set(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
@@ -65,7 +65,7 @@ extension Node {
         }
         let visible = keyspace.find(key, now: now)
         if options.returnOld {
-            guard Node.replyString(visible, now, &r) else { return }
+            guard Store.replyString(visible, now, &r) else { return }
         }
         if (options.condition == .ifAbsent && visible != nil) || (options.condition == .ifPresent && visible == nil) {
             if !options.returnOld { r.null() }
@@ -116,7 +116,7 @@ extension Node {
     mutating func getset(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
-        guard Node.replyString(findCounted(key, now), now, &r) else { return }
+        guard Store.replyString(findCounted(key, now), now, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
             now: now)
@@ -125,7 +125,7 @@ extension Node {
     mutating func getdel(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        guard Node.replyString(box, now, &r) else { return }
+        guard Store.replyString(box, now, &r) else { return }
         deleteEntry(key, existing: box, now: now)
     }
 
@@ -150,7 +150,7 @@ extension Node {
         }
         let key = KeyRef(a[1])
         guard let box = findCounted(key, now) else { return r.null() }
-        guard Node.replyString(box, now, &r) else { return }
+        guard Store.replyString(box, now, &r) else { return }
         switch change {
         case .unchanged: break
         case .persist:
@@ -169,7 +169,7 @@ extension Node {
         for i in 1..<a.count {
             let box = findCounted(KeyRef(a[i]), now)
             // MGET answers nil for a key of another type, as Redis does.
-            if Node.holdsCollection(box, now) { r.null() } else { _ = Node.replyString(box, now, &r) }
+            if Store.holdsCollection(box, now) { r.null() } else { _ = Store.replyString(box, now, &r) }
         }
     }
 
@@ -204,7 +204,7 @@ extension Node {
     /// Replies WRONGTYPE and returns .failure for a set or hash.
     mutating func stringBytes(_ key: KeyRef, _ now: Now, _ r: inout ReplyBuffer) -> Result<[UInt8]?, CommandError> {
         guard let box = keyspace.find(key, now: now) else { return .success(nil) }
-        guard let bytes = Node.readString(box, now, { Array($0) }) else {
+        guard let bytes = Store.readString(box, now, { Array($0) }) else {
             r.error(ErrorText.wrongType)
             return .failure(CommandError(ErrorText.wrongType))
         }
@@ -265,7 +265,7 @@ extension Node {
     mutating func incrBy(_ a: Arguments, _ delta: Int64, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let existing = keyspace.entry(key, now: now)
-        if let box = existing, box.header.state == .extended, Node.holdsCollection(keyspace.find(key, now: now), now) {
+        if let box = existing, box.header.state == .extended, Store.holdsCollection(keyspace.find(key, now: now), now) {
             return r.error(ErrorText.wrongType)
         }
         switch incrementCounter(key, existing: existing, by: delta, now: now) {

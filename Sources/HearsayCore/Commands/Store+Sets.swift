@@ -1,11 +1,11 @@
 import RESP
 
 /// Set commands on the add-wins OR-set: a member added concurrently with its removal stays.
-extension Node {
+extension Store {
     /// The visible members of a set key, sorted; nil (after replying WRONGTYPE) for another type.
     mutating func setMembers(_ key: KeyRef, _ now: Now, _ r: inout ReplyBuffer) -> [[UInt8]]? {
         guard let box = keyspace.find(key, now: now) else { return [] }
-        guard Node.visibleKind(box, now) == .set,
+        guard Store.visibleKind(box, now) == .set,
             case .set(let members)? = CompactObject.materialize(box).value(at: now.wall)
         else {
             r.error(ErrorText.wrongType)

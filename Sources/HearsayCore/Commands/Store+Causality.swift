@@ -4,7 +4,7 @@ import RESP
 ///   HS.SIBLINGS key            every live sibling with its timestamp, writer and expiry
 ///   HS.GETCTX key              the value(s) and the causal context a client can hold
 ///   HS.SETCTX key value ctx    a write that replaces exactly what `ctx` had seen
-extension Node {
+extension Store {
     mutating func siblings(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.arrayHeader(0) }
         let object = CompactObject.materialize(box)

@@ -1,7 +1,7 @@
 import RESP
 
 /// Generic key commands: DEL, EXISTS, expiry, TYPE, KEYS, SCAN, RANDOMKEY.
-extension Node {
+extension Store {
     mutating func del(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var removed = 0
         for i in 1..<a.count {
@@ -91,7 +91,7 @@ extension Node {
 
     /// TYPE's answer: a counter is a "string", as Redis's integers are.
     func typeName(_ box: EntryBox, _ now: Now) -> StaticString {
-        switch Node.visibleKind(box, now) {
+        switch Store.visibleKind(box, now) {
         case .string?, .counter?: return "string"
         case .set?: return "set"
         case .hash?: return "hash"
