@@ -17,52 +17,34 @@ public struct Node {
     public var writer: NodeID { store.writer }
     /// The cluster side. A node that never joins one is a cluster of one (`joinCluster`).
     public internal(set) var cluster: ClusterState
-    /// Effects that commands produced (a forget, later replica writes); the driver takes
-    /// them with `takeEffects` after each batch of requests.
-    var outbox: [NodeEffect] = []
-    /// Replies to deferred requests, until the driver takes them (`takeClientReplies`).
-    var clientReplies = ClientReplies()
-    /// When true, `handle` leaves replication messages and request effects in the outbox
-    /// and the driver takes them with `takeEffects` once per loop iteration, so everything a
-    /// busy iteration produces for one peer leaves in one frame per message type.
-    public var defersPeerMessages = false
+    /// What this node asks of its driver since the last `takeOutput` (the one way out).
+    var output = NodeOutput()
 
-    /// Moves the effects commands produced into `effects`; HS.FAULT's outgoing rules apply
-    /// to them, a delay counting from `now`.
-    public mutating func takeEffects(into effects: inout [NodeEffect], now: Now) {
-        let start = effects.count
-        flushOutbox(into: &effects)
-        applyOutgoingFaults(&effects, from: start, now: now)
-    }
-
-    /// Hands over the replies deferred requests got since the last take, in the order they
-    /// completed, for `replies` (emptied) in exchange. The driver delivers each to its
-    /// client in request order (see `CommandOutcome.deferred`) after every `handle` and
-    /// `takeEffects`: replies are the one effect that does not travel in `effects`.
-    public mutating func takeClientReplies(into replies: inout ClientReplies) {
-        replies.removeAll()
-        guard !clientReplies.isEmpty else { return }
-        swap(&replies, &clientReplies)
-    }
-
-    /// Moves the replication outbox and the commands' effects into `effects`.
-    mutating func flushOutbox(into effects: inout [NodeEffect]) {
-        if !cluster.outbox.isEmpty {
-            // Taken out rather than read through `if let cluster`, which copied the state.
-            var box = PeerOutbox()
-            swap(&box, &cluster.outbox)
+    /// Hands over everything produced since the last take, for `taken` (emptied) in exchange:
+    /// replication messages framed as `.send` effects, HS.FAULT's outgoing rules applied (a
+    /// delay counting from `now`), held frames now due, and the deferred client replies. The
+    /// driver carries out `taken.effects` in order, then delivers `taken.replies`, each to
+    /// its client in request order (see `CommandOutcome.deferred`).
+    public mutating func takeOutput(into taken: inout NodeOutput, now: Now) {
+        taken.removeAll()
+        if !output.peers.isEmpty {
             let membership = cluster.membership
-            box.flush(sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &outbox)
-            cluster.outbox = box  // emptied, its buffers kept for the next batch
+            output.peers.flush(
+                sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &output.effects)
         }
-        guard !outbox.isEmpty else { return }
-        if effects.isEmpty {
-            // Hand the array over rather than copy (and retain) every effect in it.
-            swap(&effects, &outbox)
-            return
+        if cluster.faults.isActive {
+            var effects: [NodeEffect] = []
+            swap(&effects, &output.effects)
+            applyOutgoingFaults(&effects, from: 0, now: now)
+            swap(&effects, &output.effects)
         }
-        effects.append(contentsOf: outbox)
-        outbox.removeAll(keepingCapacity: true)
+        if !output.released.isEmpty {
+            output.effects.append(contentsOf: output.released)
+            output.released.removeAll(keepingCapacity: true)
+        }
+        swap(&taken, &output)
+        // The peer batches stay with the node: their buffers are reused on the next turn.
+        swap(&taken.peers, &output.peers)
     }
 
     public init(settings: NodeSettings = NodeSettings()) {

@@ -58,9 +58,6 @@ final class PeerTransport {
     private var outgoing: [String: PeerLink] = [:]
     private var incoming: [UInt64: PeerLink] = [:]
     private var nextIncomingID: UInt64 = 1
-    private var effects: [NodeEffect] = []
-    /// Replies to deferred requests, swapped with the node's buffer (see `ClientReplies`).
-    private var clientReplies = ClientReplies()
     private var scratch: [UInt8] = []
     private var resolved: [String: sockaddr_storage] = [:]
     private var datagramBytesInFlight = 0
@@ -93,7 +90,6 @@ final class PeerTransport {
         connectLog = PeerRateLimitedLog(intervalMilliseconds: interval)
         sendLog = PeerRateLimitedLog(intervalMilliseconds: interval)
         receiveBuffer = .allocate(byteCount: Self.receiveBufferBytes, alignment: 16)
-        effects.reserveCapacity(64)
         let udp = UnsafeMutablePointer<uv_udp_t>.allocate(capacity: 1)
         uv_udp_init(server.loop, udp)
         let timer = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
@@ -194,36 +190,20 @@ final class PeerTransport {
 
     // MARK: Driving the node
 
-    /// Hands one event to the node and performs what it asks for.
+    /// Hands one event to the node; what it produces waits in the node's output until the
+    /// end of this loop iteration (`Server.drainNode`).
     func dispatch(_ event: NodeEvent) {
         guard !closed else { return }
         let clocks = Clocks.now()
         lastNow = clocks.monotonic
-        server.node.handle(event, now: clocks, into: &effects)
-        performEffects()
-        deliverClientReplies()
-        server.schedulePeerFlush()
+        server.node.handle(event, now: clocks)
+        server.scheduleDrain()
     }
 
-    /// Performs the effects that client commands produced (HS.FORGET, later replica writes).
-    func drainCommandEffects() {
+    /// Performs the node's effects: frames to peers, timers, membership changes to log.
+    func perform(_ effects: [NodeEffect], now: Instant) {
         guard !closed else { return }
-        let clocks = Clocks.now()
-        lastNow = clocks.monotonic
-        server.node.takeEffects(into: &effects, now: clocks)
-        if !effects.isEmpty { performEffects() }
-        deliverClientReplies()
-    }
-
-    /// Hands the replies the node completed to their connections (a buffer swapped with the
-    /// node's, so neither allocates in steady state).
-    private func deliverClientReplies() {
-        server.node.takeClientReplies(into: &clientReplies)
-        if !clientReplies.isEmpty { server.deliver(clientReplies) }
-    }
-
-    private func performEffects() {
-        let now = lastNow
+        lastNow = now
         for effect in effects {
             switch effect {
             case .send(let type, let payload, let address, let channel):
@@ -234,7 +214,6 @@ final class PeerTransport {
                 logChange(change)
             }
         }
-        effects.removeAll(keepingCapacity: true)
         rearm()
     }
 

@@ -33,7 +33,9 @@ public final class Server {
     var leaving = false
     /// Set once the node joined a cluster: what the per-batch hook checks.
     var clustered = false
-    var peerFlushScheduled = false
+    var drainScheduled = false
+    /// The node's output taken at the end of each loop iteration (buffers reused).
+    var output = NodeOutput()
     /// Reads that brought input (clients and peers); what busy polling watches.
     var inputReads: UInt64 = 0
     /// The client port actually bound (differs from the configured one when that was 0).
@@ -114,7 +116,6 @@ public final class Server {
         settings.antiEntropyIntervalMilliseconds = cluster.antiEntropyIntervalMilliseconds
         node.joinCluster(settings)
         clustered = true
-        node.defersPeerMessages = true
         // Several nodes often log to one terminal (`hearsay cluster`): say which one speaks.
         logger[metadataKey: "node"] = "\(cluster.nodeID)"
     }
@@ -237,15 +238,24 @@ public final class Server {
     /// the end of this loop iteration, together with everything else the iteration produced.
     @inline(__always)
     func clientBatchDone() {
-        if clustered { schedulePeerFlush() }
+        if clustered { scheduleDrain() }
     }
 
-    /// Peer messages wait in the node's outbox until this iteration's check phase, so a busy
-    /// iteration sends one frame per peer and message type instead of one per client read.
-    func schedulePeerFlush() {
-        guard !peerFlushScheduled else { return }
-        peerFlushScheduled = true
+    /// The node's output waits until this iteration's check phase, so a busy iteration sends
+    /// one frame per peer and message type instead of one per client read or peer frame.
+    func scheduleDrain() {
+        guard !drainScheduled else { return }
+        drainScheduled = true
         if let flushIdle, uv_is_active(UV.handle(flushIdle)) == 0 { uv_idle_start(flushIdle) { _ in } }
+    }
+
+    /// Takes the node's output and carries it out, as the simulator does after each event:
+    /// effects in order, then the deferred replies to their connections.
+    func drainNode() {
+        let now = Clocks.now()
+        node.takeOutput(into: &output, now: now)
+        if !output.effects.isEmpty { peers?.perform(output.effects, now: now.monotonic) }
+        if !output.replies.isEmpty { deliver(output.replies) }
     }
 
     /// Replies the core deferred (their requests waited for replicas) are ready: each goes
@@ -305,7 +315,7 @@ public final class Server {
     func tick() {
         let now = Clocks.now()
         node.tick(now: now)
-        if clustered { schedulePeerFlush() }
+        if clustered { scheduleDrain() }
         ticks += 1
         if ticks % 10 == 0 {
             node.runtime.residentBytes = ProcessFacts.residentBytes()
@@ -348,10 +358,10 @@ public final class Server {
 
     func flushPending() {
         if let flushIdle { uv_idle_stop(flushIdle) }
-        // Peers first: completing coordinated requests queues client replies flushed below.
-        if peerFlushScheduled {
-            peerFlushScheduled = false
-            peers?.drainCommandEffects()
+        // The node first: its deferred replies join the connections' output flushed below.
+        if drainScheduled {
+            drainScheduled = false
+            drainNode()
         }
         guard !toFlush.isEmpty else { return }
         let now = Clocks.monotonic()

@@ -33,9 +33,9 @@ public struct HearsayNode: SimulatedNode {
     public var session: ClientSession
     /// Period of the expiry tick; 0 runs none. Nanoseconds.
     public let expiryIntervalNanoseconds: Int64
-    var effects: [NodeEffect] = []
-    /// Replies to deferred requests, swapped with the node's buffer after every call.
-    var replies = ClientReplies()
+    /// What the node produced, taken after every event (the libuv runtime takes it once per
+    /// loop iteration; the simulator's turns are single events).
+    var output = NodeOutput()
     var malformedSeen = 0
 
     /// A node of a cluster: `settings` must carry a fresh writer id and seed per life,
@@ -45,7 +45,6 @@ public struct HearsayNode: SimulatedNode {
         node.joinCluster(cluster)
         session = node.connect(id: 1, address: "client:1", localAddress: cluster.address, now: now.monotonic)
         self.expiryIntervalNanoseconds = expiryIntervalNanoseconds
-        effects.reserveCapacity(64)
     }
 
     public static func travelsOnStream(_ message: Message) -> Bool { message.channel == .stream }
@@ -84,15 +83,15 @@ public struct HearsayNode: SimulatedNode {
             traceChange(from: before, now: now, cause: "timer \(nodeTimer)")
         case .expiry:
             node.tick(now: now)
+            carryOut(now: now, &actions)
             actions.setTimer(.expiry, at: now.monotonic.adding(nanoseconds: expiryIntervalNanoseconds))
         }
     }
 
     /// Feeds one cluster event (start, frame, timer, leave) and carries out its effects.
     public mutating func handle(_ event: NodeEvent, now: Now, actions: inout SimulatedActions<HearsayNode>) {
-        effects.removeAll(keepingCapacity: true)
-        node.handle(event, now: now, into: &effects)
-        carryOut(&actions)
+        node.handle(event, now: now)
+        carryOut(now: now, &actions)
     }
 
     /// What a client command gave: its reply now, or a ticket its `.reply` observation will carry.
@@ -120,15 +119,16 @@ public struct HearsayNode: SimulatedNode {
         let outcome = withArguments(words.map { Array($0.utf8) }) { arguments in
             node.execute(arguments, session: &session, now: now, reply: &reply)
         }
-        effects.removeAll(keepingCapacity: true)
-        node.takeEffects(into: &effects, now: now)
-        carryOut(&actions)
+        carryOut(now: now, &actions)
         if case .deferred(let ticket) = outcome { return .deferred(ticket: ticket) }
         return .reply(reply.bytes)
     }
 
-    mutating func carryOut(_ actions: inout SimulatedActions<HearsayNode>) {
-        for effect in effects {
+    /// Takes the node's output and carries it out as the runtime does: effects in order, then
+    /// the deferred replies.
+    mutating func carryOut(now: Now, _ actions: inout SimulatedActions<HearsayNode>) {
+        node.takeOutput(into: &output, now: now)
+        for effect in output.effects {
             switch effect {
             case .send(let type, let payload, let address, let channel):
                 actions.send(Message(type: type, payload: payload, channel: channel), to: address)
@@ -138,9 +138,8 @@ public struct HearsayNode: SimulatedNode {
                 actions.observe(.changed(change))
             }
         }
-        node.takeClientReplies(into: &replies)
-        replies.forEachReply { _, ticket, bytes in actions.observe(.reply(ticket: ticket, bytes: Array(bytes))) }
-        let malformed = node.cluster.malformedFrames ?? 0
+        output.replies.forEachReply { _, ticket, bytes in actions.observe(.reply(ticket: ticket, bytes: Array(bytes))) }
+        let malformed = node.cluster.malformedFrames
         if malformed > malformedSeen {
             actions.observe(.malformedFrames(count: malformed - malformedSeen))
             malformedSeen = malformed

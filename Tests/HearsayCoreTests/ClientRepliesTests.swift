@@ -24,15 +24,15 @@ import Testing
     #expect(after == 0)
 }
 
-@Test func takeClientReplies_handsOverAndEmptiesTheNodesBuffer() {
+@Test func takeOutput_handsOverTheRepliesAndEmptiesTheNodesBuffer() {
     var node = Node()
     "$-1\r\n".utf8.withContiguousStorageIfAvailable {
-        node.clientReplies.append(client: 3, ticket: 11, UnsafeRawBufferPointer($0))
+        node.output.replies.append(client: 3, ticket: 11, UnsafeRawBufferPointer($0))
     }
-    var taken = ClientReplies()
-    node.takeClientReplies(into: &taken)
-    #expect(taken.count == 1)
-    #expect(node.clientReplies.isEmpty)
-    node.takeClientReplies(into: &taken)
-    #expect(taken.isEmpty)
+    var taken = NodeOutput()
+    node.takeOutput(into: &taken, now: Now(milliseconds: 1))
+    #expect(taken.replies.count == 1)
+    #expect(node.output.replies.isEmpty)
+    node.takeOutput(into: &taken, now: Now(milliseconds: 2))
+    #expect(taken.replies.isEmpty && taken.effects.isEmpty)
 }

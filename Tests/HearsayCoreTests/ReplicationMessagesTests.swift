@@ -130,7 +130,7 @@ struct ReplicationMessagesTests {
 
     static func replies(_ harness: inout CommandHarness) -> [M.ReadReply] {
         var effects: [NodeEffect] = []
-        harness.node.cluster.outbox.flush(sender: NodeID(0xA1), address: { _ in "10.0.0.2:1" }, into: &effects)
+        harness.node.output.peers.flush(sender: NodeID(0xA1), address: { _ in "10.0.0.2:1" }, into: &effects)
         var all: [M.ReadReply] = []
         for case .send(.replicaReadReply, let payload, _, _) in effects {
             all += (try? M.decodeBatch(payload, minimumItemSize: 2, M.decodeReadReply))?.items ?? []

@@ -162,7 +162,7 @@ extension Node {
         let payload = exchangeFrame(message)
         cluster.exchangeRate.take(payload.count)
         cluster.antiEntropy.bytesTransmitted += payload.count
-        outbox.append(
+        output.effects.append(
             .send(type: key.initiator ? .merkleRequest : .merkleReply, payload: payload, to: address, channel: .stream))
     }
 

@@ -47,8 +47,6 @@ public struct ClusterState {
     /// Pre-reads in flight, counted by a hash of their key (see `Node+WriteOrder`); 32-bit
     /// counts, since up to `maxPendingRequests` (100,000) may share a slot.
     var preReadsInFlight = [UInt32](repeating: 0, count: 1024)
-    /// Replication messages gathered during a batch, flushed by `takeEffects`/`handle`.
-    var outbox = PeerOutbox()
     public internal(set) var hints: HintStore
     /// Open anti-entropy exchanges, by peer, session id and role.
     var exchanges: [Node.ExchangeKey: ExchangeSession] = [:]

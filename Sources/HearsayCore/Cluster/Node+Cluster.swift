@@ -13,65 +13,58 @@ extension Node {
         store.keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
     }
 
-    /// The single entry point for everything but client requests.
-    public mutating func handle(_ event: NodeEvent, now: Now, into effects: inout [NodeEffect]) {
+    /// The single entry point for everything but client requests. What it produces waits in
+    /// the node's output until the driver takes it (`takeOutput`).
+    public mutating func handle(_ event: NodeEvent, now: Now) {
         cluster.lastEventTime = now.monotonic
-        let start = effects.count
-        var released: [NodeEffect] = []
         switch event {
         case .start:
-            membershipHandle(.start(seeds: cluster.settings.seeds), now: now, into: &effects)
-            effects.append(
+            membershipHandle(.start(seeds: cluster.settings.seeds), now: now)
+            output.effects.append(
                 .setTimer(
                     .replicationTick,
-                    at: now.monotonic.adding(
-                        milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
+                    at: now.monotonic.adding(milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
             if cluster.settings.antiEntropyIntervalMilliseconds > 0 {
                 let first = now.monotonic.adding(milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)
-                effects.append(.setTimer(.antiEntropyTick, at: first))
+                output.effects.append(.setTimer(.antiEntropyTick, at: first))
             }
         case .frame(let frame):
-            if cluster.faults.isActive, !admitIncoming(frame, now: now, into: &effects) { break }
-            handleFrame(frame, now: now, into: &effects)
+            if cluster.faults.isActive, !admitIncoming(frame, now: now) { break }
+            handleFrame(frame, now: now)
         case .timerFired(.faultRelease):
-            releaseHeldFrames(now: now, into: &effects, released: &released)
+            releaseHeldFrames(now: now)
         case .timerFired(.membership(let timer)):
-            membershipHandle(.timerFired(timer), now: now, into: &effects)
+            membershipHandle(.timerFired(timer), now: now)
         case .timerFired(.requestDeadlines):
             sweepRequestDeadlines(now: now)
         case .timerFired(.antiEntropyTick):
             antiEntropyTick(now: now)
-            effects.append(
+            output.effects.append(
                 .setTimer(
                     .antiEntropyTick,
-                    at: now.monotonic.adding(
-                        milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)))
+                    at: now.monotonic.adding(milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)))
         case .timerFired(.replicationTick):
             replicationTick(now: now)
-            effects.append(
+            output.effects.append(
                 .setTimer(
                     .replicationTick,
-                    at: now.monotonic.adding(
-                        milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
+                    at: now.monotonic.adding(milliseconds: cluster.settings.hintReplayIntervalMilliseconds)))
         case .leave:
-            membershipHandle(.leave, now: now, into: &effects)
+            membershipHandle(.leave, now: now)
         }
-        if !defersPeerMessages { flushOutbox(into: &effects) }
-        applyOutgoingFaults(&effects, from: start, now: now)
-        if !released.isEmpty { effects.append(contentsOf: released) }
     }
 
     /// Removes a member from this node's view (HS.FORGET).
-    public mutating func forget(_ id: NodeID, now: Now, into effects: inout [NodeEffect]) {
-        membershipHandle(.forget(id), now: now, into: &effects)
+    public mutating func forget(_ id: NodeID, now: Now) {
+        membershipHandle(.forget(id), now: now)
     }
 
-    mutating func handleFrame(_ frame: Frame, now: Now, into effects: inout [NodeEffect]) {
+    mutating func handleFrame(_ frame: Frame, now: Now) {
         switch frame.type {
         case .ping, .indirectPing, .ack, .nack, .pushPull, .leave:
             do {
                 let message = try MembershipCodec.decode(frame.payload)
-                membershipHandle(.received(message), now: now, into: &effects)
+                membershipHandle(.received(message), now: now)
             } catch {
                 cluster.malformedFrames += 1
             }
@@ -88,13 +81,12 @@ extension Node {
                 cluster.malformedFrames += 1
             }
         default:
-            // Replication and repair messages arrive with their own handlers; until then
-            // an unexpected type is counted and dropped, never fatal.
+            // A type this release does not know is counted and dropped, never fatal.
             cluster.malformedFrames += 1
         }
     }
 
-    mutating func membershipHandle(_ event: MembershipEvent, now: Now, into effects: inout [NodeEffect]) {
+    mutating func membershipHandle(_ event: MembershipEvent, now: Now) {
         var produced = cluster.takeMembershipEffects()
         cluster.membership.handle(event, now: now.monotonic, into: &produced)
         defer { cluster.returnMembershipEffects(produced) }
@@ -102,15 +94,15 @@ extension Node {
             switch effect {
             case .send(let message, let address):
                 let channel: PeerChannel = message.prefersStream ? .stream : .datagram
-                effects.append(
+                output.effects.append(
                     .send(
                         type: Node.frameType(of: message), payload: MembershipCodec.encode(message),
                         to: address, channel: channel))
             case .setTimer(let timer, let at):
-                effects.append(.setTimer(.membership(timer), at: at))
+                output.effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
                 cluster.membershipVersion &+= 1
-                effects.append(.membershipChanged(change))
+                output.effects.append(.membershipChanged(change))
                 if change.current?.status == .alive && change.previous?.status != .alive {
                     replayHints(to: change.id, now: now)
                 }

@@ -60,9 +60,7 @@ extension Node {
         let id = NodeID(raw)
         guard id != cluster.settings.nodeID else { return r.error("ERR a node cannot forget itself") }
         guard cluster.membership.member(id) != nil else { return r.error("ERR unknown node \(a.string(1))") }
-        var produced: [NodeEffect] = []
-        forget(id, now: now, into: &produced)
-        outbox.append(contentsOf: produced)
+        forget(id, now: now)
         r.ok()
     }
 }

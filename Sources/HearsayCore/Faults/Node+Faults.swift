@@ -21,7 +21,7 @@ extension Node {
 
     /// Applies the incoming rules to `frame`: true lets it through now; false means it was
     /// dropped or held (a held frame's release timer, if needed, goes into `effects`).
-    mutating func admitIncoming(_ frame: Frame, now: Now, into effects: inout [NodeEffect]) -> Bool {
+    mutating func admitIncoming(_ frame: Frame, now: Now) -> Bool {
         guard let peer = Node.sender(of: frame), let action = cluster.faults.action(for: peer, incoming: true) else {
             return true
         }
@@ -32,7 +32,7 @@ extension Node {
             if let at = cluster.faults.hold(
                 .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now.monotonic)
             {
-                effects.append(.setTimer(.faultRelease, at: at))
+                output.effects.append(.setTimer(.faultRelease, at: at))
             }
         }
         return false
@@ -77,18 +77,18 @@ extension Node {
     }
 
     /// The release timer fired: held incoming frames are handled now (their effects pass the
-    /// rules like any other), held outgoing frames come back in `released`, to be appended
-    /// after the outgoing rules ran (they already waited their delay).
-    mutating func releaseHeldFrames(now: Now, into effects: inout [NodeEffect], released: inout [NodeEffect]) {
+    /// rules like any other), held outgoing frames go to `output.released`, appended after the
+    /// outgoing rules ran (they already waited their delay).
+    mutating func releaseHeldFrames(now: Now) {
         let (due, timer) = cluster.faults.releaseDue(now: now.monotonic)
         for item in due {
             switch item.payload {
             case .incoming(let frame):
-                handleFrame(frame, now: now, into: &effects)
+                handleFrame(frame, now: now)
             case .outgoing(let type, let payload, let to, let channel):
-                released.append(.send(type: type, payload: payload, to: to, channel: channel))
+                output.released.append(.send(type: type, payload: payload, to: to, channel: channel))
             }
         }
-        if let timer { effects.append(.setTimer(.faultRelease, at: timer)) }
+        if let timer { output.effects.append(.setTimer(.faultRelease, at: timer)) }
     }
 }

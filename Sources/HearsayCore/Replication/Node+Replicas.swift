@@ -71,7 +71,7 @@ extension Node {
                 if merged {
                     cluster.replication.replicaWritesApplied += 1
                     if requestID != 0 {
-                        cluster.outbox.addAck(to: sender, M.Ack(requestID: requestID, status: status))
+                        output.peers.addAck(to: sender, M.Ack(requestID: requestID, status: status))
                     }
                     continue
                 }
@@ -99,13 +99,13 @@ extension Node {
                 let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
                 if copyMatches(keyBytes, basis: basis) {
                     cluster.replication.readsAnsweredSame += 1
-                    cluster.outbox.addReadReply(
+                    output.peers.addReadReply(
                         to: sender, requestID: requestID, same: true,
                         object: UnsafeRawBufferPointer(start: nil, count: 0))
                 } else {
                     let object = localCopy(Array(keyBytes), now: now)?.encoded ?? []
                     object.withUnsafeBytes {
-                        cluster.outbox.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
+                        output.peers.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
                     }
                 }
             }
@@ -128,7 +128,7 @@ extension Node {
             cluster.replication.replicaWritesApplied += 1
         }
         if write.requestID != 0 {
-            cluster.outbox.addAck(to: sender, M.Ack(requestID: write.requestID, status: status))
+            output.peers.addAck(to: sender, M.Ack(requestID: write.requestID, status: status))
         }
     }
 
@@ -264,7 +264,7 @@ extension Node {
             case .object(let object): behind = object?.causalDigest(key: key) != mergedDigest
             }
             guard behind else { continue }
-            cluster.outbox.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            output.peers.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
             cluster.replication.readRepairs += 1
         }
     }
@@ -313,7 +313,7 @@ extension Node {
     /// the other sinks keep it as an array.
     mutating func complete(_ sink: ReplySink, _ reply: UnsafeRawBufferPointer) {
         if case .client(let client, let ticket) = sink {
-            clientReplies.append(client: client, ticket: ticket, reply)
+            output.replies.append(client: client, ticket: ticket, reply)
         } else {
             complete(sink, Array(reply))
         }
@@ -324,7 +324,7 @@ extension Node {
         case .client:
             reply.withUnsafeBytes { complete(sink, $0) }
         case .peer(let node, let requestID):
-            cluster.outbox.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
+            output.peers.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
         case .part(let parent, let index):
             guard var pending = cluster.pending[parent],
                 case .multi(var parts, let combine, let version) = pending.kind
@@ -404,7 +404,7 @@ extension Node {
             for: owner, now: now.monotonic,
             resendAfterMilliseconds: settings.requestTimeoutMilliseconds, limit: settings.hintReplayBatch)
         for hint in due {
-            cluster.outbox.addWrite(
+            output.peers.addWrite(
                 to: owner,
                 M.Write(requestID: hint.id | Node.hintAckBit, key: hint.key, object: hint.object.encoded, hintFor: nil))
         }

@@ -57,7 +57,7 @@ extension Node {
             ("reads_retried", s.readsRetried),
             ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
             ("malformed_peer_frames", cluster.malformedFrames),
-            ("replica_messages_too_large", cluster.outbox.tooLarge),
+            ("replica_messages_too_large", output.peers.tooLarge),
             ("pending_requests", cluster.pending.count),
         ] {
             r.bulk(name)

@@ -90,7 +90,7 @@ extension Node {
         let forward = ReplicationMessages.Forward(
             requestID: requestID, readQuorum: UInt8(clamping: r), writeQuorum: UInt8(clamping: w), hops: hops + 1,
             protocolVersion: UInt8(clamping: session.protocolVersion), arguments: (0..<a.count).map { a.bytes($0) })
-        cluster.outbox.forwards[owner, default: []].append(forward)
+        output.peers.forwards[owner, default: []].append(forward)
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
 
@@ -119,7 +119,8 @@ extension Node {
     mutating func armDeadlineSweep(_ now: Now) {
         guard !cluster.deadlineSweepArmed else { return }
         cluster.deadlineSweepArmed = true
-        outbox.append(.setTimer(.requestDeadlines, at: now.monotonic.adding(milliseconds: requestSweepMilliseconds)))
+        output.effects.append(
+            .setTimer(.requestDeadlines, at: now.monotonic.adding(milliseconds: requestSweepMilliseconds)))
     }
 
     /// Fails every request past its deadline, and widens reads whose first owners are slow
@@ -198,7 +199,7 @@ extension Node {
             quorum: r, basis: basis, unaskedIn: others.count > r - 1 ? partition : nil)
         let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now)
         for node in others.prefix(r - 1) {
-            cluster.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
+            output.peers.addRead(to: node, requestID: requestID, key: a[1], basis: basis)
         }
         return sink == nil ? .deferred(ticket: requestID) : .proceed
     }
@@ -213,7 +214,7 @@ extension Node {
         let key = read.arguments.key
         for node in routes(partition, cluster.placement()).reachableOwners
         where !read.copies.contains(where: { $0.0 == node }) {
-            key.withUnsafeBytes { cluster.outbox.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
+            key.withUnsafeBytes { output.peers.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
         }
         cluster.replication.readsRetried += 1
         pending.kind = .read(read)
@@ -272,7 +273,7 @@ extension Node {
                 protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
             notePreReadStarted(keyHash)
             let requestID = newRequest(sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now)
-            for node in owners { cluster.outbox.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
+            for node in owners { output.peers.addRead(to: node, requestID: requestID, key: a[1], basis: basis) }
             return sink == nil ? .deferred(ticket: requestID) : .proceed
         }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
@@ -364,7 +365,7 @@ extension Node {
         }
         object.withUnsafeBytes { bytes in
             for (node, hintFor) in targets {
-                cluster.outbox.addWrite(
+                output.peers.addWrite(
                     to: node, requestID: requestID, key: key, object: bytes, hintFor: hintFor,
                     basis: hintFor == nil ? basis : nil)
             }
