@@ -78,10 +78,10 @@ public enum AntiEntropyScenarios {
 
     /// The first partition whose owners' leaf digests differ, or nil when all agree.
     public static func ownersDisagree(_ cluster: HearsayCluster) -> String? {
-        guard let first = cluster.liveNodes.first, var state = cluster.sim.node(first)?.node.cluster else {
+        guard let first = cluster.liveNodes.first, let placement = cluster.sim.node(first)?.node.cluster.placement
+        else {
             return "no live node"
         }
-        let placement = state.placement()
         for p in 0..<placement.partitionCount.value {
             var reference: ArraySlice<UInt64>?
             for owner in placement.replicas(for: PartitionID(p)) {

@@ -149,10 +149,6 @@ public struct HearsayNode: SimulatedNode {
     /// This node's membership view, sorted as the core sorts it.
     public var view: [Member] { node.cluster.membership.view }
 
-    /// The placement this node computes from its view (on a copy: reading it here must
-    /// not change the node's cache, so a check never alters the run).
-    public var placement: Placement? {
-        var state = node.cluster
-        return state.placement()
-    }
+    /// The placement this node holds for its view.
+    public var placement: Placement? { node.cluster.placement }
 }

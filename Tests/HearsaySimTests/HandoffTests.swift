@@ -56,10 +56,8 @@ struct HandoffTests {
     /// Nil when every node holds keys only in partitions it replicates (the handoffs are over).
     static func handedOff(_ cluster: HearsayCluster) -> String? {
         for index in cluster.liveNodes {
-            guard var state = cluster.sim.node(index)?.node.cluster, let node = cluster.sim.node(index)?.node else {
-                continue
-            }
-            let placement = state.placement()
+            guard let node = cluster.sim.node(index)?.node else { continue }
+            let placement = node.cluster.placement
             guard placement.members.count == 4 else { return "node \(index) sees \(placement.members.count) members" }
             for p in 0..<node.keyspace.partitionCount where node.keyspace.keyCount(inPartition: p) > 0 {
                 if !placement.isReplica(cluster.ids[index], of: PartitionID(p)) {

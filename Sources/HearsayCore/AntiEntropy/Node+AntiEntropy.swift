@@ -42,7 +42,7 @@ extension Node {
     /// Starts one exchange: a handoff every other turn while there are any, else the next
     /// partition this node replicates with its next peer.
     mutating func startNextExchange(now: Now) {
-        let placement = cluster.placement()
+        let placement = cluster.placement
         // Partitions an exchange left unsettled (aborted, or work dropped at a bound) go first.
         while let partition = cluster.differingPartitions.first {
             cluster.differingPartitions.removeFirst()

@@ -9,18 +9,11 @@ public struct ClusterState {
     public internal(set) var membership: Membership
     /// Reused buffer for the membership instance's effects.
     var membershipEffects: [MembershipEffect] = []
-    /// Placement is a pure function of the member set; recomputed lazily after it changes.
-    var cachedPlacement: Placement?
-    public let partitionCount: PartitionCount
+    /// The placement and routes as this node's view has them.
+    public internal(set) var topology: Topology
+    public var partitionCount: PartitionCount { topology.partitionCount }
     /// Peer frames that could not be decoded (counted, then dropped).
     public internal(set) var malformedFrames = 0
-    /// Bumped on every membership change; the placement cache is keyed on it.
-    var membershipVersion: UInt64 = 0
-    var placementVersion: UInt64 = .max
-    /// Per partition, where replica traffic goes (see `PartitionRoutes`); empty until used.
-    var routes: [PartitionRoutes?] = []
-    var aloneVersion: UInt64 = .max
-    var aloneCached = true
     /// Requests this node coordinates, by request id (bounded by settings.maxPendingRequests).
     var pending = PendingTable()
     /// A `.requestDeadlines` timer is set and has not fired yet.
@@ -78,7 +71,7 @@ public struct ClusterState {
         membership = Membership(
             id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
             settings: settings.membership, seed: seed)
-        self.partitionCount = PartitionCount(partitionCount)
+        topology = Topology(me: settings.nodeID, settings: settings, partitionCount: PartitionCount(partitionCount))
         hints = HintStore(limits: settings.hintLimits)
         agreements = AgreementTable(partitionCount: partitionCount)
         exchangeRate = ByteRateLimit(bytesPerSecond: settings.antiEntropyBytesPerSecond)
@@ -96,25 +89,8 @@ public struct ClusterState {
 
     mutating func returnMembershipEffects(_ buffer: [MembershipEffect]) { membershipEffects = buffer }
 
-    /// The members that own partitions: every known member that has not left. A member
-    /// that is down keeps its partitions until an operator forgets it (HS.FORGET).
-    public var placementMembers: [NodeID] {
-        membership.view.filter { $0.status != .left }.map(\.id)
-    }
-
-    /// The current placement, recomputed only when membership changed since the last call
-    /// and the member set differs (a status change alone moves no partition).
-    public mutating func placement() -> Placement {
-        if let cached = cachedPlacement, placementVersion == membershipVersion { return cached }
-        placementVersion = membershipVersion
-        let members = placementMembers
-        if let cached = cachedPlacement, cached.members == members { return cached }
-        let fresh = Placement(
-            members: members, partitionCount: partitionCount,
-            replicationFactor: settings.replicationFactor)
-        cachedPlacement = fresh
-        return fresh
-    }
+    /// The current placement (see `Topology`).
+    public var placement: Placement { topology.placement }
 
     /// A connection's quorums. A node that founded its cluster (started without seeds)
     /// caps them by the replicas a partition has while the cluster is smaller than N, so a
@@ -124,29 +100,17 @@ public struct ClusterState {
     /// reach it through `cluster!` in place: a non-mutating call copied the whole state.
     mutating func quorums(_ session: ClientSession) -> (read: Int, write: Int) {
         let factor = settings.replicationFactor
-        let replicas = settings.seeds.isEmpty ? max(1, min(factor, cachedPlacement?.replicaCount ?? 1)) : factor
+        let replicas = settings.seeds.isEmpty ? max(1, min(factor, topology.placement.replicaCount)) : factor
         return (
             min(replicas, session.readQuorum > 0 ? session.readQuorum : settings.readQuorum),
             min(replicas, session.writeQuorum > 0 ? session.writeQuorum : settings.writeQuorum)
         )
     }
 
-    /// True while a founder (started without seeds) knows no other member: it answers every
-    /// key itself. A joiner is never alone: it waits to learn its cluster (see `quorums`).
-    var isAlone: Bool {
-        mutating get {
-            if aloneVersion != membershipVersion {
-                aloneVersion = membershipVersion
-                aloneCached = settings.seeds.isEmpty && membership.view.count <= 1
-            }
-            return aloneCached
-        }
-    }
+    var isAlone: Bool { topology.isAlone }
 
     /// Whether this node's view says `id` answers (itself always does).
-    func isReachable(_ id: NodeID) -> Bool {
-        id == settings.nodeID || (membership.member(id)?.status.isReachable ?? false)
-    }
+    func isReachable(_ id: NodeID) -> Bool { topology.isReachable(id) }
 
     func address(of id: NodeID) -> String? { membership.member(id)?.address }
 }

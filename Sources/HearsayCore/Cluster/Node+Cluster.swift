@@ -101,7 +101,7 @@ extension Node {
             case .setTimer(let timer, let at):
                 output.effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
-                cluster.membershipVersion &+= 1
+                cluster.topology.refresh(cluster.membership.view)
                 output.effects.append(.membershipChanged(change))
                 if change.current?.status == .alive && change.previous?.status != .alive {
                     replayHints(to: change.id, now: now)

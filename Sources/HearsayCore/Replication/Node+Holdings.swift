@@ -18,7 +18,7 @@ extension Node {
     public func ownsTombstone(of key: [UInt8]) -> Bool {
         var cluster = self.cluster
         let partition = cluster.partitionCount.partition(of: key)
-        guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return false }
+        guard cluster.placement.isReplica(cluster.settings.nodeID, of: partition) else { return false }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
@@ -28,7 +28,7 @@ extension Node {
     /// Whether this node is one of `key`'s owners in the placement it holds.
     public func owns(_ key: [UInt8]) -> Bool {
         var cluster = self.cluster
-        return cluster.placement().isReplica(cluster.settings.nodeID, of: cluster.partitionCount.partition(of: key))
+        return cluster.placement.isReplica(cluster.settings.nodeID, of: cluster.partitionCount.partition(of: key))
     }
 
     /// Everything this node holds for `key`: its data merged with the hints it keeps for
@@ -52,7 +52,7 @@ extension Node {
     public func ownedValues(of key: [UInt8]) -> [[UInt8]] {
         var cluster = self.cluster
         let partition = cluster.partitionCount.partition(of: key)
-        guard cluster.placement().isReplica(cluster.settings.nodeID, of: partition) else { return [] }
+        guard cluster.placement.isReplica(cluster.settings.nodeID, of: partition) else { return [] }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }

@@ -74,7 +74,7 @@ extension Node {
         // The key is hashed once here for its partition, its digest and the pre-read count.
         let key = KeyRef(a[1])
         let partition = cluster.partitionCount.partition(ofHash: key.hash)
-        let placement = cluster.placement()
+        let placement = cluster.placement
         let owners = placement.replicas(for: partition)
         let me = cluster.settings.nodeID
         if owners.contains(me) || hops > 0 {
@@ -147,30 +147,6 @@ extension Node {
         if !cluster.pending.isEmpty { armDeadlineSweep(now) }
     }
 
-    /// The nodes a write goes to besides this one: every reachable owner, and for each owner
-    /// that is down the next reachable non-owner of the preference list, with a hint for it.
-    /// A down owner left without a stand-in (a cluster no larger than N) gets its hint kept
-    /// by the coordinator itself, as Cassandra's coordinators do.
-    func writeTargets(_ partition: PartitionID, _ placement: Placement) -> [(NodeID, NodeID?)] {
-        let me = cluster.settings.nodeID
-        let list = placement.preferenceList(for: partition)
-        let n = placement.replicaCount
-        var targets: [(NodeID, NodeID?)] = []
-        var standIns = list.dropFirst(n).filter { $0 != me && cluster.isReachable($0) }.makeIterator()
-        for owner in list.prefix(n) where owner != me {
-            if cluster.isReachable(owner) {
-                targets.append((owner, nil))
-            } else if !cluster.settings.hintsEnabled {
-                continue
-            } else if let standIn = standIns.next() {
-                targets.append((standIn, owner))
-            } else {
-                targets.append((me, owner))
-            }
-        }
-        return targets
-    }
-
     /// Runs a one-key command here as its coordinating replica.
     mutating func coordinate(
         _ id: CommandID, _ a: Arguments, _ key: KeyRef, _ session: inout ClientSession, _ now: Now,
@@ -185,7 +161,7 @@ extension Node {
         if r <= 1 {
             return runHere(id, a, &session, now, sink, &reply)
         }
-        let others = routes(partition, placement).reachableOwners
+        let others = cluster.topology.routes(partition).reachableOwners
         guard others.count + 1 >= r else {
             return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply)
         }
@@ -212,7 +188,7 @@ extension Node {
         else { return }
         read.unaskedIn = nil
         let key = read.arguments.key
-        for node in routes(partition, cluster.placement()).reachableOwners
+        for node in cluster.topology.routes(partition).reachableOwners
         where !read.copies.contains(where: { $0.0 == node }) {
             key.withUnsafeBytes { output.peers.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
         }
@@ -238,7 +214,7 @@ extension Node {
         _ partition: PartitionID, _ placement: Placement, _ w: Int, _ sink: ReplySink?,
         _ reply: inout ReplyBuffer
     ) -> CommandOutcome {
-        let routes = routes(partition, placement)
+        let routes = cluster.topology.routes(partition)
         let targets = routes.writeTargets
         let localHints = routes.localHints
         let needed = w - 1
@@ -303,8 +279,8 @@ extension Node {
     /// Sends this node's current copy of `key` to the write targets under `requestID`, which
     /// then completes with `reply` after W replicas hold it.
     mutating func sendCopyAndAwait(_ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Now) {
-        let placement = cluster.placement()
-        let routes = routes(cluster.partitionCount.partition(of: key), placement)
+        let placement = cluster.placement
+        let routes = cluster.topology.routes(cluster.partitionCount.partition(of: key))
         let targets = routes.writeTargets
         keepHints(key, for: routes.localHints, now: now)
         replicate(key, to: targets, requestID: requestID, now: now)
