@@ -17,6 +17,14 @@ public struct Node {
     public var writer: NodeID { store.writer }
     /// The cluster side. A node that never joins one is a cluster of one (`joinCluster`).
     public internal(set) var cluster: ClusterState
+    /// Where keys live as this node's membership view has it.
+    public internal(set) var topology: Topology
+    /// Requests this node coordinates.
+    public internal(set) var coordinator: Coordinator
+    /// This node answering coordinators.
+    public internal(set) var replica: Replica
+    /// Writes kept for owners that were down.
+    public internal(set) var hints: HintStore
     /// What this node asks of its driver since the last `takeOutput` (the one way out).
     var output = NodeOutput()
 
@@ -51,9 +59,12 @@ public struct Node {
         store = Store(settings: settings)
         rng = SeededGenerator(seed: StableHash.combine(settings.randomSeed, 0x6165))
         // Alone, and no peer will ever join: no other replica can need a tombstone.
-        cluster = ClusterState(
-            settings: ClusterSettings(nodeID: store.writer, address: ""), partitionCount: settings.partitionCount,
-            seed: settings.randomSeed)
+        let alone = ClusterSettings(nodeID: store.writer, address: "")
+        cluster = ClusterState(settings: alone, partitionCount: settings.partitionCount, seed: settings.randomSeed)
+        topology = Topology(me: alone.nodeID, settings: alone, partitionCount: PartitionCount(settings.partitionCount))
+        coordinator = Coordinator(settings: alone, seed: settings.randomSeed)
+        replica = Replica(me: alone.nodeID)
+        hints = HintStore(limits: alone.hintLimits)
     }
 
     // MARK: Connections
@@ -102,7 +113,11 @@ public struct Node {
             return .proceed
         }
         countKeyedRequest(id, a)
-        if let outcome = route(id, a, &session, now, &reply) { return outcome }
+        if let outcome = coordinator.route(
+            id, a, &session, now, &reply, store: &store, hints: &hints, topology: &topology, output: &output)
+        {
+            return outcome
+        }
         return dispatch(id, a, &session, now, &reply)
     }
 

@@ -78,7 +78,7 @@ public enum AntiEntropyScenarios {
 
     /// The first partition whose owners' leaf digests differ, or nil when all agree.
     public static func ownersDisagree(_ cluster: HearsayCluster) -> String? {
-        guard let first = cluster.liveNodes.first, let placement = cluster.sim.node(first)?.node.cluster.placement
+        guard let first = cluster.liveNodes.first, let placement = cluster.sim.node(first)?.node.topology.placement
         else {
             return "no live node"
         }

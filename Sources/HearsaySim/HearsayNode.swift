@@ -150,5 +150,5 @@ public struct HearsayNode: SimulatedNode {
     public var view: [Member] { node.cluster.membership.view }
 
     /// The placement this node holds for its view.
-    public var placement: Placement? { node.cluster.placement }
+    public var placement: Placement? { node.topology.placement }
 }

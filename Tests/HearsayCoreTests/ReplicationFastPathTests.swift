@@ -88,10 +88,10 @@ import Testing
                     }
                 }
             }
-            general.mergeRemote(key, incoming, now: Self.now)
+            general.store.mergeRemote(key, incoming, now: Self.now)
             guard let single = EncodedSingleWrite(bytes) else { continue }
             let merged = key.withUnsafeBytes { key in
-                bytes.withUnsafeBytes { fast.mergeSingleWrite(key, single, in: $0, now: Self.now) }
+                bytes.withUnsafeBytes { fast.store.mergeSingleWrite(key, single, in: $0, now: Self.now) }
             }
             guard merged else {
                 // Declined: it must have changed nothing.

@@ -141,7 +141,7 @@ struct ReplicationMessagesTests {
     @Test func reads_answerSameOrTheCopy() throws {
         var h = CommandHarness.clustered()
         h.run("SET", "here", "v1")
-        let digest = Array("here".utf8).withUnsafeBytes { h.node.basisDigest(KeyRef($0)) }
+        let digest = Array("here".utf8).withUnsafeBytes { h.node.store.basisDigest(KeyRef($0)) }
         #expect(digest != 0)
         let reads = [
             M.Read(requestID: 1, key: Array("here".utf8), basis: digest),
@@ -157,7 +157,7 @@ struct ReplicationMessagesTests {
         let copy = try StoredObject(decoding: replies[1].object)
         #expect(copy.register.map(\.value) == [Array("v1".utf8)])
         #expect(replies[3].object.isEmpty, "no copy here: an empty object")
-        #expect(h.node.cluster.replication.readsAnsweredSame == 2)
+        #expect(h.node.replica.stats.readsAnsweredSame == 2)
     }
 
     @Test func aTruncatedBatch_answersTheReadsBeforeTheCut_andIsRefused() {
@@ -166,5 +166,12 @@ struct ReplicationMessagesTests {
         let payload = M.encodeBatch(sender: Self.coordinator, reads, M.encode)
         #expect(throws: DecodeError.self) { try h.node.answerReplicaReads(Array(payload.dropLast(3)), now: h.now) }
         #expect(Self.replies(&h).map(\.requestID) == [1, 2])
+    }
+}
+
+extension Node {
+    /// The replica answering a batch of reads, as a frame from a coordinator makes it.
+    mutating func answerReplicaReads(_ payload: [UInt8], now: Now) throws(DecodeError) {
+        try replica.answerReads(payload, now: now, store: &store, hints: hints, output: &output)
     }
 }

@@ -41,7 +41,7 @@ struct SimGroundTruth {
                     siblingKeys.insert(key)
                 }
             }
-            for (owner, hints) in node.cluster.hints.owners ?? [:] where !hints.hints.isEmpty {
+            for (owner, hints) in node.hints.owners ?? [:] where !hints.hints.isEmpty {
                 hintsByOwner[owner.description, default: 0] += Int64(hints.hints.count)
             }
         }

@@ -57,7 +57,7 @@ struct HandoffTests {
     static func handedOff(_ cluster: HearsayCluster) -> String? {
         for index in cluster.liveNodes {
             guard let node = cluster.sim.node(index)?.node else { continue }
-            let placement = node.cluster.placement
+            let placement = node.topology.placement
             guard placement.members.count == 4 else { return "node \(index) sees \(placement.members.count) members" }
             for p in 0..<node.keyspace.partitionCount where node.keyspace.keyCount(inPartition: p) > 0 {
                 if !placement.isReplica(cluster.ids[index], of: PartitionID(p)) {

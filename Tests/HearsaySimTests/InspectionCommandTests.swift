@@ -82,7 +82,7 @@ extension InspectionCommandTests {
         cluster.sim.run(forNanoseconds: Self.second)
         var shown: Int64 = 0
         for index in cluster.liveNodes {
-            let truth = cluster.sim.node(index)?.node.cluster.hints.stats[owner]?.pending ?? 0
+            let truth = cluster.sim.node(index)?.node.hints.stats[owner]?.pending ?? 0
             let pending = Self.pendingHints(cluster, index, owner: owner)
             #expect(pending ?? 0 == Int64(truth), "node \(index)")
             shown += pending ?? 0

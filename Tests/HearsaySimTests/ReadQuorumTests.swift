@@ -57,7 +57,7 @@ struct ReadQuorumTests {
     /// is applied, with an error that says why; a write just under the limit succeeds.
     @Test func aWriteTooLargeToReplicate_isRefusedAndNothingIsApplied() {
         let (cluster, _) = Self.clusterWithKeys(seed: 9, count: 1)
-        let limit = Node.maximumKeyPayloadBytes
+        let limit = Coordinator.maximumKeyPayloadBytes
         let tooLarge = String(repeating: "x", count: limit)
         let reply = cluster.request(0, ["SET", "big", tooLarge]) ?? "no reply"
         #expect(reply.hasPrefix("-ERR request too large to replicate"), "\(reply.prefix(80))")

@@ -46,22 +46,21 @@ extension Keyspace: AntiEntropyStore {
     }
 }
 
-/// A node as a store: its keyspace, and `mergeRemote`, which also advances the node's own
-/// dot counter past anything merged. The caller MUST take a session out of the node before
-/// passing the node `inout` (exclusive access), and put it back afterwards.
-extension Node: AntiEntropyStore {
-    public var partitionCount: Int { store.keyspace.partitionCount }
-    public var leavesPerPartition: Int { store.keyspace.leavesPerPartition }
-    public func leaf(ofHash hash: UInt64) -> Int { store.keyspace.leaf(ofHash: hash) }
-    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> { store.keyspace.leaves(ofPartition: p) }
+/// A node's store: its keyspace, and `mergeRemote`, which also advances the writer's dot
+/// counter past anything merged. The node lends its store to a session for each turn.
+extension Store: AntiEntropyStore {
+    public var partitionCount: Int { keyspace.partitionCount }
+    public var leavesPerPartition: Int { keyspace.leavesPerPartition }
+    public func leaf(ofHash hash: UInt64) -> Int { keyspace.leaf(ofHash: hash) }
+    public func leaves(ofPartition p: Int) -> ArraySlice<UInt64> { keyspace.leaves(ofPartition: p) }
     public func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void) {
-        store.keyspace.forEachEntry(inPartition: p, body)
+        keyspace.forEachEntry(inPartition: p, body)
     }
     public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
         mergeRemote(key, object, now: now)
     }
-    public func holds(key: [UInt8]) -> Bool { store.keyspace.holds(key: key) }
+    public func holds(key: [UInt8]) -> Bool { keyspace.holds(key: key) }
     public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {
-        store.keyspace.isSettledTombstone(box, now: now)
+        keyspace.isSettledTombstone(box, now: now)
     }
 }

@@ -6,7 +6,7 @@ import RESP
 /// waits on the same records.
 extension Node {
     mutating func agreement(_ now: Now, _ r: inout ReplyBuffer) {
-        let placement = cluster.placement
+        let placement = topology.placement
         let me = cluster.settings.nodeID
         var rows: [(partition: Int, peer: NodeID, ms: Int64)] = []
         for p in placement.partitions(replicatedOn: me) {

@@ -32,7 +32,7 @@ extension Node {
         let repairing = cluster.lastDifferenceAt.map { now.monotonic.milliseconds - $0.milliseconds < 1_000 } ?? false
         let starts = repairing ? cluster.settings.antiEntropyRepairBurst : 1
         for _ in 0..<max(1, starts) {
-            guard cluster.exchanges.count < cluster.settings.antiEntropyConcurrency, !cluster.isAlone,
+            guard cluster.exchanges.count < cluster.settings.antiEntropyConcurrency, !topology.isAlone,
                 cluster.deferredSends.isEmpty, cluster.exchangeRate.allowsSending
             else { return }
             startNextExchange(now: now)
@@ -42,13 +42,13 @@ extension Node {
     /// Starts one exchange: a handoff every other turn while there are any, else the next
     /// partition this node replicates with its next peer.
     mutating func startNextExchange(now: Now) {
-        let placement = cluster.placement
+        let placement = topology.placement
         // Partitions an exchange left unsettled (aborted, or work dropped at a bound) go first.
         while let partition = cluster.differingPartitions.first {
             cluster.differingPartitions.removeFirst()
             cluster.differingSet.remove(partition)
             let me = cluster.settings.nodeID
-            let peers = placement.replicas(for: PartitionID(partition)).filter { $0 != me && cluster.isReachable($0) }
+            let peers = placement.replicas(for: PartitionID(partition)).filter { $0 != me && topology.isReachable($0) }
             guard placement.isReplica(me, of: PartitionID(partition)), !peers.isEmpty else { continue }
             let turn = cluster.nextExchangePartition
             return startExchange(partition: partition, with: peers[turn % peers.count], now: now)
@@ -61,7 +61,7 @@ extension Node {
         // (when none of its replicas is reachable, the turn goes to an ordinary exchange).
         if !handoffs.isEmpty && turn % 2 == 1 {
             let partition = handoffs[(turn / 2) % handoffs.count]
-            let peers = placement.replicas(for: PartitionID(partition)).filter { cluster.isReachable($0) }
+            let peers = placement.replicas(for: PartitionID(partition)).filter { topology.isReachable($0) }
             if !peers.isEmpty {
                 let peer = peers[(turn / 2 / handoffs.count) % peers.count]
                 return startExchange(partition: partition, with: peer, now: now)
@@ -70,7 +70,7 @@ extension Node {
         let partitions = placement.partitions(replicatedOn: me)
         guard !partitions.isEmpty else { return }
         let partition = partitions[turn % partitions.count]
-        let peers = placement.replicas(for: partition).filter { $0 != me && cluster.isReachable($0) }
+        let peers = placement.replicas(for: partition).filter { $0 != me && topology.isReachable($0) }
         guard !peers.isEmpty else { return }
         // The next peer on each pass over the partitions, so every pair of replicas meets
         // (tombstone purging needs an agreement with each of them).
@@ -83,9 +83,9 @@ extension Node {
         let id = cluster.nextExchangeID
         cluster.nextExchangeID &+= 1
         var session = ExchangeSession(
-            initiating: partition, id: id, salt: rng.next(), store: self,
+            initiating: partition, id: id, salt: rng.next(), store: store,
             settings: cluster.settings.exchange, now: now.monotonic)
-        let directives = session.start(store: self, now: now.monotonic)
+        let directives = session.start(store: store, now: now.monotonic)
         let key = ExchangeKey(peer: peer, session: id, initiator: true)
         cluster.exchanges[key] = session
         cluster.antiEntropy.started += 1
@@ -111,7 +111,7 @@ extension Node {
             cluster.antiEntropy.ignored += 1
             return
         }
-        let directives = session.receive(message, store: &self, now: now)
+        let directives = session.receive(message, store: &store, now: now)
         cluster.exchanges[key] = session
         perform(directives, key: key, now: now)
     }

@@ -13,7 +13,7 @@
 /// rotating start, purging oldest first, at most `tombstonePurgeBudget` tombstones a tick.
 extension Node {
     mutating func recordAgreement(_ session: ExchangeSession, peer: NodeID, now: Now) {
-        let replicas = cluster.placement.replicas(for: PartitionID(session.partition))
+        let replicas = topology.placement.replicas(for: PartitionID(session.partition))
         cluster.agreements.record(
             partition: session.partition, peer: peer, startedAt: session.startedAt, endedAt: now.monotonic,
             localRoot: session.localRoot, replicas: replicas)
@@ -36,7 +36,7 @@ extension Node {
     /// Purges the tombstones that became stable, within the per-tick budget.
     mutating func purgeStableTombstones(now: Now) {
         guard store.keyspace.tombstoneCount > 0 else { return }
-        let placement = cluster.placement
+        let placement = topology.placement
         let partitions = placement.partitions(replicatedOn: cluster.settings.nodeID)
         guard !partitions.isEmpty else { return }
         var budget = cluster.settings.tombstonePurgeBudget

@@ -8,6 +8,10 @@ extension Node {
         cluster = ClusterState(
             settings: settings, partitionCount: self.settings.partitionCount,
             seed: self.settings.randomSeed, joined: true)
+        topology = Topology(me: settings.nodeID, settings: settings, partitionCount: topology.partitionCount)
+        coordinator = Coordinator(settings: settings, seed: self.settings.randomSeed)
+        replica = Replica(me: settings.nodeID)
+        hints = HintStore(limits: settings.hintLimits)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
         store.keyspace.purgesTombstonesAtOnce = false
         store.keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
@@ -36,7 +40,7 @@ extension Node {
         case .timerFired(.membership(let timer)):
             membershipHandle(.timerFired(timer), now: now)
         case .timerFired(.requestDeadlines):
-            sweepRequestDeadlines(now: now)
+            coordinator.sweepRequestDeadlines(now: now, topology: &topology, output: &output)
         case .timerFired(.antiEntropyTick):
             antiEntropyTick(now: now)
             output.effects.append(
@@ -44,7 +48,7 @@ extension Node {
                     .antiEntropyTick,
                     at: now.monotonic.adding(milliseconds: cluster.settings.antiEntropyIntervalMilliseconds)))
         case .timerFired(.replicationTick):
-            replicationTick(now: now)
+            hints.tick(now: now, settings: cluster.settings, topology: topology, output: &output)
             output.effects.append(
                 .setTimer(
                     .replicationTick,
@@ -101,10 +105,11 @@ extension Node {
             case .setTimer(let timer, let at):
                 output.effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
-                cluster.topology.refresh(cluster.membership.view)
+                topology.refresh(cluster.membership.view)
                 output.effects.append(.membershipChanged(change))
                 if change.current?.status == .alive && change.previous?.status != .alive {
-                    replayHints(to: change.id, now: now)
+                    hints.replay(
+                        to: change.id, now: now, settings: cluster.settings, topology: topology, output: &output)
                 }
             }
         }

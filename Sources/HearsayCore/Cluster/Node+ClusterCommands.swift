@@ -28,7 +28,7 @@ extension Node {
     }
 
     mutating func ring(_ a: Arguments, _ r: inout ReplyBuffer) {
-        let placement = cluster.placement
+        let placement = topology.placement
         if a.count == 2 {
             guard let p = a.int64(1), p >= 0, p < Int64(placement.partitionCount.value) else {
                 return r.error("ERR partition out of range")

@@ -140,8 +140,8 @@ extension Node {
                 add("replication_factor", cluster.settings.replicationFactor)
                 add("read_quorum", cluster.settings.readQuorum)
                 add("write_quorum", cluster.settings.writeQuorum)
-                add("hints_pending", cluster.hints.pendingCount)
-                add("requests_pending", cluster.pending.count)
+                add("hints_pending", hints.pendingCount)
+                add("requests_pending", coordinator.pendingCount)
             }
             add("tombstones", store.keyspace.tombstoneCount)
         case "keyspace":

@@ -16,7 +16,7 @@ import RESP
 extension Node {
     mutating func partitionsCommand(_ now: Now, _ r: inout ReplyBuffer) {
         let count = store.keyspace.partitionCount
-        let placement = cluster.placement
+        let placement = topology.placement
         let me = cluster.settings.nodeID
         let replicated = (0..<count).map { placement.replicas(for: PartitionID($0)).contains(me) }
         r.arrayHeader(count)

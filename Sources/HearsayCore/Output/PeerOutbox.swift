@@ -63,11 +63,8 @@ public struct ReplicationStats: Sendable {
     public var readRepairs = 0
     /// Checked writes made again on the merge because an owner's copy differed.
     public var checkedWritesRepeated = 0
-    /// Reads this replica answered `same` (its copy had the coordinator's digest).
-    public var readsAnsweredSame = 0
     /// Reads that asked the owners they had not asked, their first R - 1 being slow to answer.
     public var readsRetried = 0
-    public var replicaWritesApplied = 0
     public var hintsStored = 0
     public var malformedMessages = 0
     /// Coordinator latencies in microseconds (a bounded ring of the most recent samples).

@@ -42,29 +42,3 @@ struct EncodedSingleWrite {
         }
     }
 }
-
-extension Node {
-    /// Merges a single write into `key`'s entry when the result is decidable from the two
-    /// dots alone: no entry, or a compact entry last written by the same writer (the higher
-    /// counter wins whole, since its context covers the other's dot). Returns false, having
-    /// changed nothing, when the merge needs the general path (another writer: siblings).
-    mutating func mergeSingleWrite(
-        _ key: UnsafeRawBufferPointer, _ write: EncodedSingleWrite, in bytes: UnsafeRawBufferPointer, now: Now
-    ) -> Bool {
-        do {
-            let ref = KeyRef(key)
-            let entry = store.keyspace.entry(ref, now: now)
-            if let entry {
-                let header = entry.header
-                guard header.state != .extended, header.writer == write.dot.node.rawValue else { return false }
-                // The same write again, or one this entry's later write already covers.
-                if write.dot.counter <= header.counter { return true }
-            }
-            if write.dot.node == writer { store.lastDot = max(store.lastDot, write.dot.counter) }
-            store.keyspace.putString(
-                ref, existing: entry, value: UnsafeRawBufferPointer(rebasing: bytes[write.value]),
-                expiresAt: write.expiresAtMilliseconds, dot: write.dot, timestamp: write.timestamp)
-            return true
-        }
-    }
-}

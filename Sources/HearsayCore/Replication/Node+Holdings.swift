@@ -9,7 +9,7 @@ extension Node {
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
         if let entry { values += entry.register.map(\.value) }
-        if let hinted = cluster.hints.object(for: key) { values += hinted.register.map(\.value) }
+        if let hinted = hints.object(for: key) { values += hinted.register.map(\.value) }
         return values
     }
 
@@ -17,8 +17,8 @@ extension Node {
     /// asks which owners a DEL reached).
     public func ownsTombstone(of key: [UInt8]) -> Bool {
         var cluster = self.cluster
-        let partition = cluster.partitionCount.partition(of: key)
-        guard cluster.placement.isReplica(cluster.settings.nodeID, of: partition) else { return false }
+        let partition = topology.partitionCount.partition(of: key)
+        guard topology.placement.isReplica(cluster.settings.nodeID, of: partition) else { return false }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
@@ -28,7 +28,7 @@ extension Node {
     /// Whether this node is one of `key`'s owners in the placement it holds.
     public func owns(_ key: [UInt8]) -> Bool {
         var cluster = self.cluster
-        return cluster.placement.isReplica(cluster.settings.nodeID, of: cluster.partitionCount.partition(of: key))
+        return topology.placement.isReplica(cluster.settings.nodeID, of: topology.partitionCount.partition(of: key))
     }
 
     /// Everything this node holds for `key`: its data merged with the hints it keeps for
@@ -37,7 +37,7 @@ extension Node {
         var held: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
-        if let hinted = cluster.hints.object(for: key) {
+        if let hinted = hints.object(for: key) {
             if held == nil { held = hinted } else { held!.merge(hinted) }
         }
         return held
@@ -45,14 +45,14 @@ extension Node {
 
     /// Hints this node dropped at a bound (age, count or bytes) since it started.
     public var hintsDropped: Int {
-        cluster.hints.stats.values.reduce(0) { $0 + $1.droppedForAge + $1.droppedForBounds }
+        hints.stats.values.reduce(0) { $0 + $1.droppedForAge + $1.droppedForBounds }
     }
 
     /// The string values this node holds for `key` in its own data (not hints), if it owns the key.
     public func ownedValues(of key: [UInt8]) -> [[UInt8]] {
         var cluster = self.cluster
-        let partition = cluster.partitionCount.partition(of: key)
-        guard cluster.placement.isReplica(cluster.settings.nodeID, of: partition) else { return [] }
+        let partition = topology.partitionCount.partition(of: key)
+        guard topology.placement.isReplica(cluster.settings.nodeID, of: partition) else { return [] }
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
@@ -66,7 +66,7 @@ extension Node {
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
-        let hinted = cluster.hints.object(for: key)
+        let hinted = hints.object(for: key)
         let values = entry.map { o in
             o.register.map { String(decoding: $0.value, as: UTF8.self) + "@" + $0.stamp.dot.description }
         }

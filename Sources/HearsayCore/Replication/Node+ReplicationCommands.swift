@@ -9,7 +9,7 @@ extension Node {
     mutating func consistency(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
         let n = cluster.settings.replicationFactor
         if a.count == 1 {
-            let (read, write) = cluster.quorums(session)
+            let (read, write) = coordinator.quorums(session, topology)
             r.arrayHeader(2)
             r.integer(read)
             r.integer(write)
@@ -45,20 +45,21 @@ extension Node {
     }
 
     mutating func clusterStats(_ r: inout ReplyBuffer) {
-        let s = cluster.replication
+        let s = coordinator.stats
         let latency = s.latencyPercentiles
-        let owners = cluster.hints.stats.keys.sorted()
+        let owners = hints.stats.keys.sorted()
         r.mapHeader(29)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
-            ("read_repairs", s.readRepairs), ("replica_writes_applied", s.replicaWritesApplied),
-            ("checked_writes_repeated", s.checkedWritesRepeated), ("reads_answered_same", s.readsAnsweredSame),
+            ("read_repairs", s.readRepairs), ("replica_writes_applied", replica.stats.writesApplied),
+            ("checked_writes_repeated", s.checkedWritesRepeated),
+            ("reads_answered_same", replica.stats.readsAnsweredSame),
             ("reads_retried", s.readsRetried),
-            ("hints_stored", s.hintsStored), ("hints_pending", cluster.hints.pendingCount),
+            ("hints_stored", s.hintsStored + replica.stats.hintsStored), ("hints_pending", hints.pendingCount),
             ("malformed_peer_frames", cluster.malformedFrames),
             ("replica_messages_too_large", output.peers.tooLarge),
-            ("pending_requests", cluster.pending.count),
+            ("pending_requests", coordinator.pendingCount),
         ] {
             r.bulk(name)
             r.integer(value)
@@ -84,7 +85,7 @@ extension Node {
         r.bulk("hints_by_owner")
         r.mapHeader(owners.count)
         for owner in owners {
-            let h = cluster.hints.stats[owner]!
+            let h = hints.stats[owner]!
             r.bulk(owner.description)
             r.mapHeader(6)
             for (name, value) in [

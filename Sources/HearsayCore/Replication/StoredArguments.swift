@@ -69,38 +69,3 @@ struct StoredArguments {
         return withUnsafeBytes { raw in body(Arguments(base: raw.baseAddress, spans: laid)) }
     }
 }
-
-extension Node {
-    /// Runs a stored request here (after its replicas answered) and returns its reply.
-    mutating func runStored(_ arguments: StoredArguments, protocolVersion: Int, now: Now) -> [UInt8] {
-        let scratch = runStoredInScratch(arguments, protocolVersion: protocolVersion, now: now)
-        cluster.storedReply = scratch
-        return scratch.bytes
-    }
-
-    /// Runs a stored request here and returns the cluster's reusable reply buffer holding its
-    /// reply, taken out: the caller reads the reply, then puts the buffer back in
-    /// `cluster.storedReply`. The span array is reused the same way.
-    mutating func runStoredInScratch(_ arguments: StoredArguments, protocolVersion: Int, now: Now)
-        -> ReplyBuffer
-    {
-        var spans: [Int] = []
-        swap(&spans, &cluster.storedSpans)
-        var scratch = takeStoredReply(protocolVersion: protocolVersion)
-        var session = ClientSession(id: 0, authenticated: true)
-        session.protocolVersion = protocolVersion
-        arguments.withArguments(spans: &spans) { a in
-            if let id = CommandTable.lookupID(a[0]) { _ = dispatch(id, a, &session, now, &scratch) }
-        }
-        swap(&spans, &cluster.storedSpans)
-        return scratch
-    }
-
-    /// The cluster's reusable reply buffer, emptied; hand it back to `cluster.storedReply`.
-    mutating func takeStoredReply(protocolVersion: Int) -> ReplyBuffer {
-        var buffer = cluster.storedReply.take() ?? ReplyBuffer(capacity: 256)
-        buffer.removeAll()
-        buffer.protocolVersion = protocolVersion
-        return buffer
-    }
-}
