@@ -10,8 +10,6 @@ public struct Node {
     public internal(set) var store: Store
     public var runtime = RuntimeFacts()
     public var clients: [UInt64: ClientInfo] = [:]
-    /// Draws the anti-entropy exchange salts.
-    var rng: SeededGenerator
     public var settings: NodeSettings { store.settings }
     public var keyspace: Keyspace { store.keyspace }
     public var writer: NodeID { store.writer }
@@ -25,6 +23,8 @@ public struct Node {
     public internal(set) var replica: Replica
     /// Writes kept for owners that were down.
     public internal(set) var hints: HintStore
+    /// Merkle exchanges with other replicas, handoff and tombstone purging.
+    public internal(set) var antiEntropy: AntiEntropy
     /// What this node asks of its driver since the last `takeOutput` (the one way out).
     var output = NodeOutput()
 
@@ -57,7 +57,6 @@ public struct Node {
 
     public init(settings: NodeSettings = NodeSettings()) {
         store = Store(settings: settings)
-        rng = SeededGenerator(seed: StableHash.combine(settings.randomSeed, 0x6165))
         // Alone, and no peer will ever join: no other replica can need a tombstone.
         let alone = ClusterSettings(nodeID: store.writer, address: "")
         cluster = ClusterState(settings: alone, partitionCount: settings.partitionCount, seed: settings.randomSeed)
@@ -65,6 +64,7 @@ public struct Node {
         coordinator = Coordinator(settings: alone, seed: settings.randomSeed)
         replica = Replica(me: alone.nodeID)
         hints = HintStore(limits: alone.hintLimits)
+        antiEntropy = AntiEntropy(settings: alone, partitionCount: settings.partitionCount, seed: settings.randomSeed)
     }
 
     // MARK: Connections

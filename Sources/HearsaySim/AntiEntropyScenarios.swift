@@ -69,7 +69,7 @@ public enum AntiEntropyScenarios {
                 }
             }
         }
-        let stats = cluster.liveNodes.compactMap { cluster.sim.node($0)?.node.cluster.antiEntropy }
+        let stats = cluster.liveNodes.compactMap { cluster.sim.node($0)?.node.antiEntropy.stats }
         run.notes.append(
             "\(acknowledged.count) keys, \(stats.reduce(0) { $0 + $1.started }) exchanges started, \(stats.reduce(0) { $0 + $1.aborted }) aborted, \(stats.reduce(0) { $0 + $1.ignored }) ignored, \(stats.reduce(0) { $0 + $1.finished }) finished, "
                 + "\(stats.reduce(0) { $0 + $1.objectsMerged }) objects merged")

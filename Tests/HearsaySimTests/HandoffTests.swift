@@ -42,7 +42,7 @@ struct HandoffTests {
             #expect(done != nil, "seed=\(seed): \(Self.handedOff(cluster) ?? "owners differ") after 300 s")
             #expect(fewest >= 3, "seed=\(seed): a key had only \(fewest) copies during the handoff")
             let dropped = (0..<4).reduce(0) {
-                $0 + (cluster.sim.node($1)?.node.cluster.antiEntropy.handoffsCompleted ?? 0)
+                $0 + (cluster.sim.node($1)?.node.antiEntropy.stats.handoffsCompleted ?? 0)
             }
             #expect(dropped > 0, "seed=\(seed): the old owners handed off nothing")
             for key in acknowledged {

@@ -28,7 +28,7 @@ struct RateLimitTests {
             cluster.sim.heal()
             // One sample per 100 ms of every node's transmitted exchange bytes.
             var samples: [[Int]] = []
-            let transmitted = { (0..<3).map { cluster.sim.node($0)?.node.cluster.antiEntropy.bytesTransmitted ?? 0 } }
+            let transmitted = { (0..<3).map { cluster.sim.node($0)?.node.antiEntropy.stats.bytesTransmitted ?? 0 } }
             samples.append(transmitted())
             let healedAt = cluster.sim.now
             var converged: Int64?
@@ -52,7 +52,7 @@ struct RateLimitTests {
             #expect(busiest <= allowed, "seed=\(seed): \(busiest) bytes in one second, allowed \(allowed)")
             // The limit was what paced the repair (else this test would show nothing).
             let deferred = (0..<3).reduce(0) {
-                $0 + (cluster.sim.node($1)?.node.cluster.antiEntropy.sendsDeferred ?? 0)
+                $0 + (cluster.sim.node($1)?.node.antiEntropy.stats.sendsDeferred ?? 0)
             }
             #expect(busiest >= Self.rate / 2 && deferred > 0, "seed=\(seed): busiest \(busiest), deferred \(deferred)")
             let total = (0..<3).reduce(0) { $0 + samples.last![$1] - samples[0][$1] }

@@ -11,7 +11,7 @@ extension Node {
         var rows: [(partition: Int, peer: NodeID, ms: Int64)] = []
         for p in placement.partitions(replicatedOn: me) {
             for peer in placement.replicas(for: p) where peer != me {
-                let ended = cluster.agreements.record(partition: p.index, peer: peer)?.endedAt
+                let ended = antiEntropy.agreements.record(partition: p.index, peer: peer)?.endedAt
                 rows.append((p.index, peer, ended.map { max(0, now.monotonic.milliseconds - $0.milliseconds) } ?? -1))
             }
         }

@@ -11,29 +11,6 @@ public struct ClusterState {
     var membershipEffects: [MembershipEffect] = []
     /// Peer frames that could not be decoded (counted, then dropped).
     public internal(set) var malformedFrames = 0
-    /// When an exchange last found something to repair (see `antiEntropyTick`).
-    var lastDifferenceAt: Instant?
-    /// Partitions an exchange left unsettled, to exchange first (each once; at most P).
-    var differingPartitions: [Int] = []
-    var differingSet: Set<Int> = []
-
-    mutating func notePartitionDiffers(_ partition: Int) {
-        if differingSet.insert(partition).inserted { differingPartitions.append(partition) }
-    }
-    /// Open anti-entropy exchanges, by peer, session id and role.
-    var exchanges: [Node.ExchangeKey: ExchangeSession] = [:]
-    var nextExchangeID: UInt64 = 1
-    var nextExchangePartition = 0
-    public internal(set) var antiEntropy = AntiEntropyStats()
-    /// The byte budget of anti-entropy, and messages waiting for it (one per session at most).
-    var exchangeRate: ByteRateLimit
-    var deferredSends: [Node.ExchangeKey: ExchangeMessage] = [:]
-    /// When each partition last agreed with each of its other replicas (HS.AGREEMENT).
-    public internal(set) var agreements: AgreementTable
-    /// Partitions this node holds data for but no longer replicates, since when it knows.
-    var handoffSince: [Int: Instant] = [:]
-    /// The partition the tombstone purge looks at first on its next tick (fairness).
-    var nextPurgePartition = 0
     /// HS.FAULT's rules and the frames its delays hold.
     public internal(set) var faults = FaultInjector()
     /// The latest `now` an event brought, for effects taken without one (`takeEffects(into:)`).
@@ -49,8 +26,6 @@ public struct ClusterState {
         membership = Membership(
             id: settings.nodeID, address: settings.address, incarnation: settings.incarnation,
             settings: settings.membership, seed: seed)
-        agreements = AgreementTable(partitionCount: partitionCount)
-        exchangeRate = ByteRateLimit(bytesPerSecond: settings.antiEntropyBytesPerSecond)
         membershipEffects.reserveCapacity(64)
     }
 

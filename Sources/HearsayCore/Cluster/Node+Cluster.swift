@@ -12,6 +12,8 @@ extension Node {
         coordinator = Coordinator(settings: settings, seed: self.settings.randomSeed)
         replica = Replica(me: settings.nodeID)
         hints = HintStore(limits: settings.hintLimits)
+        antiEntropy = AntiEntropy(
+            settings: settings, partitionCount: self.settings.partitionCount, seed: self.settings.randomSeed)
         // Tombstones must now wait until every replica holds them (anti-entropy purges them).
         store.keyspace.purgesTombstonesAtOnce = false
         store.keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
@@ -42,7 +44,7 @@ extension Node {
         case .timerFired(.requestDeadlines):
             coordinator.sweepRequestDeadlines(now: now, topology: &topology, output: &output)
         case .timerFired(.antiEntropyTick):
-            antiEntropyTick(now: now)
+            antiEntropy.tick(now: now, store: &store, topology: topology, output: &output)
             output.effects.append(
                 .setTimer(
                     .antiEntropyTick,
@@ -74,7 +76,7 @@ extension Node {
             }
         case .merkleRequest, .merkleReply:
             do {
-                try handleExchangeFrame(frame, now: now)
+                try antiEntropy.handleFrame(frame, now: now, store: &store, topology: topology, output: &output)
             } catch {
                 cluster.malformedFrames += 1
             }

@@ -64,7 +64,7 @@ extension Node {
             r.bulk(name)
             r.integer(value)
         }
-        let ae = cluster.antiEntropy
+        let ae = antiEntropy.stats
         for (name, value) in [
             ("exchanges_started", ae.started), ("exchanges_finished", ae.finished),
             ("exchanges_aborted", ae.aborted), ("exchange_objects_sent", ae.objectsSent),

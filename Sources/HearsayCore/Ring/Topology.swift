@@ -15,6 +15,8 @@ public struct Topology {
     public private(set) var placement: Placement
     /// Members this node's view says answer (alive or suspect), itself included.
     private var reachable: Set<NodeID>
+    /// Where each member in the view is reached (its cluster address).
+    private var addresses: [NodeID: String] = [:]
     /// True while a founder knows no other member: it answers every key itself.
     public private(set) var isAlone: Bool
     /// Bumped on every refresh; routes computed before it are stale.
@@ -44,11 +46,15 @@ public struct Topology {
         }
         reachable = Set(view.filter { $0.status.isReachable }.map(\.id))
         reachable.insert(me)
+        addresses = Dictionary(view.map { ($0.id, $0.address) }, uniquingKeysWith: { _, last in last })
         isAlone = founder && view.count <= 1
     }
 
     /// Whether this node's view says `id` answers (itself always does).
     public func isReachable(_ id: NodeID) -> Bool { reachable.contains(id) }
+
+    /// The cluster address of member `id`, if the view holds it.
+    func address(of id: NodeID) -> String? { addresses[id] }
 
     /// The routes of `partition`, from the cache unless membership changed since.
     mutating func routes(_ partition: PartitionID) -> PartitionRoutes {
