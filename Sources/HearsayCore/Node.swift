@@ -25,6 +25,8 @@ public struct Node {
     public internal(set) var hints: HintStore
     /// Merkle exchanges with other replicas, handoff and tombstone purging.
     public internal(set) var antiEntropy: AntiEntropy
+    /// HS.FAULT's rules and the frames its delays hold.
+    public internal(set) var faults = FaultInjector()
     /// What this node asks of its driver since the last `takeOutput` (the one way out).
     var output = NodeOutput()
 
@@ -40,12 +42,7 @@ public struct Node {
             output.peers.flush(
                 sender: cluster.settings.nodeID, address: { membership.member($0)?.address }, into: &output.effects)
         }
-        if cluster.faults.isActive {
-            var effects: [NodeEffect] = []
-            swap(&effects, &output.effects)
-            applyOutgoingFaults(&effects, from: 0, now: now)
-            swap(&effects, &output.effects)
-        }
+        faults.applyOutgoing(to: &output.effects, from: 0, now: now, topology: topology)
         if !output.released.isEmpty {
             output.effects.append(contentsOf: output.released)
             output.released.removeAll(keepingCapacity: true)

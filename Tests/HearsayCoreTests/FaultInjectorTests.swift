@@ -102,13 +102,13 @@ struct FaultInjectorTests {
         membership.u8(1)
         membership.u8(1)
         membership.u64(id.rawValue)
-        #expect(Node.sender(of: Frame(type: .ping, payload: membership.bytes)) == id)
+        #expect(FaultInjector.sender(of: Frame(type: .ping, payload: membership.bytes)) == id)
         let batch = ReplicationMessages.encodeBatch(sender: id, [ReplicationMessages.Ack]()) { _, _ in }
-        #expect(Node.sender(of: Frame(type: .replicaWriteAck, payload: batch)) == id)
+        #expect(FaultInjector.sender(of: Frame(type: .replicaWriteAck, payload: batch)) == id)
         var exchange = ByteWriter(capacity: 16)
         exchange.u64(id.rawValue)
-        #expect(Node.sender(of: Frame(type: .merkleRequest, payload: exchange.bytes)) == id)
-        #expect(Node.sender(of: Frame(type: .ping, payload: [1, 1, 2])) == nil)
+        #expect(FaultInjector.sender(of: Frame(type: .merkleRequest, payload: exchange.bytes)) == id)
+        #expect(FaultInjector.sender(of: Frame(type: .ping, payload: [1, 1, 2])) == nil)
     }
 
     @Test func command_withoutTheFlag_shouldBeRefused() {

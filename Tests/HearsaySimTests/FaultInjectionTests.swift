@@ -139,7 +139,7 @@ struct FaultInjectionTests {
             #expect(cluster.command(0, "HS.FAULT") == "*0\r\n")
             // Frames held when the rules went are still delivered, none lost.
             cluster.sim.run(forNanoseconds: Self.second)
-            let faults = cluster.sim.node(0)?.node.cluster.faults
+            let faults = cluster.sim.node(0)?.node.faults
             #expect(faults?.heldCount == 0 && faults?.heldDropped == 0, "seed \(seed)")
         }
     }

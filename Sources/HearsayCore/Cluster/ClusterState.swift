@@ -11,10 +11,6 @@ public struct ClusterState {
     var membershipEffects: [MembershipEffect] = []
     /// Peer frames that could not be decoded (counted, then dropped).
     public internal(set) var malformedFrames = 0
-    /// HS.FAULT's rules and the frames its delays hold.
-    public internal(set) var faults = FaultInjector()
-    /// The latest `now` an event brought, for effects taken without one (`takeEffects(into:)`).
-    var lastEventTime = Instant.zero
 
     /// Whether this state came from `joinCluster` (a cluster of one that never joined keeps
     /// purging tombstones at once: no other replica can ever need them).

@@ -22,7 +22,6 @@ extension Node {
     /// The single entry point for everything but client requests. What it produces waits in
     /// the node's output until the driver takes it (`takeOutput`).
     public mutating func handle(_ event: NodeEvent, now: Now) {
-        cluster.lastEventTime = now.monotonic
         switch event {
         case .start:
             membershipHandle(.start(seeds: cluster.settings.seeds), now: now)
@@ -35,7 +34,7 @@ extension Node {
                 output.effects.append(.setTimer(.antiEntropyTick, at: first))
             }
         case .frame(let frame):
-            if cluster.faults.isActive, !admitIncoming(frame, now: now) { break }
+            if faults.isActive, !faults.admitIncoming(frame, now: now, output: &output) { break }
             handleFrame(frame, now: now)
         case .timerFired(.faultRelease):
             releaseHeldFrames(now: now)

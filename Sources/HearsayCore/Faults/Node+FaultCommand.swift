@@ -28,7 +28,7 @@ extension Node {
                 guard let raw = UInt64(a.string(2), radix: 16) else { return r.error("ERR invalid node id") }
                 peer = NodeID(raw)
             }
-            return r.integer(cluster.faults.clear(peer: peer))
+            return r.integer(faults.clear(peer: peer))
         }
         let action: FaultAction
         var next = 3
@@ -61,14 +61,14 @@ extension Node {
         let peer = NodeID(raw)
         guard peer != cluster.settings.nodeID else { return r.error("ERR a node cannot fault itself") }
         guard cluster.membership.member(peer) != nil else { return r.error("ERR unknown node \(a.string(2))") }
-        guard cluster.faults.set(action, peer: peer, direction: direction) else {
+        guard faults.set(action, peer: peer, direction: direction) else {
             return r.error("ERR too many fault rules (at most \(FaultInjector.maxPeers) peers)")
         }
         r.ok()
     }
 
     func listFaults(_ r: inout ReplyBuffer) {
-        let rules = cluster.faults.rules
+        let rules = faults.rules
         let peers = rules.keys.sorted()
         var entries: [(NodeID, Bool, FaultAction, dropped: Int, delayed: Int)] = []
         for peer in peers {
@@ -99,7 +99,7 @@ extension Node {
             r.bulk("delayed")
             r.integer(delayed)
             r.bulk("held")
-            r.integer(cluster.faults.heldCount(for: peer, incoming: incoming))
+            r.integer(faults.heldCount(for: peer, incoming: incoming))
         }
     }
 }

@@ -1,7 +1,7 @@
-/// Where HS.FAULT's rules meet the node's traffic (see `FaultInjector`): incoming frames are
-/// checked before `handleFrame`, outgoing `.send` effects after the node produced them.
-/// Nothing here runs unless a rule is set or frames are held.
-extension Node {
+/// Where HS.FAULT's rules meet the node's traffic: incoming frames are checked before the node
+/// handles them, outgoing `.send` effects when the driver takes the output. Nothing here runs
+/// unless a rule is set or frames are held.
+extension FaultInjector {
     /// The peer that sent `frame`, read from the payload's sender field (every peer message
     /// names its sender: membership at byte 2, replication at byte 1, anti-entropy at byte 0).
     static func sender(of frame: Frame) -> NodeID? {
@@ -21,15 +21,15 @@ extension Node {
 
     /// Applies the incoming rules to `frame`: true lets it through now; false means it was
     /// dropped or held (a held frame's release timer, if needed, goes into `effects`).
-    mutating func admitIncoming(_ frame: Frame, now: Now) -> Bool {
-        guard let peer = Node.sender(of: frame), let action = cluster.faults.action(for: peer, incoming: true) else {
+    mutating func admitIncoming(_ frame: Frame, now: Now, output: inout NodeOutput) -> Bool {
+        guard let peer = FaultInjector.sender(of: frame), let action = action(for: peer, incoming: true) else {
             return true
         }
         switch action {
         case .drop:
-            cluster.faults.countDrop(peer, incoming: true)
+            countDrop(peer, incoming: true)
         case .delay(let milliseconds):
-            if let at = cluster.faults.hold(
+            if let at = hold(
                 .incoming(frame), peer: peer, incoming: true, milliseconds: milliseconds, now: now.monotonic)
             {
                 output.effects.append(.setTimer(.faultRelease, at: at))
@@ -40,11 +40,10 @@ extension Node {
 
     /// Applies the outgoing rules to the `.send` effects in `effects[start...]`: dropped ones
     /// are removed, delayed ones held. Peers are matched by the address membership knows.
-    mutating func applyOutgoingFaults(_ effects: inout [NodeEffect], from start: Int, now: Now) {
-        guard cluster.faults.isActive, start < effects.count else { return }
-        let membership = cluster.membership
-        let peers: [(address: String, id: NodeID)] = cluster.faults.rules.keys.sorted().compactMap { id in
-            membership.member(id).map { ($0.address, id) }
+    mutating func applyOutgoing(to effects: inout [NodeEffect], from start: Int, now: Now, topology: Topology) {
+        guard isActive, start < effects.count else { return }
+        let peers: [(address: String, id: NodeID)] = rules.keys.sorted().compactMap { id in
+            topology.address(of: id).map { ($0, id) }
         }
         guard !peers.isEmpty else { return }
         var kept = start
@@ -53,15 +52,15 @@ extension Node {
             let effect = effects[i]
             if case .send(let type, let payload, let address, let channel) = effect,
                 let peer = peers.first(where: { $0.address == address })?.id,
-                let action = cluster.faults.action(for: peer, incoming: false)
+                let action = action(for: peer, incoming: false)
             {
                 switch action {
                 case .drop:
-                    cluster.faults.countDrop(peer, incoming: false)
+                    countDrop(peer, incoming: false)
                 case .delay(let milliseconds):
                     let held = FaultInjector.Held.Payload.outgoing(
                         type: type, payload: payload, to: address, channel: channel)
-                    if let at = cluster.faults.hold(
+                    if let at = hold(
                         held, peer: peer, incoming: false, milliseconds: milliseconds, now: now.monotonic)
                     {
                         timers.append(.setTimer(.faultRelease, at: at))
@@ -75,12 +74,14 @@ extension Node {
         effects.removeSubrange(kept..<effects.count)
         effects.append(contentsOf: timers)
     }
+}
 
+extension Node {
     /// The release timer fired: held incoming frames are handled now (their effects pass the
     /// rules like any other), held outgoing frames go to `output.released`, appended after the
     /// outgoing rules ran (they already waited their delay).
     mutating func releaseHeldFrames(now: Now) {
-        let (due, timer) = cluster.faults.releaseDue(now: now.monotonic)
+        let (due, timer) = faults.releaseDue(now: now.monotonic)
         for item in due {
             switch item.payload {
             case .incoming(let frame):
