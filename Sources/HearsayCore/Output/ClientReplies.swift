@@ -23,9 +23,15 @@ public struct ClientReplies {
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
 
-    /// Adds the reply of `client`'s request `ticket`.
+    /// Adds the reply of `client`'s request `ticket`, already encoded.
     mutating func append(client: UInt64, ticket: UInt64, _ reply: UnsafeRawBufferPointer) {
         bytes.raw(reply)
+        entries.append(Entry(client: client, ticket: ticket, end: bytes.count))
+    }
+
+    /// Adds the reply of `client`'s request `ticket`, encoding it here.
+    mutating func append(client: UInt64, ticket: UInt64, _ reply: Reply) {
+        reply.write(into: &bytes)
         entries.append(Entry(client: client, ticket: ticket, end: bytes.count))
     }
 

@@ -3,19 +3,23 @@ import RESP
 /// Answers from replicas to requests coordinated here: acknowledgements, copies for reads and
 /// pre-reads (with read repair), and replies to forwarded requests.
 extension Coordinator {
+    /// A node the write went to holds it. Only the nodes asked count, each once.
     mutating func acknowledged(_ requestID: UInt64, by sender: NodeID, now: Now, output: inout NodeOutput) {
         guard var request = pending[requestID],
-            case .write(let needed, let acked, let asked, let reply, let quorum) = request.kind
+            case .write(let needed, var asked, let reply, let quorum) = request.kind,
+            asked.noteAnswer(from: sender)
         else { return }
-        request.kind = .write(needed: needed, acked: acked + 1, asked: asked, reply: reply, quorum: quorum)
+        request.kind = .write(needed: needed, asked: asked, reply: reply, quorum: quorum)
         pending[requestID] = request
-        if acked + 1 >= needed { finish(requestID, reply, now: now, output: &output) }
+        if asked.answeredCount >= needed { finish(requestID, reply, now: now, output: &output) }
     }
 
-    /// The coordinator of a forwarded request answered: pass its reply on.
+    /// The coordinator of a forwarded request answered: pass its reply on as it came.
     mutating func forwardAnswered(_ requestID: UInt64, reply: [UInt8], now: Now, output: inout NodeOutput) {
-        guard let request = pending[requestID], case .forwarded = request.kind else { return }
-        finish(requestID, reply, now: now, output: &output)
+        guard let request = pending[requestID], case .forwarded = request.kind,
+            let taken = pending.removeValue(forKey: requestID)
+        else { return }
+        reply.withUnsafeBytes { finish(taken, encoded: $0, now: now, output: &output) }
     }
 
     /// A replica's copy for a read or pre-read. The request leaves the table while it is
@@ -38,8 +42,8 @@ extension Coordinator {
             pending[requestID] = request
             return
         }
-        // An owner asked twice (a slow read widened) counts once.
-        if read.copies.contains(where: { $0.0 == sender }) {
+        // Only an owner asked counts, once (an owner asked twice when a slow read widened).
+        guard read.asked.noteAnswer(from: sender) else {
             request.kind = isPreRead ? .preRead(read) : .read(read)
             pending[requestID] = request
             return
@@ -62,7 +66,7 @@ extension Coordinator {
                 let key = read.arguments.key
                 for case (_, .object(let object?)) in read.copies { store.mergeRemote(key, object, now: now) }
             }
-            request.kind = .write(needed: 0, acked: 0, asked: 0, reply: [], quorum: read.quorum)
+            request.kind = .write(needed: 0, asked: AskedNodes(), reply: .ok, quorum: read.quorum)
             pending[requestID] = request
             writeAfterPreRead(
                 requestID, arguments: read.arguments, protocolVersion: read.protocolVersion, quorum: read.quorum,
@@ -76,7 +80,7 @@ extension Coordinator {
                 output: &output)
         }
         let scratch = runStoredInScratch(read.arguments, protocolVersion: read.protocolVersion, now: now, store: &store)
-        scratch.withUnsafeBytes { finish(request, $0, now: now, output: &output) }
+        scratch.withUnsafeBytes { finish(request, encoded: $0, now: now, output: &output) }
         storedReply = scratch
     }
 

@@ -19,8 +19,6 @@ import RESP
 extension Coordinator {
     static func isCheckable(_ id: CommandID, _ a: Arguments) -> Bool { id == .set && a.count == 3 }
 
-    static let okReply: [UInt8] = Array("+OK\r\n".utf8)
-
     /// Starts a checked write of the SET `a` (see above).
     mutating func startCheckedWrite(
         _ a: Arguments, _ key: KeyRef, _ session: ClientSession, _ now: Now, targets: [(NodeID, NodeID?)],
@@ -30,18 +28,17 @@ extension Coordinator {
         let basis = store.basisDigest(key)
         var scratch = takeStoredReply(protocolVersion: session.protocolVersion)
         store.dispatch(.set, a, now, &scratch)
-        // A SET answers +OK or an error: share one +OK array rather than allocate each.
-        let answer =
-            scratch.withUnsafeBytes { $0.elementsEqual(Coordinator.okReply) } ? Coordinator.okReply : scratch.bytes
+        let answer = Reply(scratch, from: 0)
         storedReply = scratch
-        if answer.first == UInt8(ascii: "-") { return deliver(answer, sink, &reply, output: &output) }
+        if answer.isError { return deliver(answer, sink, &reply, output: &output) }
         if !localHints.isEmpty {
             stats.hintsStored += store.keepHints(Array(a[1]), for: localHints, in: &hints, now: now)
         }
         // The SET minted exactly one dot here: the node's latest.
         let write = CheckedWrite(
-            needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion, reply: answer,
-            quorum: quorum, dotCounter: store.lastDot)
+            needed: needed, asked: AskedNodes(targets.lazy.filter { $0.1 == nil }.map(\.0)),
+            arguments: StoredArguments(a), protocolVersion: session.protocolVersion, reply: answer, quorum: quorum,
+            dotCounter: store.lastDot)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .checkedWrite(write), now: now, output: &output)
         replicate(a[1], to: targets, requestID: requestID, basis: basis, now: now, store: &store, output: &output)
@@ -51,7 +48,8 @@ extension Coordinator {
     /// An owner answered a checked write. The request leaves the table while it is looked
     /// at, so the common case (this answer completes it) touches the table once.
     mutating func checkedWriteAnswered(
-        _ requestID: UInt64, _ status: M.Ack.Status, now: Now, store: inout Store, hints: inout HintStore,
+        _ requestID: UInt64, by sender: NodeID, matched: Bool, copy: [UInt8], now: Now, store: inout Store,
+        hints: inout HintStore,
         topology: inout Topology, output: inout NodeOutput
     ) {
         guard var request = pending.removeValue(forKey: requestID) else { return }
@@ -64,15 +62,14 @@ extension Coordinator {
             pending[requestID] = request
             return
         }
-        switch status {
-        case .applied:
-            // A stand-in kept it as a hint: that is no owner's copy, so it decides nothing.
-            break
-        case .matched:
-            write.matched += 1
-        case .differed(let copy):
-            write.differed.append(copy)
+        // Only an owner the write went to counts, once (a stand-in keeps a hint, which is no
+        // owner's copy, and answers with a plain acknowledgement).
+        guard write.asked.noteAnswer(from: sender) else {
+            request.kind = .checkedWrite(write)
+            pending[requestID] = request
+            return
         }
+        if matched { write.matched += 1 } else { write.differed.append(copy) }
         if write.matched >= write.needed {
             finish(request, write.reply, now: now, output: &output)
         } else if write.matched + write.differed.count >= write.needed {

@@ -12,7 +12,7 @@ extension Coordinator {
         // A cluster of one is a single node: every key is here, nothing to replicate.
         if topology.isAlone { return nil }
         if pending.count >= settings.maxPendingRequests {
-            reply.error("BUSY too many requests in flight on this node")
+            ReplicationFailure.busy.reply.write(into: &reply)
             return .proceed
         }
         let paired = id == .mset || id == .msetnx
@@ -21,9 +21,7 @@ extension Coordinator {
         let fansOut = last != 1 && a.count > (paired ? 3 : 2)
         // Refused before anything is applied: its replica messages could not be sent.
         if Coordinator.largestKeyPayload(a, fansOut: fansOut, paired: paired) > Coordinator.maximumKeyPayloadBytes {
-            reply.error(
-                "ERR request too large to replicate: at most \(Coordinator.maximumKeyPayloadBytes) bytes of arguments per key"
-            )
+            ReplicationFailure.tooLarge(limit: Coordinator.maximumKeyPayloadBytes).reply.write(into: &reply)
             return .proceed
         }
         if fansOut {
@@ -71,7 +69,7 @@ extension Coordinator {
                 topology: &topology, output: &output)
         }
         guard let owner = owners.first(where: { topology.isReachable($0) }) else {
-            return answer("-NOREPLICA no replica of this key is reachable\r\n", sink, &reply, output: &output)
+            return fail(.noReplica, sink, &reply, output: &output)
         }
         stats.forwarded += 1
         let requestID = newRequest(
@@ -97,7 +95,7 @@ extension Coordinator {
         withArguments(forward.arguments) { a in
             var unused = ReplyBuffer(capacity: 0)
             guard let id = CommandTable.lookupID(a[0]), a.count >= 2, Store.isDataCommand(id) else {
-                complete(sink, Array("-ERR malformed forwarded request\r\n".utf8), output: &output)
+                complete(sink, ReplicationFailure.malformedForward.reply, output: &output)
                 return
             }
             _ = routeSingle(
@@ -125,7 +123,7 @@ extension Coordinator {
         }
         let others = topology.routes(partition).reachableOwners
         guard others.count + 1 >= r else {
-            return answer("-NOQUORUM \(others.count + 1) of \(r) replicas reachable\r\n", sink, &reply, output: &output)
+            return fail(.unreachable(reachable: others.count + 1, quorum: r), sink, &reply, output: &output)
         }
         // Ask R - 1 owners, as Cassandra does, not all: the other answers were pure cost. The
         // first in preference order, which differs from partition to partition, so reads spread
@@ -134,7 +132,8 @@ extension Coordinator {
         let basis = store.basisDigest(key)
         let read = PendingRead(
             needed: r - 1, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
-            quorum: r, basis: basis, unaskedIn: others.count > r - 1 ? partition : nil)
+            asked: AskedNodes(others.prefix(r - 1)), quorum: r, basis: basis,
+            unaskedIn: others.count > r - 1 ? partition : nil)
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0), kind: .read(read), now: now, output: &output)
         for node in others.prefix(r - 1) {
@@ -153,7 +152,8 @@ extension Coordinator {
         else { return }
         read.unaskedIn = nil
         let key = read.arguments.key
-        for node in topology.routes(partition).reachableOwners where !read.copies.contains(where: { $0.0 == node }) {
+        for node in topology.routes(partition).reachableOwners where !read.asked.contains(node) {
+            read.asked.insert(node)
             key.withUnsafeBytes { output.peers.addRead(to: node, requestID: requestID, key: $0, basis: read.basis) }
         }
         stats.readsRetried += 1
@@ -172,7 +172,7 @@ extension Coordinator {
         }
         var scratch = ReplyBuffer(capacity: 256, protocolVersion: session.protocolVersion)
         store.dispatch(id, a, now, &scratch)
-        complete(sink, scratch.bytes, output: &output)
+        complete(sink, Reply(scratch, from: 0), output: &output)
         return .proceed
     }
 
@@ -216,21 +216,26 @@ extension Coordinator {
         return .deferred(ticket: parent)
     }
 
-    static func combine(_ parts: [[UInt8]], _ combine: Combine, protocolVersion: Int) -> [UInt8] {
+    /// The reply of a multi-key request from its parts' replies.
+    static func combine(_ parts: [Reply], _ combine: Combine, protocolVersion: Int) -> Reply {
         switch combine {
         case .array:
-            var out = Array("*\(parts.count)\r\n".utf8)
+            // MGET: an error part shows as nil, as Redis does for a key of another type.
+            var out = ReplyBuffer(capacity: 64, protocolVersion: protocolVersion)
+            out.arrayHeader(parts.count)
             for part in parts {
-                out += part.first == UInt8(ascii: "-") ? Array((protocolVersion >= 3 ? "_\r\n" : "$-1\r\n").utf8) : part
+                if part.isError { out.null() } else { part.write(into: &out) }
             }
-            return out
+            return .encoded(out.bytes)
         case .allOK:
-            return parts.first { $0.first == UInt8(ascii: "-") } ?? Array("+OK\r\n".utf8)
+            return parts.first(where: \.isError) ?? .ok
         case .sum, .allOne:
-            if let error = parts.first(where: { $0.first == UInt8(ascii: "-") }) { return error }
-            let values = parts.map { Int64(String(decoding: $0.dropFirst().prefix { $0 != 13 }, as: UTF8.self)) ?? 0 }
-            if combine == .allOne { return Array(":\(values.allSatisfy { $0 == 1 } ? 1 : 0)\r\n".utf8) }
-            return Array(":\(values.reduce(0, +))\r\n".utf8)
+            if let error = parts.first(where: \.isError) { return error }
+            let values = parts.map { part -> Int64 in
+                if case .integer(let value) = part { value } else { 0 }
+            }
+            if combine == .allOne { return .integer(values.allSatisfy { $0 == 1 } ? 1 : 0) }
+            return .integer(values.reduce(0, +))
         }
     }
 }

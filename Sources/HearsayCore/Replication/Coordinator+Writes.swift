@@ -17,7 +17,7 @@ extension Coordinator {
             // W=1, the cache setting: answer inline, replicate in the background.
             let start = reply.count
             store.dispatch(id, a, now, &reply)
-            if reply.byte(at: start) != UInt8(ascii: "-") {
+            if !reply.isError(from: start) {
                 replicate(a[1], to: targets, requestID: 0, now: now, store: &store, output: &output)
                 if !localHints.isEmpty {
                     stats.hintsStored += store.keepHints(Array(a[1]), for: localHints, in: &hints, now: now)
@@ -27,8 +27,7 @@ extension Coordinator {
         }
         let key = Array(a[1])
         guard targets.count >= needed else {
-            return answer(
-                "-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n", sink, &reply, output: &output)
+            return fail(.unreachable(reachable: targets.count + 1, quorum: w), sink, &reply, output: &output)
         }
         // A write at W >= 2 first reads the other owners' copies (W of them with itself), so
         // it sees every write acknowledged before it and replaces exactly those (see README).
@@ -42,8 +41,8 @@ extension Coordinator {
         if needed > 0 && owners.count >= needed {
             let basis = store.basisDigest(keyRef)
             let read = PendingRead(
-                needed: needed, arguments: StoredArguments(a),
-                protocolVersion: session.protocolVersion, quorum: w, basis: basis, keyHash: keyHash)
+                needed: needed, arguments: StoredArguments(a), protocolVersion: session.protocolVersion,
+                asked: AskedNodes(owners), quorum: w, basis: basis, keyHash: keyHash)
             notePreReadStarted(keyHash)
             let requestID = newRequest(
                 sink: sink ?? .client(id: session.id, ticket: 0), kind: .preRead(read), now: now, output: &output)
@@ -52,15 +51,16 @@ extension Coordinator {
         }
         var scratch = ReplyBuffer(capacity: 64, protocolVersion: session.protocolVersion)
         store.dispatch(id, a, now, &scratch)
-        let failed = scratch.byte(at: 0) == UInt8(ascii: "-")
+        let result = Reply(scratch, from: 0)
+        let failed = result.isError
         if !failed { stats.hintsStored += store.keepHints(key, for: localHints, in: &hints, now: now) }
         if failed || needed <= 0 {
             if !failed { replicate(key, to: targets, requestID: 0, now: now, store: &store, output: &output) }
-            return deliver(scratch.bytes, sink, &reply, output: &output)
+            return deliver(result, sink, &reply, output: &output)
         }
         let requestID = newRequest(
             sink: sink ?? .client(id: session.id, ticket: 0),
-            kind: .write(needed: needed, acked: 0, asked: targets.count, reply: scratch.bytes, quorum: w), now: now,
+            kind: .write(needed: needed, asked: AskedNodes(targets.map(\.0)), reply: result, quorum: w), now: now,
             output: &output)
         replicate(key, to: targets, requestID: requestID, now: now, store: &store, output: &output)
         return sink == nil ? .deferred(ticket: requestID) : .proceed
@@ -72,7 +72,7 @@ extension Coordinator {
         store: inout Store, hints: inout HintStore, topology: inout Topology, output: inout NodeOutput
     ) {
         let reply = runStored(arguments, protocolVersion: protocolVersion, now: now, store: &store)
-        guard reply.first != UInt8(ascii: "-") else { return finish(requestID, reply, now: now, output: &output) }
+        guard !reply.isError else { return finish(requestID, reply, now: now, output: &output) }
         sendCopyAndAwait(
             requestID, key: arguments.key, reply: reply, quorum: w, now: now, store: &store, hints: &hints,
             topology: &topology, output: &output)
@@ -81,7 +81,7 @@ extension Coordinator {
     /// Sends this node's current copy of `key` to the write targets under `requestID`, which
     /// then completes with `reply` after W replicas hold it.
     mutating func sendCopyAndAwait(
-        _ requestID: UInt64, key: [UInt8], reply: [UInt8], quorum w: Int, now: Now, store: inout Store,
+        _ requestID: UInt64, key: [UInt8], reply: Reply, quorum w: Int, now: Now, store: inout Store,
         hints: inout HintStore, topology: inout Topology, output: inout NodeOutput
     ) {
         let routes = topology.routes(topology.partitionCount.partition(of: key))
@@ -90,10 +90,10 @@ extension Coordinator {
         replicate(key, to: targets, requestID: requestID, now: now, store: &store, output: &output)
         guard targets.count >= w - 1, var request = pending[requestID] else {
             return finish(
-                requestID, Array("-NOQUORUM \(targets.count + 1) of \(w) replicas reachable\r\n".utf8),
+                requestID, ReplicationFailure.unreachable(reachable: targets.count + 1, quorum: w).reply,
                 now: now, output: &output)
         }
-        request.kind = .write(needed: w - 1, acked: 0, asked: targets.count, reply: reply, quorum: w)
+        request.kind = .write(needed: w - 1, asked: AskedNodes(targets.map(\.0)), reply: reply, quorum: w)
         pending[requestID] = request
     }
 

@@ -119,59 +119,61 @@ public struct Coordinator {
     mutating func requestDeadline(_ requestID: UInt64, now: Now, output: inout NodeOutput) {
         guard let request = pending[requestID] else { return }
         if case .preRead(let read) = request.kind { notePreReadEnded(read.keyHash) }
-        let text: String
+        let failure: ReplicationFailure
         switch request.kind {
         case .forwarded:
             stats.forwardTimeouts += 1
-            text = "-TIMEOUT the replica coordinating this key did not answer in time\r\n"
-        case .write(_, let acked, _, _, let quorum):
+            failure = .forwardTimedOut
+        case .write(_, let asked, _, let quorum):
             stats.quorumFailures += 1
-            text = "-NOQUORUM \(acked + 1) of \(quorum) replicas answered\r\n"
+            failure = .unanswered(answered: asked.answeredCount + 1, quorum: quorum)
         case .read(let read), .preRead(let read):
             stats.quorumFailures += 1
-            text = "-NOQUORUM \(read.copies.count + 1) of \(read.quorum) replicas answered\r\n"
+            failure = .unanswered(answered: read.copies.count + 1, quorum: read.quorum)
         case .checkedWrite(let write):
             stats.quorumFailures += 1
-            text = "-NOQUORUM \(write.matched + write.differed.count + 1) of \(write.quorum) replicas answered\r\n"
+            failure = .unanswered(answered: write.matched + write.differed.count + 1, quorum: write.quorum)
         case .multi:
-            text = "-TIMEOUT\r\n"
+            failure = .partsTimedOut
         }
-        finish(requestID, Array(text.utf8), now: now, output: &output)
+        finish(requestID, failure.reply, now: now, output: &output)
     }
 
     /// Completes a pending request with `reply`.
-    mutating func finish(_ requestID: UInt64, _ reply: [UInt8], now: Now, output: inout NodeOutput) {
+    mutating func finish(_ requestID: UInt64, _ reply: Reply, now: Now, output: inout NodeOutput) {
         guard let request = pending.removeValue(forKey: requestID) else { return }
         finish(request, reply, now: now, output: &output)
     }
 
     /// Completes a request already taken out of the table.
-    mutating func finish(_ request: PendingRequest, _ reply: [UInt8], now: Now, output: inout NodeOutput) {
-        reply.withUnsafeBytes { finish(request, $0, now: now, output: &output) }
-    }
-
-    mutating func finish(_ request: PendingRequest, _ reply: UnsafeRawBufferPointer, now: Now, output: inout NodeOutput)
-    {
+    mutating func finish(_ request: PendingRequest, _ reply: Reply, now: Now, output: inout NodeOutput) {
         stats.recordLatency((now.monotonic.nanoseconds - request.started.nanoseconds) / 1000)
         complete(request.sink, reply, output: &output)
     }
 
-    /// Delivers a finished reply to its sink. A client's is copied into the output's replies;
-    /// the other sinks keep it as an array.
-    mutating func complete(_ sink: ReplySink, _ reply: UnsafeRawBufferPointer, output: inout NodeOutput) {
-        if case .client(let client, let ticket) = sink {
+    /// Completes a request with a reply already encoded (a read answered from the store, a
+    /// forwarded request's reply), passed on as it is.
+    mutating func finish(
+        _ request: PendingRequest, encoded reply: UnsafeRawBufferPointer, now: Now, output: inout NodeOutput
+    ) {
+        stats.recordLatency((now.monotonic.nanoseconds - request.started.nanoseconds) / 1000)
+        switch request.sink {
+        case .client(let client, let ticket):
             output.replies.append(client: client, ticket: ticket, reply)
-        } else {
-            complete(sink, Array(reply), output: &output)
+        case .peer, .part:
+            complete(request.sink, Reply(encoded: Array(reply)), output: &output)
         }
     }
 
-    mutating func complete(_ sink: ReplySink, _ reply: [UInt8], output: inout NodeOutput) {
+    /// Delivers a finished reply to its sink: a client's into the output's replies, a peer's
+    /// into a forward reply, a part into its multi-key request.
+    mutating func complete(_ sink: ReplySink, _ reply: Reply, output: inout NodeOutput) {
         switch sink {
-        case .client:
-            reply.withUnsafeBytes { complete(sink, $0, output: &output) }
+        case .client(let client, let ticket):
+            output.replies.append(client: client, ticket: ticket, reply)
         case .peer(let node, let requestID):
-            output.peers.forwardReplies[node, default: []].append(M.ForwardReply(requestID: requestID, reply: reply))
+            output.peers.forwardReplies[node, default: []].append(
+                M.ForwardReply(requestID: requestID, reply: reply.encoded))
         case .part(let parent, let index):
             guard var request = pending[parent],
                 case .multi(var parts, let combine, let version) = request.kind
@@ -186,34 +188,34 @@ public struct Coordinator {
         }
     }
 
-    /// A reply already complete: inline when the client waits on this call, else to the sink.
-    mutating func deliver(_ bytes: [UInt8], _ sink: ReplySink?, _ reply: inout ReplyBuffer, output: inout NodeOutput)
+    /// A reply already complete: written inline when the client waits on this call, else to the sink.
+    mutating func deliver(_ answer: Reply, _ sink: ReplySink?, _ reply: inout ReplyBuffer, output: inout NodeOutput)
         -> CommandOutcome
     {
         if let sink {
-            complete(sink, bytes, output: &output)
+            complete(sink, answer, output: &output)
         } else {
-            bytes.withUnsafeBytes { reply.raw($0) }
+            answer.write(into: &reply)
         }
         return .proceed
     }
 
-    /// The same for a reply given as text.
-    mutating func answer(_ text: String, _ sink: ReplySink?, _ reply: inout ReplyBuffer, output: inout NodeOutput)
-        -> CommandOutcome
-    {
-        deliver(Array(text.utf8), sink, &reply, output: &output)
+    /// The same for one of the coordinator's own errors.
+    mutating func fail(
+        _ failure: ReplicationFailure, _ sink: ReplySink?, _ reply: inout ReplyBuffer, output: inout NodeOutput
+    ) -> CommandOutcome {
+        deliver(failure.reply, sink, &reply, output: &output)
     }
 
     // MARK: Running a stored request
 
     /// Runs a stored request on the store (after its replicas answered) and returns its reply.
     mutating func runStored(_ arguments: StoredArguments, protocolVersion: Int, now: Now, store: inout Store)
-        -> [UInt8]
+        -> Reply
     {
         let scratch = runStoredInScratch(arguments, protocolVersion: protocolVersion, now: now, store: &store)
         storedReply = scratch
-        return scratch.bytes
+        return Reply(scratch, from: 0)
     }
 
     /// Runs a stored request on the store and returns the reusable reply buffer holding its

@@ -12,14 +12,15 @@ extension Node {
         case .replicaWriteAck:
             let (sender, acks) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeAck)
             for ack in acks {
-                if ack.status != .applied {
+                switch ack.acknowledges {
+                case .write(let requestID):
+                    coordinator.acknowledged(requestID, by: sender, now: now, output: &output)
+                case .checkedWrite(let requestID, let matched, let copy):
                     coordinator.checkedWriteAnswered(
-                        ack.requestID, ack.status, now: now, store: &store, hints: &hints, topology: &topology,
-                        output: &output)
-                } else if ack.requestID & HintStore.replayBit != 0 {
-                    hints.acknowledge(owner: sender, id: ack.requestID & ~HintStore.replayBit)
-                } else {
-                    coordinator.acknowledged(ack.requestID, by: sender, now: now, output: &output)
+                        requestID, by: sender, matched: matched, copy: copy, now: now, store: &store, hints: &hints,
+                        topology: &topology, output: &output)
+                case .hintReplay(let id):
+                    hints.acknowledge(owner: sender, id: id)
                 }
             }
         case .replicaReadReply:

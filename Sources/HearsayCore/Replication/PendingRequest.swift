@@ -1,3 +1,5 @@
+import RESP
+
 /// Where a coordinated request's reply goes when it completes.
 enum ReplySink: Equatable {
     /// A client of this node; the driver delivers it in order.
@@ -25,8 +27,9 @@ struct PendingRequest {
     enum Kind {
         /// Handed to a replica of the key; waiting for its reply.
         case forwarded
-        /// Applied here; waiting for `needed` more acknowledgements. `reply` is sent on success.
-        case write(needed: Int, acked: Int, asked: Int, reply: [UInt8], quorum: Int)
+        /// Applied here; waiting for `needed` acknowledgements from the nodes asked. `reply` is
+        /// sent on success.
+        case write(needed: Int, asked: AskedNodes, reply: Reply, quorum: Int)
         /// Waiting for replica copies, then the command runs here on the merge.
         case read(PendingRead)
         /// A write at W >= 2 (other than a checked write) first gathers `needed` other owners'
@@ -34,10 +37,10 @@ struct PendingRequest {
         /// runs as `.write`.
         case preRead(PendingRead)
         /// A plain SET at W >= 2 sent as checked writes: done when `needed` owners report that
-        /// their copy matched ours before the merge (see `Node+CheckedWrite`).
+        /// their copy matched ours before the merge (see `Coordinator+CheckedWrite`).
         case checkedWrite(CheckedWrite)
         /// Waiting for every part.
-        case multi(parts: [[UInt8]?], combine: Combine, protocolVersion: Int)
+        case multi(parts: [Reply?], combine: Combine, protocolVersion: Int)
     }
 
     var sink: ReplySink
@@ -72,6 +75,8 @@ struct PendingRead {
     var needed: Int
     var arguments: StoredArguments
     var protocolVersion: Int
+    /// The owners asked so far (a copy from any other node is ignored).
+    var asked: AskedNodes
     /// The copies so far, by replica.
     var copies: [(NodeID, ReadCopy)] = []
     var quorum: Int
@@ -89,12 +94,14 @@ struct PendingRead {
 struct CheckedWrite {
     /// Owners whose match completes the write (W - 1).
     var needed: Int
+    /// The nodes the write went to (an answer from any other node is ignored).
+    var asked: AskedNodes
     var matched = 0
     /// Copies of owners that differed, encoded, merged before the write is made again.
     var differed: [[UInt8]] = []
     var arguments: StoredArguments
     var protocolVersion: Int
-    var reply: [UInt8]
+    var reply: Reply
     var quorum: Int
     /// The counter of the dot the write minted here (the node's own writer).
     var dotCounter: UInt64

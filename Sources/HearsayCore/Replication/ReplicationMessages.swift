@@ -33,6 +33,28 @@ enum ReplicationMessages {
         }
         var requestID: UInt64
         var status: Status = .applied
+
+        /// What it acknowledges, read from the id and status (their wire form is unchanged).
+        var acknowledges: Acknowledged {
+            switch status {
+            case .applied:
+                if requestID & HintStore.replayBit != 0 { return .hintReplay(id: requestID & ~HintStore.replayBit) }
+                return .write(requestID: requestID)
+            case .matched: return .checkedWrite(requestID: requestID, matched: true, copy: [])
+            case .differed(let copy): return .checkedWrite(requestID: requestID, matched: false, copy: copy)
+            }
+        }
+    }
+
+    /// The three things an acknowledgement can mean.
+    enum Acknowledged: Equatable {
+        /// A replica (or stand-in) holds write `requestID`.
+        case write(requestID: UInt64)
+        /// An owner's answer to checked write `requestID`: its copy matched the basis, or
+        /// differed and is `copy` as it was before the merge.
+        case checkedWrite(requestID: UInt64, matched: Bool, copy: [UInt8])
+        /// The owner holds the hint replayed as `id`.
+        case hintReplay(id: UInt64)
     }
 
     /// A read of `key`; `basis` is the digest of the coordinator's copy, so a replica holding
