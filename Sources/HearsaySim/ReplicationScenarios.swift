@@ -62,6 +62,10 @@ public enum ReplicationScenarios {
         /// and writes win). Excluded from "stays deleted" like hinted ones.
         var crashedCopies: Set<String> = []
         var keyOfValue: [String: String] = [:]
+        /// The dot each acknowledged value was written with.
+        var dotOfValue: [String: Dot] = [:]
+        /// Acknowledged values a write that had failed replaced after them (`check`).
+        var supersededByFailed: Set<String> = []
 
         /// Per counter key, the dots of acknowledged increments (the dot each one minted).
         var ackedIncrements: [String: Set<Dot>] = [:]
@@ -156,6 +160,9 @@ public enum ReplicationScenarios {
     /// owners still hold (a later DEL's quorum may not see them), and writes whose last
     /// copy it held (`trackCopies`).
     static func noteCrash(_ victim: Int, cluster: HearsayCluster, nodes: Int, history: inout History) {
+        // Who holds what just before the crash (copies move between looks: a hint replayed,
+        // a write delivered), so that the look after it judges exactly what the crash took.
+        trackCopies(&history, cluster: cluster)
         cluster.crash(victim)
         for (key, holders) in history.holdersAtAck where holders.contains(victim) {
             history.lostCopy.insert(key)
@@ -296,28 +303,61 @@ public enum ReplicationScenarios {
     }
 
     /// Check 2: when a SET is acknowledged, at least W nodes hold it (in data or in hints).
+    /// A write is held by a node whose copy has seen its dot: it holds the value, or a later
+    /// state that replaced it. Only a write that had failed (and so is indeterminate: its
+    /// request may still run on a stalled coordinator) can replace an acknowledged one before
+    /// the client hears of it; every other replacement happens later.
     static func checkHolders(
         _ key: String, value: String, cluster: HearsayCluster, history: inout History,
         run: inout ClusterScenarios.Run
     ) {
         let bytes = Array(value.utf8)
+        let keyBytes = Array(key.utf8)
         var holders: [Int] = []
         var owners = 0
+        var dot: Dot? = nil
         for i in 0..<cluster.sim.nodeCount {
             guard let node = cluster.sim.node(i)?.node else { continue }
-            if node.heldValues(of: Array(key.utf8)).contains(bytes) { holders.append(i) }
-            if node.ownedValues(of: Array(key.utf8)).contains(bytes) { owners += 1 }
+            if node.heldValues(of: keyBytes).contains(bytes) { holders.append(i) }
+            if node.ownedValues(of: keyBytes).contains(bytes) { owners += 1 }
+            if dot == nil { dot = node.heldObject(of: keyBytes)?.register.first { $0.value == bytes }?.stamp.dot }
+        }
+        var seen = holders
+        if let dot {
+            history.dotOfValue[value] = dot
+            seen = (0..<cluster.sim.nodeCount).filter {
+                cluster.sim.node($0)?.node.heldObject(of: keyBytes)?.context.contains(dot) == true
+            }
         }
         if owners < 2 { history.hintedAcks.insert(value) }
         history.holdersAtAck[key] = holders
         history.holdersOfValue[value] = holders
         history.keyOfValue[value] = key
-        if holders.count < 2 {
-            run.failures.append("SET \(key) \(value) acknowledged but held by \(holders.count) node(s) \(holders)")
+        if seen.count < 2 {
+            run.failures.append("SET \(key) \(value) acknowledged but held by \(seen.count) node(s) \(seen)")
         }
     }
 
-    static func check(_ history: History, cluster: HearsayCluster, run: inout ClusterScenarios.Run) {
+    /// Whether acknowledged `value` of `key` is gone only because a write that had failed
+    /// replaced it: the replicas' merged copy has seen its dot, and what it shows instead comes
+    /// from failed writes (a failed DEL when it shows nothing).
+    static func supersededByFailedWrite(
+        _ key: String, value: String, read: Set<String>, ops: [(index: Int, value: String?, acked: Bool, via: Int)],
+        cluster: HearsayCluster, history: History
+    ) -> Bool {
+        guard let dot = history.dotOfValue[value] else { return false }
+        var merged = StoredObject()
+        for index in cluster.liveNodes {
+            if let held = cluster.sim.node(index)?.node.heldObject(of: Array(key.utf8)) { merged.merge(held) }
+        }
+        guard merged.context.contains(dot) else { return false }
+        let failedValues = Set(ops.filter { !$0.acked }.compactMap(\.value))
+        if read.isEmpty { return ops.contains { !$0.acked && $0.value == nil } }
+        return read.isSubset(of: failedValues)
+    }
+
+    static func check(_ recorded: History, cluster: HearsayCluster, run: inout ClusterScenarios.Run) {
+        var history = recorded
         let live = cluster.liveNodes
         guard let reader = live.first else { return run.failures.append("no live node to read from") }
         for key in history.writes.keys.sorted() {
@@ -334,6 +374,11 @@ public enum ReplicationScenarios {
                 let later = ops[(lastAcked + 1)...].compactMap(\.value)
                 if history.lostValues.contains(value) {
                     break  // every copy was lost (see `trackCopies`)
+                } else if !values.contains(value) && !laterAttempted
+                    && supersededByFailedWrite(
+                        key, value: value, read: values, ops: ops, cluster: cluster, history: history)
+                {
+                    history.supersededByFailed.insert(value)
                 } else if !values.contains(value) && !later.contains(where: values.contains) && !laterAttempted {
                     run.failures.append("\(key): acknowledged \(value) lost; read \(values.sorted())")
                 } else if !values.contains(value) && later.isEmpty && !laterAttempted {
@@ -377,6 +422,10 @@ public enum ReplicationScenarios {
         run.notes.append(
             "\(history.hintedAcks.count) SETs and \(history.hintedDeletes.count) DELs acknowledged through hints")
         run.notes.append("\(history.crashedCopies.count) values acknowledged on a node that crashed later")
+        if !history.supersededByFailed.isEmpty {
+            run.notes.append(
+                "\(history.supersededByFailed.count) acknowledged values replaced by writes that had failed")
+        }
         let lost = history.lostIncrements.values.reduce(0) { $0 + $1.count }
         if lost + history.lostValues.count > 0 {
             run.notes.append(

@@ -153,12 +153,14 @@ struct MembershipTests {
     }
 
     @Test func onPushPullDue_withASeedThatIsNoMember_shouldSometimesPushToTheSeed() {
-        // Joined through seed:1 (an address no member has); n2 is the only member.
-        var (m, effects) = started(a, seeds: ["seed:1"])
+        // Joined through n2, which knows n3; seed:1 is an address no member has.
+        var (m, effects) = started(a, seeds: ["n2:1", "n3:1", "seed:1"])
         m.handle(
             .received(
                 MembershipMessage(
-                    sender: alive(b), body: .pushPull(isJoin: true, isReply: true, members: [MemberUpdate(alive(b))]))),
+                    sender: alive(b),
+                    body: .pushPull(
+                        isJoin: true, isReply: true, members: [MemberUpdate(alive(b)), MemberUpdate(alive(c))]))),
             now: t0, into: &effects)
         #expect(m.isJoined)
         var targets: [String] = []
@@ -172,8 +174,26 @@ struct MembershipTests {
             }
         }
         // Two groups that share no member meet only through their seeds.
-        #expect(targets.contains("seed:1") && targets.contains("n2:1"))
+        #expect(targets.contains("seed:1") && (targets.contains("n2:1") || targets.contains("n3:1")))
         #expect(targets.filter { $0 == "seed:1" }.count < targets.count / 2)
+    }
+
+    @Test func onJoinReply_fromANodeThatKnowsTooFewOfTheSeeds_shouldNotCountAsJoined() {
+        // Two nodes restarted while cut off from the rest answer each other's joins: each
+        // learns only the other, a minority of its seeds, and must not act as if it knew its
+        // cluster (it would own every key with one other node).
+        var (m, effects) = started(a, seeds: ["n2:1", "n3:1", "n4:1"])
+        m.handle(
+            .received(
+                MembershipMessage(
+                    sender: alive(b), body: .pushPull(isJoin: true, isReply: true, members: [MemberUpdate(alive(b))]))),
+            now: t0, into: &effects)
+        #expect(!m.isJoined)
+        // Gossip that brings a second seed's member completes the join.
+        m.handle(
+            .received(MembershipMessage(sender: alive(b), body: .ack(sequence: 0), gossip: [MemberUpdate(alive(c))])),
+            now: t0, into: &effects)
+        #expect(m.isJoined)
     }
 
     @Test func onPushPullDue_whenEverySeedIsAMember_shouldNeverPushToTheSeedAddress() {

@@ -175,3 +175,15 @@ extension Node {
         try replica.answerReads(payload, now: now, store: &store, hints: hints, output: &output)
     }
 }
+
+/// A node that has not learned its cluster (it has seeds and no join has completed) refuses
+/// writes rather than acknowledge them on a placement that is not the cluster's.
+@Test func aNodeThatHasNotJoined_refusesWritesButAnswersReads() {
+    var h = CommandHarness()
+    var settings = ClusterSettings(nodeID: NodeID(7), address: "10.0.0.7:1")
+    settings.seeds = ["10.0.0.1:1", "10.0.0.2:1"]
+    h.node.joinCluster(settings)
+    #expect(h.run("SET", "k", "v") == "-NOQUORUM this node has not learned its cluster yet\r\n")
+    #expect(h.run("INCR", "n") == "-NOQUORUM this node has not learned its cluster yet\r\n")
+    #expect(h.run("GET", "k").hasPrefix("-NOQUORUM 1 of 2"))
+}

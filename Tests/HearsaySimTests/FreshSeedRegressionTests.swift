@@ -6,17 +6,23 @@ import Testing
 /// Seeds that failed on fresh ranges, each replayed (see README, "The simulator"): a client
 /// request that overtook a paused node's backlog (replication-faults), acknowledged
 /// increments whose last copies were a crashed owner and a hint dropped at its bound
-/// (tombstone-purge), a leave heard only by a node that crashed (cluster-random-faults), and
-/// a cluster restarted while partitioned that split into two groups (replication-crashes).
+/// (tombstone-purge), a leave heard only by a node that crashed (cluster-random-faults), a
+/// cluster restarted while partitioned that split into two groups (replication-crashes 280),
+/// acknowledged writes that a write which had failed replaced later (the 2,0xx,xxx
+/// replication-faults seeds), and two nodes restarted while cut off that joined each other
+/// and acknowledged writes as a cluster of two (the 2,03x,xxx replication-crashes seeds).
 struct FreshSeedRegressionTests {
     static let seeds: [(scenario: String, seeds: [UInt64], nodes: Int?)] = [
         (
             "replication-faults",
-            [100320, 100878, 100938, 101250, 102152, 102541, 104690, 107364, 108185, 108944, 109528], nil
+            [
+                100320, 100878, 100938, 101250, 102152, 102541, 104690, 107364, 108185, 108944, 109528,
+                2_038_319, 2_044_682, 2_048_513, 2_097_885,
+            ], nil
         ),
         ("tombstone-purge", [300038, 300152, 300464, 300704, 300962, 301054, 301348, 301589, 301950], nil),
         ("cluster-random-faults", [201999], 4),
-        ("replication-crashes", [280], nil),
+        ("replication-crashes", [280, 2_030_731, 2_031_337, 2_031_393], nil),
     ]
 
     @Test(arguments: seeds.map(\.scenario))

@@ -94,7 +94,10 @@ extension Node {
     mutating func membershipHandle(_ event: MembershipEvent, now: Now) {
         var produced = cluster.takeMembershipEffects()
         cluster.membership.handle(event, now: now.monotonic, into: &produced)
-        defer { cluster.returnMembershipEffects(produced) }
+        defer {
+            cluster.returnMembershipEffects(produced)
+            topology.joined = cluster.membership.isJoined
+        }
         for effect in produced {
             switch effect {
             case .send(let message, let address):

@@ -8,6 +8,7 @@ extension Membership {
         // (or left, when it says so).
         apply(MemberUpdate(sender), now: now, into: &effects)
         for update in message.gossip { apply(update, now: now, into: &effects) }
+        if !isJoined { noteJoinProgress() }
         switch message.body {
         case .ping(let sequence, let target):
             guard target == myself.id else { return }

@@ -65,6 +65,17 @@ extension Membership {
         send(body, to: target.address, about: id, into: &effects)
     }
 
+    /// A node with seeds has joined once a push-pull reply came and its view holds a majority
+    /// of its seeds (by address, in any status). Two nodes that restart while cut off from the
+    /// rest can answer each other's joins; knowing only each other, they would each compute a
+    /// placement of two and acknowledge writes as if they were all the owners. Until it has
+    /// joined, a node refuses writes (`Coordinator`).
+    mutating func noteJoinProgress() {
+        guard !isJoined, joinReplied else { return }
+        let known = seeds.filter { seed in memberIDs.contains { members[$0]!.address == seed } }.count
+        if known * 2 > seeds.count { isJoined = true }
+    }
+
     /// A random seed whose address no reachable member has, if any.
     mutating func unjoinedSeed() -> String? {
         let unjoined = seeds.filter { seed in
@@ -79,7 +90,8 @@ extension Membership {
     ) {
         for update in state { apply(update, now: now, into: &effects) }
         if isReply {
-            isJoined = true
+            joinReplied = true
+            noteJoinProgress()
         } else {
             let body = MembershipMessage.Body.pushPull(isJoin: isJoin, isReply: true, members: fullState())
             send(body, to: sender.address, about: sender.id, into: &effects)

@@ -34,7 +34,10 @@ public struct Membership {
     var relays: [UInt64: Relay] = [:]
     var seeds: [String] = []
     var started = false
+    /// Whether this node has learned its cluster (see `noteJoinProgress`); at once without seeds.
     public internal(set) var isJoined = false
+    /// A push-pull reply arrived (a seed or a member answered a join).
+    var joinReplied = false
     /// Alive or suspect members, this node included while it has not left.
     public internal(set) var reachableMemberCount = 1
     var nextTickAt: Instant = .zero

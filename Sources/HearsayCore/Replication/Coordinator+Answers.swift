@@ -66,6 +66,13 @@ extension Coordinator {
                 let key = read.arguments.key
                 for case (_, .object(let object?)) in read.copies { store.mergeRemote(key, object, now: now) }
             }
+            // A write is never applied after its deadline: its client has been told it failed.
+            guard now.monotonic < request.deadline else {
+                stats.quorumFailures += 1
+                return finish(
+                    request, ReplicationFailure.unanswered(answered: read.copies.count + 1, quorum: read.quorum).reply,
+                    now: now, output: &output)
+            }
             request.kind = .write(needed: 0, asked: AskedNodes(), reply: .ok, quorum: read.quorum)
             pending[requestID] = request
             writeAfterPreRead(

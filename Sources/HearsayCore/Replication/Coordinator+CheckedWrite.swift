@@ -73,6 +73,13 @@ extension Coordinator {
         if write.matched >= write.needed {
             finish(request, write.reply, now: now, output: &output)
         } else if write.matched + write.differed.count >= write.needed {
+            // Made again only before the deadline: after it, the client has been told it failed.
+            guard now.monotonic < request.deadline else {
+                stats.quorumFailures += 1
+                return finish(
+                    request, ReplicationFailure.unanswered(answered: write.matched + 1, quorum: write.quorum).reply,
+                    now: now, output: &output)
+            }
             writeAgainOnMerge(
                 request, write, now: now, store: &store, hints: &hints, topology: &topology, output: &output)
         } else {

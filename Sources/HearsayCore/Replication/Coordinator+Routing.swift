@@ -15,6 +15,10 @@ extension Coordinator {
             ReplicationFailure.busy.reply.write(into: &reply)
             return .proceed
         }
+        if !topology.joined && CommandTable.isWrite[Int(id.rawValue)] {
+            ReplicationFailure.notJoined.reply.write(into: &reply)
+            return .proceed
+        }
         let paired = id == .mset || id == .msetnx
         // A malformed MSET runs here, where it gets Redis's arity error.
         if paired && a.count % 2 == 0 { return nil }
@@ -96,6 +100,10 @@ extension Coordinator {
             var unused = ReplyBuffer(capacity: 0)
             guard let id = CommandTable.lookupID(a[0]), a.count >= 2, Store.isDataCommand(id) else {
                 complete(sink, ReplicationFailure.malformedForward.reply, output: &output)
+                return
+            }
+            if !topology.joined && CommandTable.isWrite[Int(id.rawValue)] {
+                complete(sink, ReplicationFailure.notJoined.reply, output: &output)
                 return
             }
             _ = routeSingle(

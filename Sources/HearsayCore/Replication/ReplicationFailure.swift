@@ -19,6 +19,8 @@ enum ReplicationFailure: Equatable {
     case partsTimedOut
     /// A peer forwarded something that is not a keyed data command.
     case malformedForward
+    /// A write reached a node that has not learned its cluster yet (see `Membership.isJoined`).
+    case notJoined
 
     var text: String {
         switch self {
@@ -30,6 +32,7 @@ enum ReplicationFailure: Equatable {
         case .forwardTimedOut: "TIMEOUT the replica coordinating this key did not answer in time"
         case .partsTimedOut: "TIMEOUT"
         case .malformedForward: "ERR malformed forwarded request"
+        case .notJoined: "NOQUORUM this node has not learned its cluster yet"
         }
     }
 

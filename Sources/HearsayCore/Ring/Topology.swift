@@ -19,6 +19,9 @@ public struct Topology {
     private var addresses: [NodeID: String] = [:]
     /// True while a founder knows no other member: it answers every key itself.
     public private(set) var isAlone: Bool
+    /// Whether this node has learned its cluster (`Membership.isJoined`): until then its view
+    /// may hold only some members, and its placement is not the cluster's.
+    public internal(set) var joined: Bool
     /// Bumped on every refresh; routes computed before it are stale.
     private var version: UInt64 = 0
     /// Per partition, where replica traffic goes (see `PartitionRoutes`); nil until used.
@@ -33,6 +36,7 @@ public struct Topology {
         placement = Placement(members: [me], partitionCount: partitionCount, replicationFactor: replicationFactor)
         reachable = [me]
         isAlone = founder
+        joined = founder
         routeCache = Array(repeating: nil, count: partitionCount.value)
     }
 
