@@ -81,3 +81,18 @@ private func randomContext(_ rng: inout SeededGenerator) -> CausalContext {
     #expect(throws: DecodeError.self) { try OpaqueText.decode("abcde") }
     #expect(throws: DecodeError.self) { try OpaqueText.decode("aGVsbG9") }
 }
+
+/// A removal can name a dot twice (one dot per write, several removed entries from it). With
+/// a gap before it the dot stays in the cloud, and held twice it made the context's encoding
+/// one that every decoder refuses ("dot cloud not sorted"), so the object could not be
+/// replicated. Found by the merge invariant (`StoredObject.malformation`).
+@Test func causalContext_fromDotsGivenTwice_holdsEachOnceAndRoundTrips() {
+    let node = NodeID(0xB2)
+    let twice = CausalContext(dots: [Dot(node: node, counter: 2), Dot(node: node, counter: 2)])
+    #expect(twice.cloud == [Dot(node: node, counter: 2)])
+    var merged = CausalContext(dots: [Dot(node: node, counter: 5)])
+    merged.merge(twice)
+    #expect(merged.cloud == [Dot(node: node, counter: 2), Dot(node: node, counter: 5)])
+    var reader = ByteReader(merged.encoded, offset: 1)
+    #expect((try? CausalContext.decode(from: &reader)) == merged)
+}

@@ -112,8 +112,25 @@ public struct StoredObject: Equatable, Sendable {
 
     // MARK: join
 
+    /// Every visible write's dot is in the context, and each component is sorted by dot with
+    /// no dot twice: what `merge` relies on and keeps. Nil when it holds, else what broke.
+    var malformation: String? {
+        func sortedUnique<E: DottedEntry>(_ entries: [E]) -> Bool {
+            zip(entries, entries.dropFirst()).allSatisfy { $0.stamp.dot < $1.stamp.dot }
+        }
+        let dots =
+            register.map(\.stamp.dot) + counterEntries.map(\.stamp.dot) + setMembers.map(\.stamp.dot)
+            + hashFields.map(\.stamp.dot)
+        if let outside = dots.first(where: { !context.contains($0) }) { return "dot \(outside) outside \(context)" }
+        if !sortedUnique(register) { return "register not sorted by dot" }
+        if !sortedUnique(counterEntries) { return "counter entries not sorted by dot" }
+        if !context.isWellFormed { return "context \(context) not compacted" }
+        return nil
+    }
+
     /// The join; commutative, associative and idempotent.
     public mutating func merge(_ other: StoredObject) {
+        invariant(malformation == nil, "merging into an object that is not well formed: \(malformation ?? "")")
         register = DotStore.join(register, context, other.register, other.context)
         if box != nil || other.box != nil {
             let mine = collections
@@ -126,6 +143,7 @@ public struct StoredObject: Equatable, Sendable {
             collections = joined
         }
         context.merge(other.context)
+        invariant(malformation == nil, "a merge made an object that is not well formed: \(malformation ?? "")")
     }
 
     /// Raises this replica's context entry for `node` to `counter` (see `CausalContext.raise`).

@@ -57,5 +57,8 @@ struct AskedNodes {
         return true
     }
 
-    var answeredCount: Int { answered.nonzeroBitCount }
+    var answeredCount: Int {
+        invariant(answered >> UInt64(count) == 0, "answers from \(answered) outside the \(count) nodes asked")
+        return answered.nonzeroBitCount
+    }
 }

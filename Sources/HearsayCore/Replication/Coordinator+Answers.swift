@@ -11,6 +11,7 @@ extension Coordinator {
         else { return }
         request.kind = .write(needed: needed, asked: asked, reply: reply, quorum: quorum)
         pending[requestID] = request
+        invariant(asked.answeredCount <= asked.count, "more acknowledgements than nodes asked")
         if asked.answeredCount >= needed { finish(requestID, reply, now: now, output: &output) }
     }
 

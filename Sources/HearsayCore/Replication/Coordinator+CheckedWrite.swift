@@ -70,6 +70,10 @@ extension Coordinator {
             return
         }
         if matched { write.matched += 1 } else { write.differed.append(copy) }
+        invariant(
+            write.matched + write.differed.count == write.asked.answeredCount,
+            "a checked write counted \(write.matched + write.differed.count) answers from \(write.asked.answeredCount) owners"
+        )
         if write.matched >= write.needed {
             finish(request, write.reply, now: now, output: &output)
         } else if write.matched + write.differed.count >= write.needed {

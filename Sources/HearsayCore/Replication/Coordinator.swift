@@ -74,6 +74,7 @@ public struct Coordinator {
         var resolved = sink
         if case .client(let client, _) = sink { resolved = .client(id: client, ticket: requestID) }
         let deadline = now.monotonic.adding(milliseconds: settings.requestTimeoutMilliseconds)
+        invariant(pending[requestID] == nil, "request id \(requestID) reused while in flight")
         pending.insert(
             requestID, PendingRequest(sink: resolved, kind: kind, deadline: deadline, started: now.monotonic))
         armDeadlineSweep(now, output: &output)

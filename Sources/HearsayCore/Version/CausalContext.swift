@@ -20,7 +20,7 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         cloud = []
     }
 
-    /// A context holding exactly `dots` (compacted).
+    /// A context holding exactly `dots` (compacted; a dot given twice is held once).
     public init(dots: [Dot]) {
         self.init()
         cloud = dots.sorted()
@@ -28,6 +28,13 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isEmpty: Bool { versionVector.isEmpty && cloud.isEmpty }
+
+    /// The cloud is sorted without duplicates and holds no dot the vector covers or could
+    /// absorb (what `compact` keeps).
+    var isWellFormed: Bool {
+        zip(cloud, cloud.dropFirst()).allSatisfy { $0 < $1 }
+            && cloud.allSatisfy { $0.counter > versionVector[$0.node] &+ 1 }
+    }
 
     public func contains(_ dot: Dot) -> Bool {
         if versionVector.contains(dot) { return true }
@@ -111,11 +118,11 @@ public struct CausalContext: Hashable, Sendable, CustomStringConvertible {
         return out
     }
 
-    /// Folds cloud dots that extend the vector into it and drops those it already covers.
-    /// The cloud is sorted by node then counter, so one pass suffices.
+    /// Folds cloud dots that extend the vector into it and drops those it already covers, and
+    /// a dot that appears twice. The cloud is sorted by node then counter, so one pass suffices.
     mutating func compact() {
         var kept: [Dot] = []
-        for dot in cloud {
+        for dot in cloud where kept.last != dot {
             let covered = versionVector[dot.node]
             if dot.counter <= covered { continue }
             if dot.counter == covered + 1 {
