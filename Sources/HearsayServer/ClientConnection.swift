@@ -10,7 +10,7 @@ import RESP
 /// not take at once is queued; past the soft limit reads pause until the client
 /// drains it, past the hard limit (or after too long above the soft one) the
 /// client is dropped.
-final class ClientConnection {
+final class ClientConnection: StreamWriter {
     let id: UInt64
     /// unowned(unsafe): the server outlives its connections, and checked unowned cost a
     /// runtime call per access on the hot path.
@@ -171,22 +171,11 @@ final class ClientConnection {
     private func send(_ now: Instant) {
         let total = reply.count
         server.node.runtime.outputBytes += total
-        var offset = 0
-        if pendingWriteBytes == 0 {
-            let written = reply.withUnsafeBytes { raw -> Int32 in
-                var buf = uv_buf_init(
-                    UnsafeMutableRawPointer(mutating: raw.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    UInt32(total))
-                return uv_try_write(UV.stream(handle), &buf, 1)
-            }
-            if written >= 0 {
-                offset = Int(written)
-            } else if written != Int32(UV_EAGAIN.rawValue) {
-                close()
-                return
-            }
+        let queued = reply.withUnsafeBytes {
+            StreamWrite.write($0, to: UV.stream(handle), tryFirst: pendingWriteBytes == 0)
         }
-        if offset < total { enqueue(offset) }
+        guard queued >= 0 else { return close() }
+        pendingWriteBytes += queued
         reply.removeAll()
         reply.shrink(ifLargerThan: Self.replyCapacityKept)
         if pendingWriteBytes > server.configuration.outputHardLimitBytes {
@@ -198,34 +187,7 @@ final class ClientConnection {
         }
     }
 
-    /// Copies the unsent part of `reply` into memory that lives until libuv's write callback.
-    private func enqueue(_ offset: Int) {
-        let length = reply.count - offset
-        let pending = UnsafeMutablePointer<PendingWrite>.allocate(capacity: 1)
-        let bytes = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: 1)
-        reply.withUnsafeBytes { bytes.copyMemory(from: $0.baseAddress! + offset, byteCount: length) }
-        pending.initialize(to: PendingWrite(request: uv_write_t(), bytes: bytes, length: length))
-        pending.pointee.request.data = UnsafeMutableRawPointer(pending)
-        var buf = uv_buf_init(bytes.assumingMemoryBound(to: CChar.self), UInt32(length))
-        pendingWriteBytes += length
-        let status = uv_write(&pending.pointee.request, UV.stream(handle), &buf, 1) { request, status in
-            let pending = request!.pointee.data!.assumingMemoryBound(to: PendingWrite.self)
-            let connection = ClientConnection.from(request!.pointee.handle)
-            connection.didWrite(pending.pointee.length, status)
-            pending.pointee.bytes.deallocate()
-            pending.deinitialize(count: 1)
-            pending.deallocate()
-        }
-        if status != 0 {
-            pendingWriteBytes -= length
-            bytes.deallocate()
-            pending.deinitialize(count: 1)
-            pending.deallocate()
-            close()
-        }
-    }
-
-    func didWrite(_ length: Int, _ status: Int32) {
+    func didWrite(_ length: Int, status: Int32, on stream: UnsafeMutablePointer<uv_stream_t>) {
         pendingWriteBytes -= length
         if status < 0 {
             close()
@@ -293,11 +255,4 @@ final class ClientConnection {
         }
         return (text { uv_tcp_getpeername(tcp, $0, $1) }, text { uv_tcp_getsockname(tcp, $0, $1) })
     }
-}
-
-/// A queued write and the bytes it owns until libuv calls back.
-struct PendingWrite {
-    var request: uv_write_t
-    var bytes: UnsafeMutableRawPointer
-    var length: Int
 }

@@ -13,7 +13,7 @@ import HearsayCore
 ///
 /// Every read goes through the incremental `FrameDecoder`; any decode error closes this
 /// connection (never the node) and is logged.
-final class PeerLink {
+final class PeerLink: StreamWriter {
     enum Direction { case outgoing, incoming }
     enum State { case idle, waiting, connecting, connected, closed }
 
@@ -108,47 +108,13 @@ final class PeerLink {
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
-        guard let handle, bytes.count > 0 else { return }
-        var offset = 0
-        if inFlightBytes == 0 {
-            var buf = uv_buf_init(
-                UnsafeMutableRawPointer(mutating: bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                UInt32(bytes.count))
-            let written = uv_try_write(UV.stream(handle), &buf, 1)
-            if written >= 0 {
-                offset = Int(written)
-            } else if written != Int32(UV_EAGAIN.rawValue) {
-                lost(reason: UV.errorText(written))
-                return
-            }
-        }
-        guard offset < bytes.count else { return }
-        let length = bytes.count - offset
-        let pending = UnsafeMutablePointer<PendingWrite>.allocate(capacity: 1)
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: 1)
-        copy.copyMemory(from: bytes.baseAddress! + offset, byteCount: length)
-        pending.initialize(to: PendingWrite(request: uv_write_t(), bytes: copy, length: length))
-        pending.pointee.request.data = UnsafeMutableRawPointer(pending)
-        var buf = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(length))
-        inFlightBytes += length
-        let status = uv_write(&pending.pointee.request, UV.stream(handle), &buf, 1) { request, status in
-            let pending = request!.pointee.data!.assumingMemoryBound(to: PendingWrite.self)
-            let stream = request!.pointee.handle!
-            PeerLink.from(stream).didWrite(pending.pointee.length, status: status, on: stream)
-            pending.pointee.bytes.deallocate()
-            pending.deinitialize(count: 1)
-            pending.deallocate()
-        }
-        if status != 0 {
-            inFlightBytes -= length
-            copy.deallocate()
-            pending.deinitialize(count: 1)
-            pending.deallocate()
-            lost(reason: UV.errorText(status))
-        }
+        guard let handle else { return }
+        let queued = StreamWrite.write(bytes, to: UV.stream(handle), tryFirst: inFlightBytes == 0)
+        guard queued >= 0 else { return lost(reason: UV.errorText(Int32(queued))) }
+        inFlightBytes += queued
     }
 
-    private func didWrite(_ length: Int, status: Int32, on stream: UnsafeMutablePointer<uv_stream_t>) {
+    func didWrite(_ length: Int, status: Int32, on stream: UnsafeMutablePointer<uv_stream_t>) {
         inFlightBytes -= length
         guard status < 0, let handle, UV.stream(handle) == stream else { return }
         lost(reason: UV.errorText(status))

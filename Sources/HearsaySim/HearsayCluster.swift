@@ -257,24 +257,9 @@ public final class HearsayCluster {
     /// nil when every live node holds the same view and it lists every node with its
     /// expected status; otherwise the first disagreement found.
     public func viewDisagreement() -> String? {
-        let live = liveNodes
-        guard let first = live.first, let reference = view(first) else { return "no live node" }
-        let byID = Dictionary(uniqueKeysWithValues: reference.map { ($0.id, $0) })
-        for index in 0..<sim.nodeCount {
-            guard let member = byID[ids[index]] else { return "node \(first) does not know node \(index)" }
-            let expected = expectedStatus(index)
-            if member.status != expected {
-                return "node \(first) sees node \(index) \(member.status), expected \(expected); "
-                    + describe(index, in: live)
-            }
-        }
-        if reference.count != sim.nodeCount { return "node \(first) knows \(reference.count) of \(sim.nodeCount)" }
-        for other in live.dropFirst() where view(other) != reference {
-            let theirs = view(other) ?? []
-            let diff = zip(reference, theirs).first { $0 != $1 }
-            return "node \(other) disagrees with node \(first): \(diff.map { "\($0.1) vs \($0.0)" } ?? "sizes")"
-        }
-        return nil
+        ViewAgreement.firstDisagreement(
+            live: liveNodes, nodeCount: sim.nodeCount, ids: ids, view: view, expectedStatus: expectedStatus,
+            describe: describe)
     }
 
     /// How each of `observers` sees node `subject`, e.g. "by 0: down#12, by 2: left#12".
