@@ -380,14 +380,7 @@ final class PeerTransport {
         do {
             frame = try authenticator.decodeSingle(bytes, maximumPayloadBytes: configuration.maximumFramePayloadBytes)
         } catch {
-            if isAuthenticationError(error) {
-                counters.authenticationFailures += 1
-                authenticationLog.warning(
-                    logger,
-                    "dropped a datagram that failed authentication "
-                        + "(another cluster name or key?)",
-                    ["from": "\(sender)", "error": "\(error)"], now: now)
-            } else {
+            if !noteAuthenticationFailure(error, "dropped a datagram", from: sender, now: now) {
                 counters.garbageDatagrams += 1
                 garbageLog.warning(
                     logger, "dropped an undecodable datagram",
@@ -399,11 +392,20 @@ final class PeerTransport {
         dispatch(.frame(frame))
     }
 
-    private func isAuthenticationError(_ error: FrameError) -> Bool {
+    /// Counts and logs `error` if it is a failed authentication (a datagram or a stream
+    /// alike: most likely a peer of another cluster); false for any other error.
+    private func noteAuthenticationFailure(_ error: FrameError, _ action: String, from peer: String, now: Instant)
+        -> Bool
+    {
         switch error {
-        case .authenticationFailed, .wrongTagLength: return true
+        case .authenticationFailed, .wrongTagLength: break
         default: return false
         }
+        counters.authenticationFailures += 1
+        authenticationLog.warning(
+            logger, "\(action) that failed authentication (another cluster name or key?)",
+            ["peer": "\(peer)", "error": "\(error)"], now: now)
+        return true
     }
 
     // MARK: Streams
@@ -442,14 +444,7 @@ final class PeerTransport {
     func streamRefused(_ link: PeerLink, _ error: FrameError) {
         let now = now()
         counters.streamsClosedOnDecodeError += 1
-        if isAuthenticationError(error) {
-            counters.authenticationFailures += 1
-            authenticationLog.warning(
-                logger,
-                "closed a peer connection that failed authentication "
-                    + "(another cluster name or key?)",
-                ["peer": "\(link.address)", "error": "\(error)"], now: now)
-        } else {
+        if !noteAuthenticationFailure(error, "closed a peer connection", from: link.address, now: now) {
             decodeLog.warning(
                 logger, "closed a peer connection: undecodable frame",
                 ["peer": "\(link.address)", "error": "\(error)"], now: now)

@@ -34,14 +34,21 @@ extension AntiEntropyStore {
 /// nothing writes nothing, so the leaf digests move only when the state does.
 extension Keyspace: AntiEntropyStore {
     public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
+        _ = merge(key: key, object, now: now)
+    }
+
+    /// Joins `remote` into `key`'s entry and returns the joined object, or nil when the
+    /// entry already covered it (nothing written, so no digest moves).
+    mutating func merge(key: [UInt8], _ remote: StoredObject, now: Now) -> StoredObject? {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
             let entry = self.entry(ref, now: now)
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
             let before = local
-            local.merge(object)
-            guard entry == nil || local != before else { return }
+            local.merge(remote)
+            guard entry == nil || local != before else { return nil }
             putObject(ref, existing: entry, object: local, now: now)
+            return local
         }
     }
 }

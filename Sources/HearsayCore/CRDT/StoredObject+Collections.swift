@@ -124,15 +124,8 @@ extension StoredObject {
     /// SREM: removes the adds of each element this replica has seen.
     @discardableResult
     public mutating func removeMembers(_ elements: [[UInt8]], now: WallTime) throws(WrongTypeError) -> StoredObject {
-        let distinct = StoredObject.distinctSorted(elements)
-        _ = try expiryForWrite(of: .set, now: now)
-        var removal = removal(seen: context, now: now, keeping: .set)
-        for member in setMembers where StoredObject.sortedContains(distinct, member.element) {
-            removal.drop(member.stamp)
-        }
-        var rest = Collections()
-        rest.baselines = removal.baselines
-        return absorb(StoredObject(context: CausalContext(dots: removal.dots), register: [], collections: rest))
+        try removeEntries(
+            named: elements, of: .set, now: now, entries: setMembers.lazy.map { ($0.element, $0.stamp) })
     }
 
     // MARK: hashes
@@ -170,16 +163,26 @@ extension StoredObject {
     /// HDEL: removes the writes of each field this replica has seen.
     @discardableResult
     public mutating func removeFields(_ fields: [[UInt8]], now: WallTime) throws(WrongTypeError) -> StoredObject {
-        let distinct = StoredObject.distinctSorted(fields)
-        _ = try expiryForWrite(of: .hash, now: now)
-        var removal = removal(seen: context, now: now, keeping: .hash)
-        for field in hashFields where StoredObject.sortedContains(distinct, field.field) { removal.drop(field.stamp) }
+        try removeEntries(
+            named: fields, of: .hash, now: now, entries: hashFields.lazy.map { ($0.field, $0.stamp) })
+    }
+
+    // MARK: helpers
+
+    /// SREM and HDEL: removes the named entries of a set or hash by covering their dots
+    /// (an add this replica has not seen survives, add-wins).
+    private mutating func removeEntries(
+        named names: [[UInt8]], of kind: Kind, now: WallTime,
+        entries: some Sequence<(name: [UInt8], stamp: WriteStamp)>
+    ) throws(WrongTypeError) -> StoredObject {
+        let distinct = StoredObject.distinctSorted(names)
+        _ = try expiryForWrite(of: kind, now: now)
+        var removal = removal(seen: context, now: now, keeping: kind)
+        for entry in entries where StoredObject.sortedContains(distinct, entry.name) { removal.drop(entry.stamp) }
         var rest = Collections()
         rest.baselines = removal.baselines
         return absorb(StoredObject(context: CausalContext(dots: removal.dots), register: [], collections: rest))
     }
-
-    // MARK: helpers
 
     /// The expiry a write of `kind` carries (the key's, if it is already that kind), or
     /// WrongTypeError if the key is visibly another kind.

@@ -6,16 +6,8 @@ extension Store {
     /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not
     /// matter), and keeps the dot counter past anything of this writer's it brings.
     mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Now) {
-        key.withUnsafeBytes { raw in
-            let ref = KeyRef(raw)
-            let entry = keyspace.entry(ref, now: now)
-            var local = entry.map(CompactObject.materialize) ?? StoredObject()
-            let before = local
-            local.merge(remote)
-            guard entry == nil || local != before else { return }
-            lastDot = max(lastDot, local.context.maxCounter(for: writer))
-            keyspace.putObject(ref, existing: entry, object: local, now: now)
-        }
+        guard let merged = keyspace.merge(key: key, remote, now: now) else { return }
+        lastDot = max(lastDot, merged.context.maxCounter(for: writer))
     }
 
     /// Merges a single write into `key`'s entry when the result is decidable from the two
