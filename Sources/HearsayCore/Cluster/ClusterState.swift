@@ -2,8 +2,7 @@ import RESP
 
 /// A node's cluster side: its membership view and the placement computed from it.
 public struct ClusterState {
-    /// Boxed: inline, the settings made this struct 2 KB, and reading one field through
-    /// `cluster!` copied all of it (two memcpys of 1.5 KB and more per coordinated request).
+    /// Boxed: inline, the settings would make this struct 2 KB, moved whole by any copy.
     private let settingsBox: Box<ClusterSettings>
     public var settings: ClusterSettings { settingsBox.value }
     public internal(set) var membership: Membership
