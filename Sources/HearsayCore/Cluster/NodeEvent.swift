@@ -41,6 +41,6 @@ public enum NodeEffect: Sendable {
     case setTimer(NodeTimer, at: Instant)
     /// A member's entry changed in this node's view (for the log).
     case membershipChanged(MembershipChange)
-    // Replies to deferred requests leave through `Node.takeClientReplies(into:)`, a byte
-    // buffer the driver reuses, not as effects (see `ClientReplies`).
+    // Replies to deferred requests leave beside the effects, in `NodeOutput.replies`: one
+    // byte buffer the driver reuses (see `ClientReplies`).
 }

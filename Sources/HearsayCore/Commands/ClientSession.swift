@@ -23,7 +23,7 @@ public struct ClientSession: Sendable {
 public enum CommandOutcome: Equatable, Sendable {
     case proceed
     case closeAfterReply
-    /// The reply comes later, with this ticket, from `Node.takeClientReplies(into:)`;
+    /// The reply comes later, with this ticket, in `NodeOutput.replies` (`Node.takeOutput`);
     /// replies to later requests on the same connection must wait for it.
     case deferred(ticket: UInt64)
 }

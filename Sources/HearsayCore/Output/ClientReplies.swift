@@ -1,10 +1,10 @@
 import RESP
 
 /// Replies to deferred requests (`CommandOutcome.deferred`), gathered in one byte buffer
-/// until the driver takes them with `Node.takeClientReplies(into:)`. The driver owns the
-/// buffer it swaps in and reuses it, so a reply costs a copy into it and nothing else: as
-/// an effect carrying its own array, each one cost an allocation and the enum's copies,
-/// about a sixth of a coordinated read.
+/// until the driver takes them with the rest of `NodeOutput` (`Node.takeOutput`). The driver
+/// owns the buffer it swaps in and reuses it, so a reply costs a copy into it and nothing
+/// else (as an effect carrying its own array, each would cost an allocation and the enum's
+/// copies, about a sixth of a coordinated read).
 ///
 /// Bounded by what the node completes between two takes: the requests in flight, at most
 /// `maxPendingRequests`. `removeAll` drops storage that one burst grew past 1 MiB.
