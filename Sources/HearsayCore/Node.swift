@@ -78,8 +78,12 @@ public struct Node {
 
     // MARK: Timers
 
-    /// Periodic work: active expiry. The driver calls it every `activeExpiryIntervalMilliseconds`.
-    public mutating func tick(now: Now) { store.expireDue(now: now) }
+    /// Periodic work: active expiry, then eviction if memory is still over the bound. The
+    /// driver calls it every `activeExpiryIntervalMilliseconds`.
+    public mutating func tick(now: Now) {
+        store.expireDue(now: now)
+        if store.keyspace.maxMemoryBytes > 0 { _ = store.makeRoom(now: now) }
+    }
 
     /// A client sent bytes that are not RESP (INFO counts them).
     public mutating func noteProtocolError() { store.stats.protocolErrors += 1 }
@@ -109,6 +113,17 @@ public struct Node {
             reply.error(ErrorText.noAuth)
             return .proceed
         }
+        // Past maxmemory, evict first (Redis's performEvictions runs before every command);
+        // a command that may grow memory is refused when nothing more can go.
+        if store.keyspace.maxMemoryBytes > 0 && !store.makeRoom(now: now)
+            && CommandTable.deniedOnOOM[Int(id.rawValue)]
+        {
+            store.stats.errorReplies += 1
+            reply.error(ErrorText.outOfMemory)
+            return .proceed
+        }
+        store.keyspace.recordsAccess = !session.noTouch || id == .touch
+        defer { store.keyspace.recordsAccess = true }
         countKeyedRequest(id, a)
         if let outcome = coordinator.route(
             id, a, &session, now, &reply, store: &store, hints: &hints, topology: &topology, output: &output)

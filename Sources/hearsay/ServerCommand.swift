@@ -36,8 +36,18 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Membership timing preset: lan (1 s probes) or local (0.5 s, for one machine).")
     var membership: MembershipPreset = .lan
     @Option(help: "Most simultaneous clients.") var maxclients = 10_000
-    @Option(help: "Memory bound for keys and values, e.g. 512mb (0 = none; past it writes get OOM).")
+    @Option(help: "Memory bound for keys, values, versions and tombstones, e.g. 512mb (0 = none).")
     var maxmemory = "0"
+    @Option(
+        help: """
+            What to do past --maxmemory: noeviction (writes get OOM), allkeys-lru, allkeys-lfu, \
+            allkeys-random, volatile-lru, volatile-lfu, volatile-random or volatile-ttl.
+            """)
+    var maxmemoryPolicy = "noeviction"
+    @Option(help: "Keys sampled per eviction round (at least 1; more than 64 count as 64).")
+    var maxmemorySamples = 5
+    @Option(help: "LFU counter's logarithm factor (Redis lfu-log-factor).") var lfuLogFactor = 10
+    @Option(help: "Minutes without access for the LFU counter to lose one (0 = never).") var lfuDecayTime = 1
     @Option(help: "Password clients must AUTH with.") var requirepass: String?
     @Option(help: "Microseconds the loop keeps polling after input before it sleeps (0 = never).")
     var busyPoll = 50
@@ -70,6 +80,13 @@ struct ServerCommand: ParsableCommand {
             return handler
         }
         guard let memory = MemorySize.parse(maxmemory) else { throw ValidationError("bad --maxmemory \(maxmemory)") }
+        guard let policy = EvictionPolicy(name: maxmemoryPolicy) else {
+            let names = EvictionPolicy.allCases.map(\.name).joined(separator: ", ")
+            throw ValidationError("bad --maxmemory-policy \(maxmemoryPolicy) (one of \(names))")
+        }
+        guard maxmemorySamples >= 1, lfuLogFactor >= 0, lfuDecayTime >= 0 else {
+            throw ValidationError("--maxmemory-samples is at least 1; --lfu-log-factor and --lfu-decay-time at least 0")
+        }
         guard let rate = MemorySize.parse(antiEntropyRate), rate < 900_000_000 else {
             throw ValidationError("bad --anti-entropy-rate \(antiEntropyRate) (bytes per second below 900mb)")
         }
@@ -81,6 +98,10 @@ struct ServerCommand: ParsableCommand {
         configuration.maxClients = maxclients
         configuration.busyPollMicroseconds = busyPoll
         configuration.node.maxMemoryBytes = memory
+        configuration.node.evictionPolicy = policy
+        configuration.node.evictionSamples = maxmemorySamples
+        configuration.node.lfuLogFactor = lfuLogFactor
+        configuration.node.lfuDecayMinutes = lfuDecayTime
         configuration.node.requirePassword = requirepass
 
         let id = nodeId.flatMap(ClusterArguments.parseNodeID) ?? NodeID(UInt64.random(in: 1...UInt64.max))

@@ -15,7 +15,6 @@ import Testing
 ///   reports; the redis-server here is 7.0.
 /// - MEMORY USAGE and DEBUG: Hearsay's memory layout differs, and it supports no DEBUG subcommands.
 /// - OBJECT ENCODING after APPEND/INCRBYFLOAT: Hearsay does not track Redis's raw/embstr history.
-/// - Under maxmemory Hearsay admits a write by its size; Redis refuses every write once over.
 /// Lines starting with "?" are sent but their replies are not compared.
 @Suite(.serialized) struct DifferentialTests {
     static let session = #"""
@@ -269,6 +268,28 @@ import Testing
         CONFIG SET maxmemory 0
         CONFIG SET nosuch 1
         CONFIG SET maxmemory abc
+        CONFIG GET maxmemory-samples
+        CONFIG GET lfu-log-factor
+        CONFIG GET lfu-decay-time
+        CONFIG SET maxmemory-policy allkeys-lru
+        CONFIG GET maxmemory-policy
+        CONFIG SET maxmemory-policy nosuch
+        CONFIG SET maxmemory-samples 0
+        CONFIG SET maxmemory-samples abc
+        CONFIG SET lfu-log-factor -1
+        CONFIG SET maxmemory-samples 10 lfu-decay-time 2
+        CONFIG GET maxmemory-samples
+        CONFIG SET maxmemory-policy noeviction
+        SET t1 v
+        TOUCH t1 nokey t1
+        TOUCH
+        OBJECT IDLETIME t1
+        OBJECT FREQ t1
+        OBJECT IDLETIME nokey
+        CONFIG SET maxmemory-policy volatile-lfu
+        OBJECT IDLETIME t1
+        OBJECT FREQ nokey
+        CONFIG SET maxmemory-policy noeviction
         CONFIG FOO
         CONFIG
         COMMAND INFO nosuchcmd

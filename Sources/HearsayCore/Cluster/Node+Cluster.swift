@@ -36,6 +36,8 @@ extension Node {
         case .frame(let frame):
             if faults.isActive, !faults.admitIncoming(frame, now: now, output: &output) { break }
             handleFrame(frame, now: now)
+            // Replicas' writes and repairs grow memory without a client command of this node's.
+            if store.keyspace.maxMemoryBytes > 0 { _ = store.makeRoom(now: now) }
         case .timerFired(.faultRelease):
             releaseHeldFrames(now: now)
         case .timerFired(.membership(let timer)):

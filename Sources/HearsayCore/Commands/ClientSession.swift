@@ -12,6 +12,8 @@ public struct ClientSession: Sendable {
     /// Per-connection quorums set by HS.CONSISTENCY; 0 means the cluster's default.
     public var readQuorum: Int = 0
     public var writeQuorum: Int = 0
+    /// CLIENT NO-TOUCH ON: this client's commands leave keys' access bits alone (TOUCH aside).
+    public var noTouch = false
 
     public init(id: UInt64, authenticated: Bool) {
         self.id = id

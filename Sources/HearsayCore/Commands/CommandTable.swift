@@ -10,7 +10,7 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case get, set, setnx, setex, psetex, getset, getdel, getex, mget, mset, msetnx, strlen, append, getrange
     case incr, decr, incrby, decrby, incrbyfloat
     // keys
-    case del, unlink, exists, expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
+    case del, unlink, exists, touch, expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
     case type, keys, scan, randomkey
     // sets
     case sadd, srem, smembers, sismember, smismember, scard, srandmember, spop
@@ -165,6 +165,10 @@ public enum CommandTable {
             .exists, "exists", -2, ["readonly", "fast"], 1, -1, 1, "generic",
             "Determines whether one or more keys exist."),
         .s(
+            .touch, "touch", -2, ["readonly", "fast"], 1, -1, 1, "generic",
+            "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+            since: "3.2.1"),
+        .s(
             .expire, "expire", -3, ["write", "fast"], 1, 1, 1, "generic",
             "Sets the expiration time of a key in seconds."),
         .s(
@@ -315,6 +319,14 @@ public enum CommandTable {
     nonisolated(unsafe) public static let arity: UnsafePointer<Int> = {
         let p = UnsafeMutablePointer<Int>.allocate(capacity: byID.count)
         for (i, spec) in byID.enumerated() { p[i] = spec.arity }
+        return UnsafePointer(p)
+    }()
+
+    /// Per CommandID: whether the command is refused with OOM past maxmemory when eviction
+    /// cannot free enough (its spec has Redis's "denyoom" flag).
+    nonisolated(unsafe) public static let deniedOnOOM: UnsafePointer<Bool> = {
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: byID.count)
+        for (i, spec) in byID.enumerated() { p[i] = spec.flags.contains { $0.description == "denyoom" } }
         return UnsafePointer(p)
     }()
 

@@ -77,6 +77,7 @@ extension Node {
         r.protocolVersion = 2
         clients[session.id]?.protocolVersion = 2
         session.authenticated = settings.requirePassword == nil
+        session.noTouch = false
         r.simple("RESET")
     }
 
@@ -139,8 +140,13 @@ extension Node {
             var text = ""
             for id in clients.keys.sorted() { text += clientLine(clients[id]!, now) + "\n" }
             r.verbatim(text)
-        case ("NO-EVICT", 3), ("NO-TOUCH", 3):
-            // Nothing is evicted and access is not tracked, but the argument is checked as in Redis.
+        case ("NO-TOUCH", 3):
+            guard a.matches(2, "ON") || a.matches(2, "OFF") else { return r.error(ErrorText.syntax) }
+            session.noTouch = a.matches(2, "ON")
+            r.ok()
+        case ("NO-EVICT", 3):
+            // Redis's client eviction (maxmemory-clients) does not exist here: clients are bounded
+            // by their buffers (see Bounds). The argument is checked as in Redis.
             if a.matches(2, "ON") || a.matches(2, "OFF") { r.ok() } else { r.error(ErrorText.syntax) }
         case ("REPLY", 3) where a.matches(2, "ON"):
             r.ok()

@@ -113,7 +113,7 @@ extension Node {
             add("used_memory_rss_human", MemoryText.human(runtime.residentBytes))
             add("maxmemory", settings.maxMemoryBytes)
             add("maxmemory_human", MemoryText.human(settings.maxMemoryBytes))
-            add("maxmemory_policy", "noeviction")
+            add("maxmemory_policy", settings.evictionPolicy.name)
             add("keys_bytes_estimate", store.keyspace.usedBytes)
         case "stats":
             lines.append("# Stats")
@@ -123,6 +123,7 @@ extension Node {
             add("total_net_output_bytes", runtime.outputBytes)
             add("rejected_connections", runtime.rejectedConnections)
             add("expired_keys", store.keyspace.expiredCount)
+            add("evicted_keys", store.evictor.evictedKeys)
             add("keyspace_hits", store.stats.keyspaceHits)
             add("keyspace_misses", store.stats.keyspaceMisses)
             add("total_error_replies", store.stats.errorReplies)

@@ -14,7 +14,9 @@ extension Node {
         [
             ("bind", runtime.bindAddress), ("port", String(runtime.tcpPort)),
             ("cluster-port", String(runtime.clusterPort)), ("maxclients", String(runtime.maxClients)),
-            ("maxmemory", String(settings.maxMemoryBytes)), ("maxmemory-policy", "noeviction"),
+            ("maxmemory", String(settings.maxMemoryBytes)), ("maxmemory-policy", settings.evictionPolicy.name),
+            ("maxmemory-samples", String(settings.evictionSamples)), ("lfu-log-factor", String(settings.lfuLogFactor)),
+            ("lfu-decay-time", String(settings.lfuDecayMinutes)),
             ("requirepass", settings.requirePassword ?? ""), ("databases", "1"), ("save", ""),
             ("appendonly", "no"), ("hz", String(1000 / max(1, settings.activeExpiryIntervalMilliseconds))),
             ("timeout", "0"), ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
@@ -66,14 +68,35 @@ extension Node {
                     + "argument must be a memory value"
             }
             store.settings.maxMemoryBytes = bytes
-            store.keyspace.maxMemoryBytes = bytes
+            store.applyEvictionSettings()
+        case "maxmemory-policy":
+            guard let policy = EvictionPolicy(name: value) else {
+                return "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument(s) must be one of "
+                    + "the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+                    + "allkeys-lfu, allkeys-random, noeviction"
+            }
+            store.settings.evictionPolicy = policy
+            store.applyEvictionSettings()
+        case "maxmemory-samples", "lfu-log-factor", "lfu-decay-time":
+            guard let n = Int(value) else { return invalid }
+            // Redis's ranges; the evictor reads at most 64 samples a round.
+            let range = name == "maxmemory-samples" ? 1...Int(Int32.max) : 0...Int(Int32.max)
+            guard range.contains(n) else {
+                return "ERR CONFIG SET failed (possibly related to argument '\(name)') - argument must be between "
+                    + "\(range.lowerBound) and \(range.upperBound) inclusive"
+            }
+            switch name {
+            case "maxmemory-samples": store.settings.evictionSamples = n
+            case "lfu-log-factor": store.settings.lfuLogFactor = n
+            default: store.settings.lfuDecayMinutes = n
+            }
+            store.applyEvictionSettings()
         case "maxclients":
             guard let n = Int(value), n > 0 else { return invalid }
             runtime.maxClients = n
         case "requirepass":
             store.settings.requirePassword = value.isEmpty ? nil : value
-        case "save" where value.isEmpty, "appendonly" where value == "no",
-            "maxmemory-policy" where value == "noeviction":
+        case "save" where value.isEmpty, "appendonly" where value == "no":
             break  // already what Hearsay does
         default:
             return "ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"

@@ -67,7 +67,6 @@ extension Store {
             return r.error("ERR invalid causal context")
         }
         let key = KeyRef(a[1])
-        guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         let value = a.bytes(2)
         let existing = keyspace.entry(key, now: now)
         modifyObject(key, existing: existing, now: now) { object, writer, timestamp in

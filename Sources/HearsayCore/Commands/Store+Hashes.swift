@@ -28,7 +28,6 @@ extension Store {
             pairs.append((a.bytes(i), a.bytes(i + 1)))
             total += a[i].count + a[i + 1].count
         }
-        guard admitWrite(total, &r) else { return }
         let known = Set(before.map(\.field))
         let created = Set(pairs.map(\.field)).subtracting(known).count
         writeFields(key, pairs, now, &r) {
@@ -55,7 +54,6 @@ extension Store {
         let key = KeyRef(a[1])
         guard let before = hashFields(key, now, &r) else { return }
         if field(before, a.bytes(2)) != nil { return r.integer(0) }
-        guard admitWrite(a[2].count + a[3].count, &r) else { return }
         writeFields(key, [(a.bytes(2), a.bytes(3))], now, &r) { $0.integer(1) }
     }
 

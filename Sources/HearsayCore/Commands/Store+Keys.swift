@@ -13,7 +13,15 @@ extension Store {
         r.integer(removed)
     }
 
+    /// EXISTS leaves the keys' access bits alone; TOUCH counts the same keys and records an
+    /// access to each (even for a CLIENT NO-TOUCH client), as in Redis.
     mutating func exists(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
+        var found = 0
+        for i in 1..<a.count where keyspace.find(KeyRef(a[i]), now: now, touching: false) != nil { found += 1 }
+        r.integer(found)
+    }
+
+    mutating func touch(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         var found = 0
         for i in 1..<a.count where keyspace.find(KeyRef(a[i]), now: now) != nil { found += 1 }
         r.integer(found)
@@ -67,14 +75,14 @@ extension Store {
     }
 
     mutating func expireTime(_ a: Arguments, _ now: Now, divisor: Int64, _ r: inout ReplyBuffer) {
-        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
+        guard let box = keyspace.find(KeyRef(a[1]), now: now, touching: false) else { return r.integer(-2) }
         let at = box.header.expiresAtMilliseconds
         // Redis rounds EXPIRETIME to the nearest second, as it does TTL.
         r.integer(at == 0 ? -1 : divisor == 1 ? at : (at + 500) / 1000)
     }
 
     mutating func ttl(_ a: Arguments, _ now: Now, divisor: Int64, _ r: inout ReplyBuffer) {
-        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.integer(-2) }
+        guard let box = keyspace.find(KeyRef(a[1]), now: now, touching: false) else { return r.integer(-2) }
         let at = box.header.expiresAtMilliseconds
         guard at != 0 else { return r.integer(-1) }
         let remaining = max(0, at - now.wall.milliseconds)
@@ -100,7 +108,7 @@ extension Store {
     }
 
     mutating func type(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
-        guard let box = keyspace.find(KeyRef(a[1]), now: now) else { return r.simple("none") }
+        guard let box = keyspace.find(KeyRef(a[1]), now: now, touching: false) else { return r.simple("none") }
         r.simple(typeName(box, now))
     }
 

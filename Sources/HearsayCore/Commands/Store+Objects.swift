@@ -7,6 +7,7 @@ extension Store {
             return r.error(ErrorText.syntax)
         }
         keyspace.removeAll()
+        evictor.clearPool()
         r.ok()
     }
 
@@ -21,19 +22,26 @@ extension Store {
             return
         }
         guard a.count == 3 else { return r.error(ErrorText.unknownSubcommand(a.string(1), "OBJECT")) }
-        guard let box = keyspace.find(KeyRef(a[2]), now: now) else { return r.null() }
+        guard let box = keyspace.find(KeyRef(a[2]), now: now, touching: false) else { return r.null() }
         if a.matches(1, "ENCODING") {
             let isInt = box.valueCount <= 20 && box.withValue { Arguments.parseInt64($0) } != nil
             r.bulk(isInt ? "int" : box.valueCount <= 44 ? "embstr" : "raw")
         } else if a.matches(1, "REFCOUNT") {
             r.integer(1)
         } else if a.matches(1, "IDLETIME") {
-            // Access times are not tracked (no LRU eviction): every key reports 0.
-            r.integer(0)
+            guard keyspace.accessTracking.mode == .recency else {
+                return r.error(
+                    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+                )
+            }
+            r.integer(AccessClock.idleMilliseconds(box.header.access, now: now.monotonic) / 1000)
         } else if a.matches(1, "FREQ") {
-            r.error(
-                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-            )
+            guard keyspace.accessTracking.mode == .frequency else {
+                return r.error(
+                    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+                )
+            }
+            r.integer(Int64(AccessClock.decayedCounter(box.header.access, keyspace.accessTracking, now: now.monotonic)))
         } else {
             r.error(ErrorText.unknownSubcommand(a.string(1), "OBJECT"))
         }
@@ -42,7 +50,7 @@ extension Store {
     mutating func memory(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         if a.matches(1, "USAGE") {
             guard a.count == 3 || (a.count == 5 && a.matches(3, "SAMPLES")) else { return r.error(ErrorText.syntax) }
-            guard let box = keyspace.find(KeyRef(a[2]), now: now) else { return r.null() }
+            guard let box = keyspace.find(KeyRef(a[2]), now: now, touching: false) else { return r.null() }
             r.integer(box.footprint)
         } else {
             r.error(ErrorText.unknownSubcommand(a.string(1), "MEMORY"))

@@ -22,7 +22,6 @@ extension Store {
         let added = arguments(a, from: 2)
         var total = 0
         for i in 2..<a.count { total += a[i].count }
-        guard admitWrite(total, &r) else { return }
         let fresh = Set(added).subtracting(before).count
         let existing = keyspace.entry(key, now: now)
         do {

@@ -9,14 +9,6 @@ extension Store {
         return box
     }
 
-    /// Whether a write of this size may go ahead under maxmemory; replies OOM if not.
-    @inline(__always)
-    func admitWrite(_ bytes: Int, _ r: inout ReplyBuffer) -> Bool {
-        if keyspace.hasRoom(for: bytes + 64) { return true }
-        r.error(ErrorText.outOfMemory)
-        return false
-    }
-
     /// Replies with the string GET would return for `box` (null when absent); false after
     /// replying WRONGTYPE because the key holds a set or hash.
     @inline(__always)
@@ -50,7 +42,6 @@ extension Store {
     mutating func set(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let value = a[2]
-        guard admitWrite(key.bytes.count + value.count, &r) else { return }
         if a.count == 3 {
             writeString(key, existing: keyspace.entry(key, now: now), value: value, expiresAt: 0, now: now)
             r.ok()
@@ -92,7 +83,6 @@ extension Store {
             r.integer(0)
             return
         }
-        guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
             now: now)
@@ -106,7 +96,6 @@ extension Store {
             return r.error(ErrorText.invalidExpire(name))
         }
         let key = KeyRef(a[1])
-        guard admitWrite(key.bytes.count + a[3].count, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[3], expiresAt: when,
             now: now)
@@ -115,7 +104,6 @@ extension Store {
 
     mutating func getset(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
-        guard admitWrite(key.bytes.count + a[2].count, &r) else { return }
         guard Store.replyString(findCounted(key, now), now, &r) else { return }
         writeString(
             key, existing: keyspace.entry(key, now: now), value: a[2], expiresAt: 0,
@@ -177,7 +165,6 @@ extension Store {
         guard a.count % 2 == 1 else { return r.error(ErrorText.wrongArity("mset")) }
         var total = 0
         for i in 1..<a.count { total += a[i].count }
-        guard admitWrite(total, &r) else { return }
         for i in stride(from: 1, to: a.count, by: 2) {
             let key = KeyRef(a[i])
             writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: now)
@@ -192,7 +179,6 @@ extension Store {
         }
         var total = 0
         for i in 1..<a.count { total += a[i].count }
-        guard admitWrite(total, &r) else { return }
         for i in stride(from: 1, to: a.count, by: 2) {
             let key = KeyRef(a[i])
             writeString(key, existing: keyspace.entry(key, now: now), value: a[i + 1], expiresAt: 0, now: now)
@@ -221,7 +207,6 @@ extension Store {
     mutating func append(_ a: Arguments, _ now: Now, _ r: inout ReplyBuffer) {
         let key = KeyRef(a[1])
         let tail = a[2]
-        guard admitWrite(tail.count, &r) else { return }
         guard case .success(let current) = stringBytes(key, now, &r) else { return }
         var joined = current ?? []
         guard joined.count + tail.count <= Int(Int32.max) else { return r.error(ErrorText.stringTooLong) }

@@ -21,6 +21,8 @@ public struct Store {
     var clock: HybridLogicalClock
     /// RANDOMKEY, SRANDMEMBER and SPOP draw from it.
     var rng: SeededGenerator
+    /// Which keys to evict past maxmemory.
+    public internal(set) var evictor: Evictor
 
     init(settings: NodeSettings) {
         self.settings = settings
@@ -29,6 +31,15 @@ public struct Store {
         writer = NodeID(settings.writerID)
         clock = HybridLogicalClock(maxSkewMilliseconds: settings.maxClockSkewMilliseconds)
         rng = SeededGenerator(seed: settings.randomSeed)
+        evictor = Evictor(seed: settings.randomSeed)
+        applyEvictionSettings()
+    }
+
+    /// Brings the keyspace's access tracking and the evictor in line with `settings`.
+    mutating func applyEvictionSettings() {
+        keyspace.maxMemoryBytes = settings.maxMemoryBytes
+        keyspace.accessTracking = settings.accessTracking
+        evictor.configure(policy: settings.evictionPolicy, samples: settings.evictionSamples)
     }
 
     /// Runs a data command (one that `isDataCommand` accepts) against this store.
@@ -54,6 +65,7 @@ public struct Store {
         case .incrbyfloat: incrByFloat(a, now, &reply)
         case .del, .unlink: del(a, now, &reply)
         case .exists: exists(a, now, &reply)
+        case .touch: touch(a, now, &reply)
         case .expire: expire(a, now, base: now.wall, unitMilliseconds: 1000, &reply)
         case .pexpire: expire(a, now, base: now.wall, unitMilliseconds: 1, &reply)
         case .expireat: expire(a, now, base: .zero, unitMilliseconds: 1000, &reply)
@@ -103,7 +115,7 @@ public struct Store {
     static func isDataCommand(_ id: CommandID) -> Bool {
         switch id {
         case .get, .set, .setnx, .setex, .psetex, .getset, .getdel, .getex, .mget, .mset, .msetnx, .strlen,
-            .append, .getrange, .incr, .decr, .incrby, .decrby, .incrbyfloat, .del, .unlink, .exists, .expire,
+            .append, .getrange, .incr, .decr, .incrby, .decrby, .incrbyfloat, .del, .unlink, .exists, .touch, .expire,
             .pexpire, .expireat, .pexpireat, .expiretime, .pexpiretime, .ttl, .pttl, .persist, .type, .keys, .scan,
             .randomkey, .dbsize, .flushall, .flushdb, .object, .memory, .sadd, .srem, .smembers, .sismember,
             .smismember, .scard, .srandmember, .spop, .hset, .hmset, .hsetnx, .hget, .hmget, .hdel, .hgetall, .hlen,

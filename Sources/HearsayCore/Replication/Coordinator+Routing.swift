@@ -186,7 +186,7 @@ extension Coordinator {
 
     // MARK: Many keys
 
-    /// MGET, MSET, MSETNX, DEL, UNLINK, EXISTS over several keys: one sub-request per key,
+    /// MGET, MSET, MSETNX, DEL, UNLINK, EXISTS, TOUCH over several keys: one sub-request per key,
     /// each routed on its own, combined when all have answered.
     mutating func fanOut(
         _ id: CommandID, _ a: Arguments, _ session: inout ClientSession, _ now: Now, store: inout Store,
@@ -202,6 +202,7 @@ extension Coordinator {
             case .msetnx: ("SETNX", .setnx, .allOne)
             case .del: ("DEL", .del, .sum)
             case .unlink: ("UNLINK", .unlink, .sum)
+            case .touch: ("TOUCH", .touch, .sum)
             default: ("EXISTS", .exists, .sum)
             }
         let step = paired ? 2 : 1

@@ -33,6 +33,9 @@ public struct EntryHeader {
     public var state: EntryState
     /// False once the entry has left the store (the expiry heap may still hold it).
     public var isLive: Bool
+    /// Recency or frequency for eviction, in 24 bits as Redis keeps them (`AccessClock`).
+    /// It sits in what was the struct's tail padding: the header stays 64 bytes.
+    public var access: UInt32
 }
 
 /// The side box of an extended entry.
@@ -46,11 +49,14 @@ public final class ExtendedObject {
 /// Redis's (see README, "Memory").
 public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
     /// Makes a box able to hold `key` and a value of up to `valueCapacity` bytes.
-    public static func make(key: UnsafeRawBufferPointer, hash: UInt64, valueCapacity: Int) -> EntryBox {
+    public static func make(
+        key: UnsafeRawBufferPointer, hash: UInt64, valueCapacity: Int, access: UInt32 = 0
+    ) -> EntryBox {
         let box = EntryBox.create(minimumCapacity: key.count + valueCapacity) { _ in
             EntryHeader(
                 hash: hash, expiresAtMilliseconds: 0, writer: 0, counter: 0, timestamp: .zero,
-                extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true)
+                extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true,
+                access: access)
         }
         let entry = unsafeDowncast(box, to: EntryBox.self)
         entry.withUnsafeMutablePointerToElements { elements in

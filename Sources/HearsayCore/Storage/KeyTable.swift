@@ -97,6 +97,10 @@ public final class KeyTable {
         for i in 0...mask where hashes[i] != 0 { body(boxes[i].unsafelyUnwrapped) }
     }
 
+    /// The entry in `slot`, if one is there.
+    @inlinable
+    public func occupant(ofSlot slot: Int) -> EntryBox? { hashes[slot] == 0 ? nil : boxes[slot] }
+
     /// The entry in the first occupied slot at or after `slot` (cyclically), for random picks.
     public func entry(nearSlot slot: Int) -> EntryBox? {
         guard count > 0 else { return nil }

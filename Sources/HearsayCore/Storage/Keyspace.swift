@@ -6,8 +6,8 @@
 /// partition at a time, and a SCAN cursor stays valid while keys come and go. Look-ups
 /// borrow the caller's key bytes; only a new key (or a value outgrowing its box) allocates.
 ///
-/// Bounds: keys and values are bounded by `maxMemoryBytes` (0 = unbounded); writes past it
-/// fail with OOM, as Redis's `noeviction` policy does. Tombstones count against it too.
+/// Bounds: keys, values, versions and tombstones count in `usedBytes`, which the store keeps
+/// within `maxMemoryBytes` (0 = unbounded) by evicting or refusing writes (`Store.makeRoom`).
 public struct Keyspace {
     public let partitionShift: UInt64
     @usableFromInline var partitions: [KeyTable]
@@ -35,6 +35,14 @@ public struct Keyspace {
     public var tombstoneGraceMilliseconds: Int64 = 4 * 3_600_000
     /// Tombstones removed by `purgeTombstones`.
     public internal(set) var purgedTombstoneCount = 0
+    /// How lookups record accesses in each entry's access bits (LRU or LFU, `AccessClock`).
+    public var accessTracking = AccessTracking()
+    /// Whether lookups record an access: false while a CLIENT NO-TOUCH client's command runs.
+    public var recordsAccess = true
+    /// The time of the latest lookup: a key that a write then creates starts from it.
+    @usableFromInline var accessNow = Instant.zero
+    /// xorshift64 state for the LFU counter's coin flips.
+    @usableFromInline var accessRandom: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// - Parameter partitionCount: a power of two (256 by default).
     public init(partitionCount: Int = 256, leavesPerPartition: Int = 64, maxMemoryBytes: Int = 0) {
@@ -84,14 +92,31 @@ public struct Keyspace {
 
     /// The entry for `key`, tombstones included, after applying expiry at `now` (an expired
     /// value becomes a tombstone, which may then be purged). Writes start here.
+    /// The lookup records an access unless `touching` is false (OBJECT, TYPE, TTL, EXISTS, as
+    /// in Redis) or `recordsAccess` is off.
     @inlinable
-    public mutating func entry(_ key: KeyRef, now: Now) -> EntryBox? {
+    public mutating func entry(_ key: KeyRef, now: Now, touching: Bool = true) -> EntryBox? {
+        accessNow = now.monotonic
         let table = partitions[partition(ofHash: key.hash)]
         guard let slot = table.slot(of: key.bytes, hash: key.hash) else { return nil }
         let box = table.box(at: slot)
         let expires = box.header.expiresAtMilliseconds
         if expires != 0 && expires <= now.wall.milliseconds { return expire(box, now: now) }
+        if touching && recordsAccess { touch(box, now: now.monotonic) }
         return box
+    }
+
+    /// Records one access in `box`'s access bits.
+    @inlinable
+    mutating func touch(_ box: EntryBox, now: Instant) {
+        var random: UInt64 = 0
+        if accessTracking.mode == .frequency {
+            accessRandom ^= accessRandom << 13
+            accessRandom ^= accessRandom >> 7
+            accessRandom ^= accessRandom << 17
+            random = accessRandom
+        }
+        box.header.access = AccessClock.touched(box.header.access, accessTracking, now: now, random: random)
     }
 
     /// The entry for `key` as stored, expired or not, changing nothing (checkers, digests).
@@ -110,18 +135,13 @@ public struct Keyspace {
 
     /// The entry for `key` if it has a visible value at `now`.
     @inlinable
-    public mutating func find(_ key: KeyRef, now: Now) -> EntryBox? {
-        guard let box = entry(key, now: now) else { return nil }
+    public mutating func find(_ key: KeyRef, now: Now, touching: Bool = true) -> EntryBox? {
+        guard let box = entry(key, now: now, touching: touching) else { return nil }
         switch box.header.state {
         case .string, .counter: return box
         case .tombstone: return nil
         case .extended: return box.header.extended!.object.exists(at: now.wall) ? box : nil
         }
-    }
-
-    /// Whether a write of `additional` bytes fits under `maxMemoryBytes`.
-    @inlinable public func hasRoom(for additional: Int) -> Bool {
-        maxMemoryBytes == 0 || usedBytes + additional <= maxMemoryBytes
     }
 
     // MARK: Writing
@@ -285,12 +305,15 @@ public struct Keyspace {
             if valueCapacity <= existing.valueCapacity {
                 box = existing
             } else {
-                box = EntryBox.make(key: key.bytes, hash: key.hash, valueCapacity: valueCapacity)
+                box = EntryBox.make(
+                    key: key.bytes, hash: key.hash, valueCapacity: valueCapacity, access: existing.header.access)
                 partitions[partition(ofHash: key.hash)].insert(box)
                 existing.header.isLive = false
             }
         } else {
-            box = EntryBox.make(key: key.bytes, hash: key.hash, valueCapacity: valueCapacity)
+            box = EntryBox.make(
+                key: key.bytes, hash: key.hash, valueCapacity: valueCapacity,
+                access: AccessClock.initial(accessTracking, now: accessNow))
             partitions[partition(ofHash: key.hash)].insert(box)
             count += 1
         }

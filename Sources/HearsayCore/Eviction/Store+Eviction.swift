@@ -1,0 +1,36 @@
+/// Keeping the store within maxmemory, as Redis's `performEvictions` does before each
+/// command: while the keys take more than the bound, evict one chosen by the policy.
+extension Store {
+    /// Keys evicted per call at most, so one call never stalls the loop; the rest go before
+    /// the next command (Redis bounds each call by time instead).
+    static let evictionBudgetPerCall = 1_000
+
+    /// Evicts until the keyspace is within maxmemory. False when it stays above because the
+    /// policy may evict nothing more (noeviction, or no key it applies to): a command with
+    /// Redis's denyoom flag is then refused with OOM. True when under the bound, or when the
+    /// per-call budget ran out first (the command goes ahead, as in Redis).
+    mutating func makeRoom(now: Now) -> Bool {
+        let limit = keyspace.maxMemoryBytes
+        guard limit > 0, keyspace.usedBytes > limit else { return true }
+        var budget = Store.evictionBudgetPerCall
+        while keyspace.usedBytes > limit {
+            guard budget > 0 else { return true }
+            guard let victim = evictor.nextVictim(in: keyspace, tracking: keyspace.accessTracking, now: now) else {
+                return false
+            }
+            evict(victim, now: now)
+            budget -= 1
+        }
+        return true
+    }
+
+    /// Evicts one key: a causal remove of the versions this copy holds, as a DEL makes, so
+    /// a write concurrent with it survives and nothing deleted comes back. A node alone
+    /// drops the entry at once; in a cluster the removal stays as a tombstone, which
+    /// anti-entropy and reads carry to the key's other replicas.
+    mutating func evict(_ box: EntryBox, now: Now) {
+        let key = box.keyBytes
+        key.withUnsafeBytes { deleteEntry(KeyRef($0, hash: box.hash), existing: box, now: now) }
+        evictor.noteEvicted()
+    }
+}

@@ -1,0 +1,84 @@
+/// What a key's 24 access bits (`EntryHeader.access`) hold, exactly as Redis keeps them in
+/// its object header (evict.c), so OBJECT IDLETIME and OBJECT FREQ read the same and the
+/// sampled policies rank keys the same way:
+/// - recency (LRU policies and noeviction): the last access in seconds, modulo 2^24;
+/// - frequency (LFU policies): the minute of the last decay (16 bits) above a logarithmic
+///   counter (8 bits) that starts at 5, grows with probability 1 / ((counter - 5) x
+///   `logFactor` + 1) per access and loses one every `decayMinutes` minutes without one.
+///
+/// Time is the node's monotonic clock: idleness is a duration, and a wall clock that steps
+/// back must not make every key look fresh.
+public struct AccessTracking: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        case recency, frequency
+    }
+
+    public var mode: Mode = .recency
+    /// Redis `lfu-log-factor` (10).
+    public var logFactor: Int = 10
+    /// Redis `lfu-decay-time`, in minutes (1); 0 = never decay.
+    public var decayMinutes: Int = 1
+
+    public init() {}
+}
+
+public enum AccessClock {
+    @usableFromInline static let lruMax: UInt32 = (1 << 24) - 1
+    @usableFromInline static let lfuInitial: UInt32 = 5
+
+    @inlinable
+    public static func seconds(_ now: Instant) -> UInt32 {
+        UInt32(truncatingIfNeeded: now.milliseconds / 1000) & lruMax
+    }
+
+    @inlinable
+    public static func minutes(_ now: Instant) -> UInt32 {
+        UInt32(truncatingIfNeeded: now.milliseconds / 60_000) & 0xFFFF
+    }
+
+    /// The access bits of a key written for the first time.
+    @inlinable
+    public static func initial(_ tracking: AccessTracking, now: Instant) -> UInt32 {
+        switch tracking.mode {
+        case .recency: return seconds(now)
+        case .frequency: return minutes(now) << 8 | lfuInitial
+        }
+    }
+
+    /// The access bits after one more access. `random` is uniform over UInt64.
+    @inlinable
+    public static func touched(_ access: UInt32, _ tracking: AccessTracking, now: Instant, random: UInt64) -> UInt32 {
+        switch tracking.mode {
+        case .recency:
+            return seconds(now)
+        case .frequency:
+            var counter = decayedCounter(access, tracking, now: now)
+            if counter < 255 {
+                let base = UInt64(counter > lfuInitial ? counter - lfuInitial : 0)
+                // random < 2^64 / (base x factor + 1): probability 1 / (base x factor + 1).
+                if random < UInt64.max / (base &* UInt64(max(0, tracking.logFactor)) &+ 1) { counter += 1 }
+            }
+            return minutes(now) << 8 | counter
+        }
+    }
+
+    /// The LFU counter after decay (Redis `LFUDecrAndReturn`): what OBJECT FREQ shows.
+    @inlinable
+    public static func decayedCounter(_ access: UInt32, _ tracking: AccessTracking, now: Instant) -> UInt32 {
+        let counter = access & 255
+        guard tracking.decayMinutes > 0 else { return counter }
+        let last = access >> 8
+        let current = minutes(now)
+        let elapsed = current >= last ? current - last : 65535 - last + current
+        let periods = elapsed / UInt32(tracking.decayMinutes)
+        return periods >= counter ? 0 : counter - periods
+    }
+
+    /// Milliseconds since the last access under recency (Redis `estimateObjectIdleTime`).
+    @inlinable
+    public static func idleMilliseconds(_ access: UInt32, now: Instant) -> Int64 {
+        let clock = seconds(now)
+        let idle = clock >= access ? clock - access : clock + (lruMax - access)
+        return Int64(idle) * 1000
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+
+@testable import HearsayCore
+
+/// The access bits read as Redis's: LRU seconds with wraparound, the LFU counter's
+/// logarithmic growth and its decay, and a header that did not grow to hold them.
+@Suite struct AccessClockTests {
+    @Test func headerStaysSixtyFourBytes() {
+        #expect(MemoryLayout<EntryHeader>.stride == 64)
+    }
+
+    @Test func idleTimeCountsSecondsAcrossTheClockWrapping() {
+        let now = Instant(milliseconds: 5_000)
+        #expect(AccessClock.idleMilliseconds(AccessClock.seconds(Instant(milliseconds: 2_000)), now: now) == 3_000)
+        // Accessed just before the 24-bit second counter wrapped, read just after.
+        let before = AccessClock.lruMax - 1
+        #expect(AccessClock.idleMilliseconds(before, now: Instant(milliseconds: 3_000)) == 4_000)
+    }
+
+    /// Redis's documented growth at lfu-log-factor 10: about 10 after 100 hits, 18 after
+    /// 1,000 (redis.conf's table). The coin flips are random, so the check has a margin.
+    @Test func frequencyCounterGrowsLogarithmically() {
+        var tracking = AccessTracking()
+        tracking.mode = .frequency
+        let now = Instant(milliseconds: 60_000)
+        var rng = SeededGenerator(seed: 42)
+        func counter(after hits: Int) -> UInt32 {
+            var access = AccessClock.initial(tracking, now: now)
+            for _ in 0..<hits {
+                access = AccessClock.touched(access, tracking, now: now, random: rng.next())
+            }
+            return access & 255
+        }
+        #expect((8...13).contains(counter(after: 100)))
+        #expect((15...21).contains(counter(after: 1_000)))
+        #expect(counter(after: 0) == AccessClock.lfuInitial)
+        tracking.logFactor = 0
+        #expect(counter(after: 300) == 255)  // factor 0: every hit counts, up to the 8-bit cap
+    }
+
+    @Test func frequencyDecaysOnePerPeriodWithoutAccess() {
+        var tracking = AccessTracking()
+        tracking.mode = .frequency
+        tracking.decayMinutes = 2
+        let start = Instant(milliseconds: 10 * 60_000)
+        let access = AccessClock.minutes(start) << 8 | 9
+        #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 3 * 60_000)) == 8)
+        #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 60 * 60_000)) == 0)
+        tracking.decayMinutes = 0
+        #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 60 * 60_000)) == 9)
+    }
+}
