@@ -231,30 +231,40 @@ public enum ReplicationScenarios {
     ) {
         let countersBefore: Set<Dot>
         if case .incr(let key) = op { countersBefore = counterDots(key, cluster) } else { countersBefore = [] }
+        let contextBefore: StoredObject
+        if case .set(let key, _) = op {
+            contextBefore = mergedCopies(key, cluster)
+        } else {
+            contextBefore = StoredObject()
+        }
         guard let crashAfter = crashAfterNanoseconds else {
             let reply = cluster.request(node, op.words) ?? "-NOREPLY\r\n"
-            record(op, reply: reply, index: index, via: node, countersBefore: countersBefore, cluster, &history, &run)
+            record(
+                op, reply: reply, index: index, via: node, countersBefore: countersBefore,
+                contextBefore: contextBefore, cluster, &history, &run)
             return
         }
         let ticket = cluster.submit(node, op.words)
         cluster.sim.run(forNanoseconds: crashAfter)
         let reply = ticket.flatMap(cluster.reply(for:))
         if let reply {
-            record(op, reply: reply, index: index, via: node, countersBefore: countersBefore, cluster, &history, &run)
+            record(
+                op, reply: reply, index: index, via: node, countersBefore: countersBefore,
+                contextBefore: contextBefore, cluster, &history, &run)
         }
         noteCrash(node, cluster: cluster, nodes: cluster.sim.nodeCount, history: &history)
         run.notes.append("crash \(node) during op \(index)")
         if reply == nil {
             record(
-                op, reply: "-CRASHED\r\n", index: index, via: node, countersBefore: countersBefore, cluster,
-                &history, &run)
+                op, reply: "-CRASHED\r\n", index: index, via: node, countersBefore: countersBefore,
+                contextBefore: contextBefore, cluster, &history, &run)
         }
     }
 
     /// Records the outcome of `op` as the client saw it, and checks who holds what it acknowledged.
     static func record(
-        _ op: Op, reply: String, index: Int, via node: Int, countersBefore: Set<Dot>, _ cluster: HearsayCluster,
-        _ history: inout History, _ run: inout ClusterScenarios.Run
+        _ op: Op, reply: String, index: Int, via node: Int, countersBefore: Set<Dot>, contextBefore: StoredObject,
+        _ cluster: HearsayCluster, _ history: inout History, _ run: inout ClusterScenarios.Run
     ) {
         let words = op.words
         if let traced = ReplicationScenarios.traceKey, words.count > 1, words[1] == traced {
@@ -268,7 +278,10 @@ public enum ReplicationScenarios {
         switch op {
         case .set(let key, let value):
             history.writes[key, default: []].append((index, value, acked, node))
-            if acked { checkHolders(key, value: value, cluster: cluster, history: &history, run: &run) }
+            if acked {
+                checkHolders(
+                    key, value: value, contextBefore: contextBefore, cluster: cluster, history: &history, run: &run)
+            }
         case .del(let key):
             history.writes[key, default: []].append((index, nil, acked, node))
             // A DEL acknowledged through stand-ins' hints (fewer than W owners hold its
@@ -294,6 +307,26 @@ public enum ReplicationScenarios {
         }
     }
 
+    /// Every node's copy of `key` (data and hints) merged into one: what the cluster has seen.
+    static func mergedCopies(_ key: String, _ cluster: HearsayCluster) -> StoredObject {
+        var merged = StoredObject()
+        for i in 0..<cluster.sim.nodeCount {
+            if let held = cluster.sim.node(i)?.node.heldObject(of: Array(key.utf8)) { merged.merge(held) }
+        }
+        return merged
+    }
+
+    /// The dots the cluster's copies of a key gained between `before` and `after`: each
+    /// writer's newest dot where its counter grew, and cloud dots not seen before. A write
+    /// made meanwhile has one of them.
+    static func newDots(_ before: CausalContext, _ after: CausalContext) -> [Dot] {
+        var dots = after.versionVector.entries
+            .filter { $0.counter > before.versionVector[$0.node] }
+            .map { Dot(node: $0.node, counter: $0.counter) }
+        dots += after.cloud.filter { !before.contains($0) }
+        return dots
+    }
+
     /// Every counter entry's dot any node holds for `key`, in data or hints.
     static func counterDots(_ key: String, _ cluster: HearsayCluster) -> Set<Dot> {
         (0..<cluster.sim.nodeCount).reduce(into: Set<Dot>()) { dots, i in
@@ -307,8 +340,12 @@ public enum ReplicationScenarios {
     /// state that replaced it. Only a write that had failed (and so is indeterminate: its
     /// request may still run on a stalled coordinator) can replace an acknowledged one before
     /// the client hears of it; every other replacement happens later.
+    ///
+    /// When no copy shows the value any more (a failed write already replaced it), its dot is
+    /// one of the dots the copies gained during the request; each of them must then have
+    /// been seen by W nodes.
     static func checkHolders(
-        _ key: String, value: String, cluster: HearsayCluster, history: inout History,
+        _ key: String, value: String, contextBefore: StoredObject, cluster: HearsayCluster, history: inout History,
         run: inout ClusterScenarios.Run
     ) {
         let bytes = Array(value.utf8)
@@ -323,10 +360,13 @@ public enum ReplicationScenarios {
             if dot == nil { dot = node.heldObject(of: keyBytes)?.register.first { $0.value == bytes }?.stamp.dot }
         }
         var seen = holders
-        if let dot {
-            history.dotOfValue[value] = dot
-            seen = (0..<cluster.sim.nodeCount).filter {
-                cluster.sim.node($0)?.node.heldObject(of: keyBytes)?.context.contains(dot) == true
+        let candidates =
+            dot.map { [$0] } ?? newDots(contextBefore.context, mergedCopies(key, cluster).context)
+        if !candidates.isEmpty {
+            if candidates.count == 1 { history.dotOfValue[value] = candidates[0] }
+            seen = (0..<cluster.sim.nodeCount).filter { i in
+                let context = cluster.sim.node(i)?.node.heldObject(of: keyBytes)?.context
+                return candidates.allSatisfy { context?.contains($0) == true }
             }
         }
         if owners < 2 { history.hintedAcks.insert(value) }

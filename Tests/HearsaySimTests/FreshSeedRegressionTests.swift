@@ -9,7 +9,8 @@ import Testing
 /// (tombstone-purge), a leave heard only by a node that crashed (cluster-random-faults), a
 /// cluster restarted while partitioned that split into two groups (replication-crashes 280),
 /// acknowledged writes that a write which had failed replaced later (the 2,0xx,xxx
-/// replication-faults seeds), and two nodes restarted while cut off that joined each other
+/// replication-faults seeds) or had replaced before the acknowledgement reached the client
+/// (6,039,608: no copy showed the value when it was acknowledged), and two nodes restarted while cut off that joined each other
 /// and acknowledged writes as a cluster of two (the 2,03x,xxx replication-crashes seeds).
 struct FreshSeedRegressionTests {
     static let seeds: [(scenario: String, seeds: [UInt64], nodes: Int?)] = [
@@ -17,7 +18,7 @@ struct FreshSeedRegressionTests {
             "replication-faults",
             [
                 100320, 100878, 100938, 101250, 102152, 102541, 104690, 107364, 108185, 108944, 109528,
-                2_038_319, 2_044_682, 2_048_513, 2_097_885,
+                2_038_319, 2_044_682, 2_048_513, 2_097_885, 6_039_608,
             ], nil
         ),
         ("tombstone-purge", [300038, 300152, 300464, 300704, 300962, 301054, 301348, 301589, 301950], nil),
