@@ -29,6 +29,8 @@ public final class KeyTable {
     }
 
     public var slotCount: Int { mask + 1 }
+    /// A slot's hash and entry reference.
+    public static let bytesPerSlot = MemoryLayout<UInt64>.stride + MemoryLayout<EntryBox?>.stride
 
     @inlinable @inline(__always)
     static func tag(_ hash: UInt64) -> UInt64 { hash | 1 }

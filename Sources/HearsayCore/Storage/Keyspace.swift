@@ -19,7 +19,9 @@ public struct Keyspace {
     /// Entries, tombstones included.
     public private(set) var count: Int
     public private(set) var tombstoneCount: Int
-    /// Estimated bytes held by keys and values, including per-entry overhead.
+    /// Estimated bytes held by keys and values: each entry's allocation with its allocator
+    /// overhead, and the hash table slots the tables grew by (an empty keyspace's tables, a
+    /// fixed few KiB, are not counted). The table never shrinks, so neither does that part.
     public private(set) var usedBytes: Int
     public var maxMemoryBytes: Int
     /// Whether a tombstone may be dropped as soon as it is made. True only while this node
@@ -314,7 +316,10 @@ public struct Keyspace {
             box = EntryBox.make(
                 key: key.bytes, hash: key.hash, valueCapacity: valueCapacity,
                 access: AccessClock.initial(accessTracking, now: accessNow))
-            partitions[partition(ofHash: key.hash)].insert(box)
+            let table = partitions[partition(ofHash: key.hash)]
+            let slotsBefore = table.slotCount
+            table.insert(box)
+            usedBytes += (table.slotCount - slotsBefore) * KeyTable.bytesPerSlot
             count += 1
         }
         let wasTombstone = existing.map(Keyspace.isTombstone) ?? false
