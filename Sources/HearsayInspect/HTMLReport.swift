@@ -204,13 +204,16 @@ public enum HTMLReport {
 
     static func nodes(_ s: Snapshot) -> String {
         var html = "<table><tr><th>node</th><th>address</th><th>state</th><th>keys</th><th>requests</th>"
-        html += "<th>replica of</th><th>hints held</th><th>AE objects merged</th><th>read repairs</th></tr>\n"
+        html += "<th>replica of</th><th>hints held</th><th>AE objects merged</th><th>read repairs</th>"
+        html += "<th>memory</th><th>evicted</th></tr>\n"
         for n in s.nodes {
             html += "<tr><td>\(escape(TextReport.short(n.id)))</td><td>\(escape(n.address))</td>"
             html += "<td>\(escape(n.reachable ? "ok" : (n.problem ?? "unreachable")))</td>"
             html += "<td>\(n.keys.map(String.init) ?? "n/a")</td><td>\(n.requests.map(String.init) ?? "n/a")</td>"
             html +=
-                "<td>\(n.replicaOf)</td><td>\(n.hintsPending)</td><td>\(n.objectsMerged)</td><td>\(n.readRepairs)</td></tr>\n"
+                "<td>\(n.replicaOf)</td><td>\(n.hintsPending)</td><td>\(n.objectsMerged)</td><td>\(n.readRepairs)</td>"
+            html +=
+                "<td>\(n.usedMemory.map(TextReport.bytes) ?? "n/a")</td><td>\(TextReport.number(n.evictedKeys))</td></tr>\n"
         }
         html += "</table>\n"
         html += "<p>Keys with siblings: \(s.keysWithSiblings). Pending hints: \(s.hintsPending). Anti-entropy: "

@@ -186,7 +186,8 @@ public final class Inspector {
                     keys: load.nodeKeys[id] ?? node.keyCount, requests: load.nodeRequests[id],
                     replicaOf: replicasOf.reduce(0) { $0 + ($1.contains(id) ? 1 : 0) },
                     hintsPending: node.counters["hints_pending"] ?? 0, exchangesFinished: c["exchanges_finished"] ?? 0,
-                    objectsMerged: c["exchange_objects_merged"] ?? 0, readRepairs: c["read_repairs"] ?? 0))
+                    objectsMerged: c["exchange_objects_merged"] ?? 0, readRepairs: c["read_repairs"] ?? 0,
+                    usedMemory: c["used_memory"], evictedKeys: c["evicted_keys"]))
         }
         let membership = MembershipMatrix(nodes: nodes, observers: reachable)
         let divergentKeys = partitions.reduce(0) { $0 + ($1.agree == false ? ($1.divergentKeys ?? 0) : 0) }

@@ -39,6 +39,9 @@ public struct NodeStatus: Codable, Sendable {
     public var exchangesFinished: Int64
     public var objectsMerged: Int64
     public var readRepairs: Int64
+    /// HS.STATS `used_memory` and `evicted_keys` (nil from a node that does not report them).
+    public var usedMemory: Int64? = nil
+    public var evictedKeys: Int64? = nil
 }
 
 /// Rows are observers (reachable nodes), columns subjects (every member anyone knows);

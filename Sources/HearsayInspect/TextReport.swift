@@ -88,11 +88,21 @@ public enum TextReport {
 
     static func number(_ value: Int64?) -> String { value.map(String.init) ?? "n/a" }
 
+    /// 1536 -> "1.5K", 3 << 20 -> "3.0M": short enough for a table column.
+    static func bytes(_ value: Int64) -> String {
+        for (size, suffix) in [(Int64(1) << 30, "G"), (Int64(1) << 20, "M"), (Int64(1) << 10, "K")] where value >= size
+        {
+            let tenths = (value * 10 + size / 2) / size
+            return "\(tenths / 10).\(tenths % 10)\(suffix)"
+        }
+        return "\(value)B"
+    }
+
     static func nodeTable(_ s: Snapshot) -> [String] {
         var lines = [
             pad("NODES (\(s.nodes.count))", 13) + pad("address", 16) + pad("keys", 9) + pad("requests", 10)
                 + pad("replicas", 9)
-                + pad("hints", 7) + pad("AE merged", 10) + "read repairs"
+                + pad("hints", 7) + pad("AE merged", 10) + pad("read repairs", 13) + pad("memory", 10) + "evicted"
         ]
         for (index, node) in s.nodes.enumerated() {
             let head = pad("#\(index + 1) \(short(node.id))", 13)
@@ -103,7 +113,8 @@ public enum TextReport {
             lines.append(
                 head + pad(node.address, 16) + pad(number(node.keys), 9) + pad(number(node.requests), 10)
                     + pad(String(node.replicaOf), 9) + pad(String(node.hintsPending), 7)
-                    + pad(String(node.objectsMerged), 10) + String(node.readRepairs))
+                    + pad(String(node.objectsMerged), 10) + pad(String(node.readRepairs), 13)
+                    + pad(node.usedMemory.map(bytes) ?? "n/a", 10) + number(node.evictedKeys))
         }
         return lines
     }

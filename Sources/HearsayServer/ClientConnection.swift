@@ -33,6 +33,9 @@ final class ClientConnection: StreamWriter {
     /// Replies that must wait for an earlier deferred one (see `WaitingReplies`).
     var waiting = WaitingReplies()
 
+    /// What this connection holds in buffers (INFO `mem_clients_normal`).
+    var bufferBytes: Int { inputCapacity + reply.capacity + pendingWriteBytes }
+
     static let initialInputCapacity = 16 * 1024
     static let minimumReadSpace = 16 * 1024
     static let replyCapacityKept = 1 << 20

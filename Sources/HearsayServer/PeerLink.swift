@@ -57,6 +57,8 @@ final class PeerLink: StreamWriter {
     deinit { readBuffer.deallocate() }
 
     var pendingBytes: Int { queued.count + inFlightBytes }
+    /// What this link holds in buffers: its pending bytes and its read buffer.
+    var bufferBytes: Int { queued.capacity + inFlightBytes + PeerLink.readBufferBytes }
 
     static func from<T>(_ handle: UnsafeMutablePointer<T>?) -> PeerLink {
         Unmanaged<PeerLink>.fromOpaque(UV.handle(handle!).pointee.data!).takeUnretainedValue()

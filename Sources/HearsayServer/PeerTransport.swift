@@ -76,6 +76,14 @@ final class PeerTransport {
 
     var logger: Logger { server.logger }
 
+    /// Bytes held in peer links' buffers, the receive buffer and datagrams in flight.
+    var bufferBytes: Int {
+        var total = PeerTransport.receiveBufferBytes + datagramBytesInFlight
+        for link in outgoing.values { total += link.bufferBytes }
+        for link in incoming.values { total += link.bufferBytes }
+        return total
+    }
+
     /// Binds TCP on `host:port` (0 picks a port), then UDP on the same port.
     init(server: Server, host: String, port requestedPort: Int, authenticator: FrameAuthenticator)
         throws(ServerError)

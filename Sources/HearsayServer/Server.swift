@@ -319,7 +319,13 @@ public final class Server {
         ticks += 1
         if ticks % 10 == 0 {
             node.runtime.residentBytes = ProcessFacts.residentBytes()
-            for connection in connections.values { connection.checkOutputDeadline(now.monotonic) }
+            var clientBytes = 0
+            for connection in connections.values {
+                connection.checkOutputDeadline(now.monotonic)
+                clientBytes += connection.bufferBytes
+            }
+            node.runtime.clientBufferBytes = clientBytes
+            node.runtime.peerBufferBytes = peers?.bufferBytes ?? 0
         }
     }
 

@@ -159,4 +159,20 @@ import Testing
         #expect(h.run("OBJECT", "IDLETIME", "a") == int(0))
         #expect(h.run("OBJECT", "IDLETIME", "b") == int(3))
     }
+
+    @Test func bufferMemoryIsReportedBesideUsedMemoryAndNotEvictedFor() {
+        var h = node(policy: "allkeys-lru", maxmemory: 20_000)
+        h.node.runtime.clientBufferBytes = 300_000
+        h.node.runtime.peerBufferBytes = 70_000
+        for i in 0..<50 { #expect(h.run("SET", "key:\(i)", Self.value) == ok) }
+        // Buffers far above maxmemory evict nothing: only keys count against the bound.
+        #expect(h.node.store.evictor.evictedKeys == 0)
+        let info = h.run("INFO", "memory")
+        #expect(info.contains("used_memory:\(used(h))\r\n"))
+        #expect(info.contains("mem_not_counted_for_evict:370000\r\n"))
+        #expect(info.contains("mem_clients_normal:300000\r\n"))
+        #expect(info.contains("mem_peer_buffers:70000\r\n"))
+        #expect(info.contains("maxmemory_human:19.53K\r\n"))
+        #expect(info.contains("maxmemory_policy:allkeys-lru\r\n"))
+    }
 }

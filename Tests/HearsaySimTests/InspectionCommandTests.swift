@@ -88,6 +88,16 @@ extension InspectionCommandTests {
             shown += pending ?? 0
         }
         #expect(shown == Int64(keys.count))
+        // The hints' bytes are memory eviction cannot free: HS.STATS and INFO show them beside used_memory.
+        for index in cluster.liveNodes {
+            let node = cluster.sim.node(index)!.node
+            let stats = Self.parse(cluster.command(index, "HS.STATS")).fields
+            #expect(stats["used_memory"]?.int == Int64(node.keyspace.usedBytes))
+            #expect(stats["evicted_keys"]?.int == 0)
+            #expect(stats["mem_not_counted_for_evict"]?.int == Int64(node.memoryReport.notCountedForEviction))
+            #expect(node.memoryReport.hints == node.hints.pendingBytes)
+            #expect((node.hints.pendingBytes > 0) == (node.hints.pendingCount > 0))
+        }
         cluster.restart(down)
         #expect(cluster.runUntilAgreement(timeoutNanoseconds: 120 * Self.second) == nil)
         let drained = cluster.sim.run(until: cluster.sim.now + 60 * Self.second, checkingEvery: Self.second) { _ in

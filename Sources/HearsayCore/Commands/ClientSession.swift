@@ -40,6 +40,10 @@ public struct RuntimeFacts: Sendable {
     public var connectedClients: Int = 0
     public var blockedClients: Int = 0
     public var residentBytes: Int = 0
+    /// Bytes held for clients: input buffers, reply buffers and replies queued in libuv.
+    public var clientBufferBytes: Int = 0
+    /// Bytes held for peers: frames queued or being written, and read buffers.
+    public var peerBufferBytes: Int = 0
     public var totalConnectionsReceived: Int = 0
     public var rejectedConnections: Int = 0
     public var inputBytes: Int = 0

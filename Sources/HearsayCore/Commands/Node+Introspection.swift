@@ -114,6 +114,11 @@ extension Node {
             add("maxmemory", settings.maxMemoryBytes)
             add("maxmemory_human", MemoryText.human(settings.maxMemoryBytes))
             add("maxmemory_policy", settings.evictionPolicy.name)
+            let memory = memoryReport
+            add("mem_not_counted_for_evict", memory.notCountedForEviction)
+            add("mem_clients_normal", memory.clients)
+            add("mem_hints", memory.hints)
+            add("mem_peer_buffers", memory.peers)
             add("keys_bytes_estimate", store.keyspace.usedBytes)
         case "stats":
             lines.append("# Stats")

@@ -93,6 +93,8 @@ public struct HintStore {
     public init(limits: Limits = Limits()) { self.limits = limits }
 
     public var pendingCount: Int { owners.values.reduce(0) { $0 + $1.count } }
+    /// Bytes of keys and objects held as hints, all owners.
+    public var pendingBytes: Int { owners.values.reduce(0) { $0 + $1.bytes } }
 
     /// Stores (or merges) a hint for `owner`.
     mutating func store(owner: NodeID, key: [UInt8], object: StoredObject, now: Instant) {

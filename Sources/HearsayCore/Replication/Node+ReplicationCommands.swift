@@ -48,7 +48,8 @@ extension Node {
         let s = coordinator.stats
         let latency = s.latencyPercentiles
         let owners = hints.stats.keys.sorted()
-        r.mapHeader(29)
+        let memory = memoryReport
+        r.mapHeader(33)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -72,6 +73,9 @@ extension Node {
             ("exchanges_agreed", ae.agreed), ("exchange_settled_tombstones_skipped", ae.settledSkipped),
             ("exchange_sends_deferred", ae.sendsDeferred), ("tombstones", store.keyspace.tombstoneCount),
             ("tombstones_purged", store.keyspace.purgedTombstoneCount),
+            ("evicted_keys", store.evictor.evictedKeys), ("used_memory", memory.used),
+            ("maxmemory", store.keyspace.maxMemoryBytes),
+            ("mem_not_counted_for_evict", memory.notCountedForEviction),
         ] {
             r.bulk(name)
             r.integer(value)
