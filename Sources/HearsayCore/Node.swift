@@ -82,7 +82,7 @@ public struct Node {
     /// driver calls it every `activeExpiryIntervalMilliseconds`.
     public mutating func tick(now: Now) {
         store.expireDue(now: now)
-        if store.keyspace.maxMemoryBytes > 0 { _ = store.makeRoom(now: now) }
+        if store.keyspace.maxMemoryBytes > 0 { _ = makeRoom(now: now) }
     }
 
     /// A client sent bytes that are not RESP (INFO counts them).
@@ -115,7 +115,7 @@ public struct Node {
         }
         // Past maxmemory, evict first (Redis's performEvictions runs before every command);
         // a command that may grow memory is refused when nothing more can go.
-        if store.keyspace.maxMemoryBytes > 0 && !store.makeRoom(now: now)
+        if store.keyspace.maxMemoryBytes > 0 && !makeRoom(now: now)
             && CommandTable.deniedOnOOM[Int(id.rawValue)]
         {
             store.stats.errorReplies += 1

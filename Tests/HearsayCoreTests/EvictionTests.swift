@@ -175,4 +175,19 @@ import Testing
         #expect(info.contains("maxmemory_human:19.53K\r\n"))
         #expect(info.contains("maxmemory_policy:allkeys-lru\r\n"))
     }
+
+    /// A server always runs as a cluster member; alone in its cluster, a node drops a
+    /// tombstone at once, so eviction frees memory as on a plain node.
+    @Test func aClusterOfOneEvictsAsANodeAlone() {
+        var h = node(policy: "allkeys-lru")
+        h.node.joinCluster(ClusterSettings(nodeID: NodeID(0xA1), address: "10.0.0.1:17379"))
+        #expect(h.node.store.keyspace.purgesTombstonesAtOnce)
+        for i in 0..<1_000 {
+            #expect(h.run("SET", "key:\(i)", Self.value) == ok)
+            h.advance(milliseconds: 10)
+        }
+        #expect(h.node.store.evictor.evictedKeys > 800 && h.node.keyspace.liveCount > 50)
+        #expect(h.node.keyspace.tombstoneCount == 0 && used(h) <= 20_000 + 300)
+        #expect(h.run("DEL", "key:999") == int(1) && h.node.keyspace.tombstoneCount == 0)
+    }
 }

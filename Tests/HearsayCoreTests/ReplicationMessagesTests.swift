@@ -30,12 +30,14 @@ struct ReplicationMessagesTests {
         }
     }
 
-    @Test func writes_roundTripWithAndWithoutABasis() {
+    @Test func writes_roundTripWithAndWithoutABasisAndMarker() {
         let writes = [
             M.Write(requestID: 1, key: Array("a".utf8), object: [1, 2, 3], hintFor: nil),
             M.Write(requestID: 300, key: Array("b".utf8), object: [], hintFor: NodeID(7), basis: nil),
             M.Write(requestID: 2, key: Array("c".utf8), object: [9], hintFor: nil, basis: 0),
             M.Write(requestID: 3, key: [], object: [4, 5], hintFor: nil, basis: .max),
+            M.Write(requestID: 0, key: Array("e".utf8), object: [6], hintFor: nil, marker: true),
+            M.Write(requestID: 4, key: Array("f".utf8), object: [6], hintFor: nil, basis: 9, marker: true),
         ]
         let (bytes, decoded) = Self.roundTrip(writes, minimumItemSize: 12, M.encode, M.decodeWrite)
         #expect(decoded == writes)
@@ -59,7 +61,7 @@ struct ReplicationMessagesTests {
         Self.expectTruncationsRefused(readBytes, minimumItemSize: 10, M.decodeRead)
         let replies = [
             M.ReadReply(requestID: 1, object: [7, 7], same: false), M.ReadReply(requestID: 2, object: [], same: true),
-            M.ReadReply(requestID: 3, object: []),
+            M.ReadReply(requestID: 3, object: []), M.ReadReply(requestID: 4, object: [1], marker: true),
         ]
         let (replyBytes, decodedReplies) = Self.roundTrip(replies, minimumItemSize: 2, M.encode, M.decodeReadReply)
         #expect(decodedReplies == replies)
@@ -67,13 +69,13 @@ struct ReplicationMessagesTests {
     }
 
     @Test func unknownFlags_areRefused() {
-        // Each message with its flag byte set to 3, which no format-2 sender writes.
+        // Each message with a flag byte no format-3 sender writes (4 for writes, 3 otherwise).
         var write = ByteWriter(capacity: 16)
         write.varint(1)
         write.lengthPrefixed([UInt8]("k".utf8))
         write.lengthPrefixed([UInt8]([1]))
         write.u64(0)
-        write.u8(3)
+        write.u8(4)
         var ack = ByteWriter(capacity: 4)
         ack.varint(1)
         ack.u8(3)
@@ -94,11 +96,13 @@ struct ReplicationMessagesTests {
         }
     }
 
-    @Test func formatOneBatches_areRefused() {
+    @Test func olderFormatBatches_areRefused() {
         let bytes = M.encodeBatch(sender: Self.sender, [M.Ack(requestID: 1)], M.encode)
-        var old = bytes
-        old[0] = 1
-        #expect((try? M.decodeBatch(old, minimumItemSize: 2, M.decodeAck)) == nil)
+        for version: UInt8 in [1, 2] {
+            var old = bytes
+            old[0] = version
+            #expect((try? M.decodeBatch(old, minimumItemSize: 2, M.decodeAck)) == nil)
+        }
     }
 
     /// The outbox encodes reads in place exactly as the message codec does.

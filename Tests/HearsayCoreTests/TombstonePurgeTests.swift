@@ -31,13 +31,13 @@ struct TombstonePurgeTests {
         Self.write(&ks, "k", at: 2_000) { $0.delete(now: F.now.wall) }
         #expect(Self.storedAt(ks, "k") == 2_000)
         let sameTombstone = Array("k".utf8).withUnsafeBytes { CompactObject.materialize(ks.peek(KeyRef($0))!) }
-        ks.mergeFromReplica(key: Array("k".utf8), object: sameTombstone, now: Now(milliseconds: 5_000))
+        ks.mergeFromReplica(key: Array("k".utf8), object: sameTombstone, marker: false, now: Now(milliseconds: 5_000))
         #expect(Self.storedAt(ks, "k") == 2_000, "a merge that changes nothing keeps the store time")
         // A tombstone that has seen more (another writer's deleted write) is a new state.
         var wider = StoredObject()
         wider.set(Array("w".utf8), by: F.nodeB, at: Self.ts(900), now: F.now.wall)
         wider.delete(now: F.now.wall)
-        ks.mergeFromReplica(key: Array("k".utf8), object: wider, now: Now(milliseconds: 6_000))
+        ks.mergeFromReplica(key: Array("k".utf8), object: wider, marker: false, now: Now(milliseconds: 6_000))
         #expect(Self.storedAt(ks, "k") == 6_000)
         #expect(ks.tombstoneCount == 1 && ks.queuedTombstoneItems == 2, "one current, one stale item")
     }
@@ -142,9 +142,12 @@ struct TombstonePurgeTests {
         m.objects = [
             .init(key: Array("a".utf8), encodedObject: StoredObject().encoded, settled: true),
             .init(key: Array("b".utf8), encodedObject: StoredObject().encoded),
+            .init(key: Array("c".utf8), encodedObject: StoredObject().encoded, settled: true, marker: true),
+            .init(key: Array("d".utf8), encodedObject: StoredObject().encoded, marker: true),
         ]
         #expect(m.encoded.count == m.encodedByteCount)
         let decoded = try ExchangeMessage(decoding: m.encoded)
-        #expect(decoded == m && decoded.senderDropped && decoded.objects.map(\.settled) == [true, false])
+        #expect(decoded == m && decoded.senderDropped && decoded.objects.map(\.settled) == [true, false, true, false])
+        #expect(decoded.objects.map(\.marker) == [false, false, true, true])
     }
 }

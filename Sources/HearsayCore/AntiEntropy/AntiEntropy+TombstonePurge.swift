@@ -20,10 +20,11 @@ extension AntiEntropy {
         stats.agreed += 1
     }
 
-    /// The monotonic time before which partition `p`'s tombstones are stable, or nil while
-    /// some replica has not agreed with this node since the grace period of any of them.
-    func stableHorizon(partition p: PartitionID, topology: Topology, now: Now) -> Instant? {
-        let grace = settings.tombstoneGraceMilliseconds
+    /// The monotonic time before which partition `p`'s tombstones (or eviction markers, with
+    /// their shorter grace) are stable, or nil while some replica has not agreed with this
+    /// node since the grace period of any of them.
+    func stableHorizon(partition p: PartitionID, topology: Topology, now: Now, markers: Bool = false) -> Instant? {
+        let grace = markers ? settings.evictionMarkerGraceMilliseconds : settings.tombstoneGraceMilliseconds
         var horizon = now.monotonic.adding(milliseconds: -grace)
         for peer in topology.placement.replicas(for: p) where peer != topology.me {
             guard let agreement = agreements.record(partition: p.index, peer: peer) else { return nil }
@@ -32,20 +33,25 @@ extension AntiEntropy {
         return horizon
     }
 
-    /// Purges the tombstones that became stable, within the per-tick budget.
+    /// Purges the tombstones and eviction markers that became stable, within the per-tick
+    /// budget (markers first: they are what eviction is waiting on).
     mutating func purgeStableTombstones(now: Now, store: inout Store, topology: Topology) {
         guard store.keyspace.tombstoneCount > 0 else { return }
         let partitions = topology.placement.partitions(replicatedOn: topology.me)
         guard !partitions.isEmpty else { return }
         var budget = settings.tombstonePurgeBudget
         let first = nextPurgePartition % partitions.count
-        for k in 0..<partitions.count where budget > 0 {
-            let p = partitions[(first + k) % partitions.count]
-            guard let oldest = store.keyspace.oldestTombstone(inPartition: p.index),
-                let horizon = stableHorizon(partition: p, topology: topology, now: now), oldest < horizon
-            else { continue }
-            budget -= store.keyspace.purgeTombstones(inPartition: p.index, storedBefore: horizon, budget: budget)
-            if budget == 0 { nextPurgePartition = (first + k) % partitions.count }
+        for markers in [true, false] where !markers || store.keyspace.markerCount > 0 {
+            for k in 0..<partitions.count where budget > 0 {
+                let p = partitions[(first + k) % partitions.count]
+                guard let oldest = store.keyspace.oldestTombstone(inPartition: p.index, markers: markers),
+                    let horizon = stableHorizon(partition: p, topology: topology, now: now, markers: markers),
+                    oldest < horizon
+                else { continue }
+                budget -= store.keyspace.purgeTombstones(
+                    inPartition: p.index, storedBefore: horizon, budget: budget, markers: markers)
+                if budget == 0 { nextPurgePartition = (first + k) % partitions.count }
+            }
         }
     }
 }

@@ -14,8 +14,9 @@ public protocol AntiEntropyStore {
     /// Every entry of partition `p`, tombstones included, expired or not.
     func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void)
     /// Joins `object` into this replica's copy of `key`. MUST be a CRDT merge (commutative,
-    /// idempotent), so a repeated or reordered delivery changes nothing.
-    mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now)
+    /// idempotent), so a repeated or reordered delivery changes nothing. `marker`: the object
+    /// is an eviction's tombstone (`Keyspace.merge`).
+    mutating func mergeFromReplica(key: [UInt8], object: StoredObject, marker: Bool, now: Now)
     /// Whether the store holds anything for `key`, a tombstone included.
     func holds(key: [UInt8]) -> Bool
     /// Whether `box` is a tombstone past its grace period (sent flagged as settled).
@@ -33,22 +34,40 @@ extension AntiEntropyStore {
 /// A bare keyspace as a store: tests, and any single-keyspace tool. A merge that changes
 /// nothing writes nothing, so the leaf digests move only when the state does.
 extension Keyspace: AntiEntropyStore {
-    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
-        _ = merge(key: key, object, now: now)
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, marker: Bool, now: Now) {
+        _ = merge(key: key, object, marker: marker, now: now)
     }
 
     /// Joins `remote` into `key`'s entry and returns the joined object, or nil when the
     /// entry already covered it (nothing written, so no digest moves).
-    mutating func merge(key: [UInt8], _ remote: StoredObject, now: Now) -> StoredObject? {
+    ///
+    /// An eviction marker (`remote` is one when `marker`) is a tombstone that may be purged
+    /// sooner than a delete's: the joined entry, if a tombstone, is a marker when either side
+    /// was one and neither side was a delete's tombstone, for a delete's context must outlive
+    /// the copies it removed. (Which of the two a tombstone is decides only how long it waits.)
+    mutating func merge(key: [UInt8], _ remote: StoredObject, marker: Bool = false, now: Now) -> StoredObject? {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
             let entry = self.entry(ref, now: now)
+            let localTombstone = entry.map(Keyspace.isTombstone) ?? false
+            let localMarker = entry?.header.isEvictionMarker ?? false
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
             let before = local
-            local.merge(remote)
-            guard entry == nil || local != before else { return nil }
-            putObject(ref, existing: entry, object: local, now: now)
-            return local
+            if sabotageMarkersReplaceEverything && (marker || localMarker) {
+                if marker { local = remote }
+            } else {
+                local.merge(remote)
+            }
+            let changed = entry == nil || local != before
+            let box = changed ? putObject(ref, existing: entry, object: local, now: now) : entry
+            if entry == nil, let box, !Keyspace.isTombstone(box), purgedMarkerHashes.contains(ref.hash) {
+                evictedKeysReturned += 1
+            }
+            if let box, Keyspace.isTombstone(box) {
+                let deleteSeen = (localTombstone && !localMarker) || (remote.isTombstone && !remote.isBottom && !marker)
+                setEvictionMarker(box, (marker || localMarker) && !deleteSeen, now: now.monotonic.milliseconds)
+            }
+            return changed ? local : nil
         }
     }
 }
@@ -63,8 +82,8 @@ extension Store: AntiEntropyStore {
     public func forEachEntry(inPartition p: Int, _ body: (EntryBox) -> Void) {
         keyspace.forEachEntry(inPartition: p, body)
     }
-    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, now: Now) {
-        mergeRemote(key, object, now: now)
+    public mutating func mergeFromReplica(key: [UInt8], object: StoredObject, marker: Bool, now: Now) {
+        mergeRemote(key, object, marker: marker, now: now)
     }
     public func holds(key: [UInt8]) -> Bool { keyspace.holds(key: key) }
     public func isSettledTombstone(_ box: EntryBox, now: Instant) -> Bool {

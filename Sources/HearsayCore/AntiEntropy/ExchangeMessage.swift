@@ -22,15 +22,17 @@
 ///                    2^step x u32 fingerprint, [2^step x varint count])
 ///     varint n, n x (u8 depth, varint index, varint k, k x u32 fingerprint)
 ///     varint n, n x u32 fingerprint                                     (pulls)
-///     varint n, n x (length-prefixed key, u8 object flags (1 settled tombstone),
-///                    StoredObject in its own format)                    (objects)
+///     varint n, n x (length-prefixed key, u8 object flags (1 settled tombstone,
+///                    2 eviction marker), StoredObject in its own format) (objects)
 ///
-/// Format 2 added the dropped-work flag and the per-object flags (tombstone purging).///
+/// Format 2 added the dropped-work flag and the per-object flags (tombstone purging); format
+/// 3 the eviction marker flag.
+///
 /// Decoding accepts nothing else: unknown flags, depths past 63, indexes outside their depth,
 /// steps outside 1...3, counts the input cannot hold, trailing bytes are all `DecodeError`.
 public struct ExchangeMessage: Equatable, Sendable {
     /// ONLY ADD NEW VERSIONS: exchanged bytes carry this number.
-    public static let formatVersion: UInt8 = 2
+    public static let formatVersion: UInt8 = 3
 
     public struct Opening: Equatable, Sendable {
         public var partition: Int
@@ -66,11 +68,14 @@ public struct ExchangeMessage: Equatable, Sendable {
         /// A tombstone past its grace period on the sender: a receiver holding nothing for the
         /// key MUST NOT store it (it purged it, or never needed it; see README, tombstones).
         public var settled = false
+        /// The object is an eviction's tombstone (`Keyspace.merge`).
+        public var marker = false
 
-        public init(key: [UInt8], encodedObject: [UInt8], settled: Bool = false) {
+        public init(key: [UInt8], encodedObject: [UInt8], settled: Bool = false, marker: Bool = false) {
             self.key = key
             self.encodedObject = encodedObject
             self.settled = settled
+            self.marker = marker
         }
     }
 
@@ -111,6 +116,7 @@ extension ExchangeMessage {
     static let flagOpening: UInt8 = 8
     static let flagDropped: UInt8 = 16
     static let objectFlagSettled: UInt8 = 1
+    static let objectFlagMarker: UInt8 = 2
     static let maxDepthBits = 63
 
     public var encoded: [UInt8] {
@@ -156,7 +162,9 @@ extension ExchangeMessage {
         writer.varint(UInt64(objects.count))
         for copy in objects {
             writer.lengthPrefixed(copy.key)
-            writer.u8(copy.settled ? ExchangeMessage.objectFlagSettled : 0)
+            writer.u8(
+                (copy.settled ? ExchangeMessage.objectFlagSettled : 0)
+                    | (copy.marker ? ExchangeMessage.objectFlagMarker : 0))
             writer.append(copy.encodedObject)
         }
     }
@@ -217,7 +225,7 @@ extension ExchangeMessage {
         for _ in 0..<(try reader.count(minimumItemSize: 4)) {
             let key = try reader.lengthPrefixed()
             let objectFlags = try reader.u8()
-            guard objectFlags & ~ExchangeMessage.objectFlagSettled == 0 else {
+            guard objectFlags & ~(ExchangeMessage.objectFlagSettled | ExchangeMessage.objectFlagMarker) == 0 else {
                 throw .malformed("unknown object flags \(objectFlags)")
             }
             let start = reader.offset
@@ -225,7 +233,8 @@ extension ExchangeMessage {
             objects.append(
                 ObjectCopy(
                     key: key, encodedObject: Array(reader.bytes[start..<reader.offset]),
-                    settled: objectFlags != 0))
+                    settled: objectFlags & ExchangeMessage.objectFlagSettled != 0,
+                    marker: objectFlags & ExchangeMessage.objectFlagMarker != 0))
         }
         try reader.expectEnd()
     }

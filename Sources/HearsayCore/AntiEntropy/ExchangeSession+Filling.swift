@@ -73,7 +73,7 @@ extension ExchangeSession {
         guard reply.objects.count < settings.maxObjectsPerMessage else { return false }
         let copy = ExchangeMessage.ObjectCopy(
             key: box.keyBytes, encodedObject: CompactObject.materialize(box).encoded,
-            settled: store.isSettledTombstone(box, now: turnTime))
+            settled: store.isSettledTombstone(box, now: turnTime), marker: box.header.isEvictionMarker)
         let size = ExchangeMessage.size(of: copy)
         if size + 64 > FrameDecoder.defaultMaximumPayloadBytes {
             stats.deferredDropped += 1

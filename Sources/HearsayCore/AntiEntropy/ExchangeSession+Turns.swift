@@ -16,11 +16,14 @@ extension ExchangeSession {
             guard let object = try? StoredObject(decoding: copy.encodedObject) else { return "undecodable object" }
             let hash = StableHash.hash(copy.key)
             guard store.leaf(ofHash: hash) >> tree.leafBits == partition else { return "key outside the partition" }
-            if copy.settled && !store.holds(key: copy.key) {
+            // A settled tombstone, or any eviction marker, is not stored where the key is
+            // absent: it has nothing to remove there, and storing it anew would restart its
+            // grace (replicas purging a marker in turn would pass it round for ever).
+            if copy.settled || copy.marker, !store.holds(key: copy.key) {
                 stats.settledSkipped += 1
                 continue
             }
-            store.mergeFromReplica(key: copy.key, object: object, now: now)
+            store.mergeFromReplica(key: copy.key, object: object, marker: copy.marker, now: now)
             stats.objectsMerged += 1
         }
         return nil

@@ -44,6 +44,10 @@ public struct ClusterSettings: Sendable {
     /// (local ms). MUST exceed the hints' maximum age (3 hours) plus the clock skew between
     /// nodes, and any delay a message can spend in flight (README, "Tombstones").
     public var tombstoneGraceMilliseconds: Int64 = 4 * 3_600_000
+    /// The same wait for an eviction marker (a tombstone an eviction left): an evicted value
+    /// that comes back costs memory, not a delete, so its marker need not outlive hints
+    /// (README, "Using Hearsay as a cache").
+    public var evictionMarkerGraceMilliseconds: Int64 = 5_000
     /// Tombstones purged per anti-entropy tick at most (the rest wait for the next tick).
     public var tombstonePurgeBudget = 1_000
     /// Hints sent to one owner per replay round (a budget, so replay never starves clients).

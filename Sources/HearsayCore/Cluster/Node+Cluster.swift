@@ -14,9 +14,11 @@ extension Node {
         hints = HintStore(limits: settings.hintLimits)
         antiEntropy = AntiEntropy(
             settings: settings, partitionCount: self.settings.partitionCount, seed: self.settings.randomSeed)
-        // Tombstones must now wait until every replica holds them (anti-entropy purges them).
-        store.keyspace.purgesTombstonesAtOnce = false
+        // Tombstones must now wait until every replica holds them (anti-entropy purges them),
+        // except while this node is the cluster's only member.
+        store.keyspace.purgesTombstonesAtOnce = topology.isAlone
         store.keyspace.tombstoneGraceMilliseconds = settings.tombstoneGraceMilliseconds
+        store.keyspace.markerGraceMilliseconds = settings.evictionMarkerGraceMilliseconds
     }
 
     /// The single entry point for everything but client requests. What it produces waits in
@@ -37,7 +39,7 @@ extension Node {
             if faults.isActive, !faults.admitIncoming(frame, now: now, output: &output) { break }
             handleFrame(frame, now: now)
             // Replicas' writes and repairs grow memory without a client command of this node's.
-            if store.keyspace.maxMemoryBytes > 0 { _ = store.makeRoom(now: now) }
+            if store.keyspace.maxMemoryBytes > 0 { _ = makeRoom(now: now) }
         case .timerFired(.faultRelease):
             releaseHeldFrames(now: now)
         case .timerFired(.membership(let timer)):
@@ -112,6 +114,7 @@ extension Node {
                 output.effects.append(.setTimer(.membership(timer), at: at))
             case .changed(let change):
                 topology.refresh(cluster.membership.view)
+                store.keyspace.purgesTombstonesAtOnce = topology.isAlone
                 output.effects.append(.membershipChanged(change))
                 if change.current?.status == .alive && change.previous?.status != .alive {
                     hints.replay(

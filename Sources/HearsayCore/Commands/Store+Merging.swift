@@ -5,8 +5,8 @@ import RESP
 extension Store {
     /// Joins `remote` into this node's copy of `key` (a CRDT merge: order and repeats do not
     /// matter), and keeps the dot counter past anything of this writer's it brings.
-    mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, now: Now) {
-        guard let merged = keyspace.merge(key: key, remote, now: now) else { return }
+    mutating func mergeRemote(_ key: [UInt8], _ remote: StoredObject, marker: Bool = false, now: Now) {
+        guard let merged = keyspace.merge(key: key, remote, marker: marker, now: now) else { return }
         lastDot = max(lastDot, merged.context.maxCounter(for: writer))
     }
 
@@ -60,6 +60,13 @@ extension Store {
             if copy == nil { copy = hinted } else { copy!.merge(hinted) }
         }
         return (copy?.causalDigest(key: keyBytes) ?? 0) == basis
+    }
+
+    /// Whether this node's copy of `key` is an eviction marker (what a reader gets: no hint
+    /// for the key is merged into it).
+    mutating func isEvictionMarker(_ key: UnsafeRawBufferPointer, hints: HintStore) -> Bool {
+        guard let box = keyspace.peekInPlace(KeyRef(key)), box.header.isEvictionMarker else { return false }
+        return !hints.holds(key)
     }
 
     /// Whether this node's copy of `key` still holds the write it minted with `counter`.

@@ -23,6 +23,9 @@ public struct Store {
     var rng: SeededGenerator
     /// Which keys to evict past maxmemory.
     public internal(set) var evictor: Evictor
+    /// Keys evicted in a cluster whose marker the node has yet to send (drained after each
+    /// `makeRoom`, so at most `evictionBudgetPerCall`).
+    var evictedKeys: [[UInt8]] = []
 
     init(settings: NodeSettings) {
         self.settings = settings

@@ -15,22 +15,31 @@ extension Store {
         var budget = Store.evictionBudgetPerCall
         while keyspace.usedBytes > limit {
             guard budget > 0 else { return true }
+            budget -= 1
+            // In a cluster an eviction leaves a marker until every owner has it. Markers must
+            // not crowd out the data: past one per live key, the oldest goes first.
+            if keyspace.markerCount > keyspace.liveCount && keyspace.dropMarkerEarly() { continue }
             guard let victim = evictor.nextVictim(in: keyspace, tracking: keyspace.accessTracking, now: now) else {
+                if keyspace.dropMarkerEarly() { continue }
                 return false
             }
             evict(victim, now: now)
-            budget -= 1
         }
         return true
     }
 
     /// Evicts one key: a causal remove of the versions this copy holds, as a DEL makes, so
     /// a write concurrent with it survives and nothing deleted comes back. A node alone
-    /// drops the entry at once; in a cluster the removal stays as a tombstone, which
-    /// anti-entropy and reads carry to the key's other replicas.
+    /// drops the entry at once; in a cluster the removal stays as an eviction marker (a
+    /// tombstone purged after a short grace), and the key waits in `evictedKeys` until the
+    /// node sends the marker to the key's other owners (`Node.makeRoom`).
     mutating func evict(_ box: EntryBox, now: Now) {
         let key = box.keyBytes
         key.withUnsafeBytes { deleteEntry(KeyRef($0, hash: box.hash), existing: box, now: now) }
+        if let marker = key.withUnsafeBytes({ keyspace.peek(KeyRef($0)) }) {
+            keyspace.setEvictionMarker(marker, true, now: now.monotonic.milliseconds)
+            evictedKeys.append(key)
+        }
         evictor.noteEvicted()
     }
 }

@@ -98,10 +98,11 @@ struct PeerBatch {
 
     mutating func append(
         requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?,
-        basis: UInt64?
+        basis: UInt64?, marker: Bool
     ) {
         ReplicationMessages.encodeWrite(
-            requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis, into: &items)
+            requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis, marker: marker,
+            into: &items)
         count += 1
     }
 
@@ -179,10 +180,10 @@ extension PeerOutbox {
     @discardableResult
     mutating func addWrite(
         to peer: NodeID, requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer,
-        hintFor: NodeID?, basis: UInt64? = nil
+        hintFor: NodeID?, basis: UInt64? = nil, marker: Bool = false
     ) -> Bool {
         writes.append(to: peer) {
-            $0.append(requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis)
+            $0.append(requestID: requestID, key: key, object: object, hintFor: hintFor, basis: basis, marker: marker)
         }
     }
 
@@ -191,7 +192,7 @@ extension PeerOutbox {
             write.object.withUnsafeBytes { object in
                 addWrite(
                     to: peer, requestID: write.requestID, key: key, object: object, hintFor: write.hintFor,
-                    basis: write.basis)
+                    basis: write.basis, marker: write.marker)
             }
         }
     }
@@ -207,11 +208,12 @@ extension PeerOutbox {
 
     /// A replica's answer to read `requestID` for `peer`: `same`, or its copy encoded.
     @discardableResult
-    mutating func addReadReply(to peer: NodeID, requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer)
-        -> Bool
-    {
+    mutating func addReadReply(
+        to peer: NodeID, requestID: UInt64, same: Bool, marker: Bool = false, object: UnsafeRawBufferPointer
+    ) -> Bool {
         readReplies.append(to: peer) { batch in
-            ReplicationMessages.encodeReadReply(requestID: requestID, same: same, object: object, into: &batch.items)
+            ReplicationMessages.encodeReadReply(
+                requestID: requestID, same: same, marker: marker, object: object, into: &batch.items)
             batch.count += 1
         }
     }

@@ -65,7 +65,9 @@ extension Coordinator {
             notePreReadEnded(read.keyHash)
             if anyDiffered {
                 let key = read.arguments.key
-                for case (_, .object(let object?)) in read.copies { store.mergeRemote(key, object, now: now) }
+                for case (_, .object(let object?, let marker)) in read.copies {
+                    store.mergeRemote(key, object, marker: marker, now: now)
+                }
             }
             // A write is never applied after its deadline: its client has been told it failed.
             guard now.monotonic < request.deadline else {
@@ -101,21 +103,23 @@ extension Coordinator {
     ) {
         var differs = false
         for (_, copy) in copies {
-            guard case .object(let object) = copy else { continue }
+            guard case .object(let object, let marker) = copy else { continue }
             differs = true
-            if let object { store.mergeRemote(key, object, now: now) }
+            if let object { store.mergeRemote(key, object, marker: marker, now: now) }
         }
         guard differs else { return }
         let merged = store.copy(of: key, withHintsFrom: hints, now: now) ?? StoredObject()
+        let marker = key.withUnsafeBytes { store.isEvictionMarker($0, hints: hints) }
         let mergedDigest = merged.causalDigest(key: key)
         for (node, copy) in copies {
             let behind: Bool
             switch copy {
             case .same: behind = basis != mergedDigest
-            case .object(let object): behind = object?.causalDigest(key: key) != mergedDigest
+            case .object(let object, _): behind = object?.causalDigest(key: key) != mergedDigest
             }
             guard behind else { continue }
-            output.peers.addWrite(to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil))
+            output.peers.addWrite(
+                to: node, M.Write(requestID: 0, key: key, object: merged.encoded, hintFor: nil, marker: marker))
             stats.readRepairs += 1
         }
     }

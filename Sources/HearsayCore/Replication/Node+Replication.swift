@@ -27,7 +27,10 @@ extension Node {
             let (sender, replies) = try M.decodeBatch(frame.payload, minimumItemSize: 2, M.decodeReadReply)
             for reply in replies {
                 let copy: ReadCopy =
-                    reply.same ? .same : .object(reply.object.isEmpty ? nil : try StoredObject(decoding: reply.object))
+                    reply.same
+                    ? .same
+                    : .object(
+                        reply.object.isEmpty ? nil : try StoredObject(decoding: reply.object), marker: reply.marker)
                 coordinator.readAnswered(
                     reply.requestID, by: sender, copy, now: now, store: &store, hints: &hints, topology: &topology,
                     output: &output)

@@ -49,7 +49,7 @@ extension Node {
         let latency = s.latencyPercentiles
         let owners = hints.stats.keys.sorted()
         let memory = memoryReport
-        r.mapHeader(33)
+        r.mapHeader(37)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -73,7 +73,10 @@ extension Node {
             ("exchanges_agreed", ae.agreed), ("exchange_settled_tombstones_skipped", ae.settledSkipped),
             ("exchange_sends_deferred", ae.sendsDeferred), ("tombstones", store.keyspace.tombstoneCount),
             ("tombstones_purged", store.keyspace.purgedTombstoneCount),
-            ("evicted_keys", store.evictor.evictedKeys), ("used_memory", memory.used),
+            ("evicted_keys", store.evictor.evictedKeys), ("eviction_markers", store.keyspace.markerCount),
+            ("eviction_markers_purged", store.keyspace.purgedMarkerCount),
+            ("eviction_markers_dropped_early", store.keyspace.markersDroppedEarly),
+            ("evicted_keys_returned", store.keyspace.evictedKeysReturned), ("used_memory", memory.used),
             ("maxmemory", store.keyspace.maxMemoryBytes),
             ("mem_not_counted_for_evict", memory.notCountedForEviction),
         ] {

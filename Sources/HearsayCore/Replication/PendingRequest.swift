@@ -61,8 +61,8 @@ struct PendingRequest {
 enum ReadCopy {
     /// Its copy had the digest the read carried: the coordinator's own copy when it asked.
     case same
-    /// Its copy (nil when it holds none).
-    case object(StoredObject?)
+    /// Its copy (nil when it holds none); `marker` when the copy is an eviction's tombstone.
+    case object(StoredObject?, marker: Bool)
 
     var isSame: Bool {
         if case .same = self { true } else { false }

@@ -27,7 +27,7 @@ public struct Replica {
             let key = try r.lengthPrefixedRange()
             let object = try r.lengthPrefixedRange()
             let hint = try r.u64()
-            let basis = try M.decodeBasis(&r)
+            let (basis, marker) = try M.decodeWriteFlags(&r)
             let forThisNode = hint == 0 || hint == me.rawValue
             // A checked write is compared with this copy before either path merges it.
             var status = M.Ack.Status.applied
@@ -37,7 +37,7 @@ public struct Replica {
                         UnsafeRawBufferPointer(rebasing: $0[key]), basis: basis, now: now, store: &store, hints: hints)
                 }
             }
-            if forThisNode, let single = EncodedSingleWrite(payload, in: object) {
+            if forThisNode, !marker, let single = EncodedSingleWrite(payload, in: object) {
                 let merged = payload.withUnsafeBytes { bytes in
                     store.mergeSingleWrite(UnsafeRawBufferPointer(rebasing: bytes[key]), single, in: bytes, now: now)
                 }
@@ -51,7 +51,7 @@ public struct Replica {
             }
             let write = M.Write(
                 requestID: requestID, key: Array(payload[key]), object: Array(payload[object]),
-                hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
+                hintFor: hint == 0 ? nil : NodeID(hint), basis: basis, marker: marker)
             try applyWrite(write, from: sender, status: status, now: now, store: &store, hints: &hints, output: &output)
         }
         try r.expectEnd()
@@ -69,7 +69,7 @@ public struct Replica {
             hints.store(owner: owner, key: write.key, object: object, now: now.monotonic)
             stats.hintsStored += 1
         } else {
-            store.mergeRemote(write.key, object, now: now)
+            store.mergeRemote(write.key, object, marker: write.marker, now: now)
             stats.writesApplied += 1
         }
         if write.requestID != 0 {
@@ -99,8 +99,10 @@ public struct Replica {
                         object: UnsafeRawBufferPointer(start: nil, count: 0))
                 } else {
                     let object = store.copy(of: Array(keyBytes), withHintsFrom: hints, now: now)?.encoded ?? []
+                    let marker = store.isEvictionMarker(keyBytes, hints: hints)
                     object.withUnsafeBytes {
-                        output.peers.addReadReply(to: sender, requestID: requestID, same: false, object: $0)
+                        output.peers.addReadReply(
+                            to: sender, requestID: requestID, same: false, marker: marker, object: $0)
                     }
                 }
             }

@@ -5,8 +5,9 @@
 /// batch of client requests leaves in one frame (see `PeerOutbox`).
 enum ReplicationMessages {
     /// 2: writes and reads carry the coordinator's basis digest, acks and read replies say
-    /// whether the replica's copy matched it.
-    static let version: UInt8 = 2
+    /// whether the replica's copy matched it. 3: writes and read replies say when the object
+    /// is an eviction marker.
+    static let version: UInt8 = 3
 
     /// One replica write: the key's whole object (a state-based CRDT, so the receiver just
     /// merges it), and the owner it stands in for when the receiver holds it as a hint.
@@ -20,6 +21,8 @@ enum ReplicationMessages {
         var object: [UInt8]
         var hintFor: NodeID?
         var basis: UInt64? = nil
+        /// The object is an eviction's tombstone (`Keyspace.merge`).
+        var marker = false
     }
 
     struct Ack: Equatable {
@@ -65,11 +68,13 @@ enum ReplicationMessages {
         var basis: UInt64 = 0
     }
 
-    /// A replica's copy of a key (empty `object` when it holds none), or `same`.
+    /// A replica's copy of a key (empty `object` when it holds none), or `same`; `marker`
+    /// when the copy is an eviction's tombstone.
     struct ReadReply: Equatable {
         var requestID: UInt64
         var object: [UInt8]
         var same = false
+        var marker = false
     }
 
     /// A client request handed to a replica of its key; `hops` stops forwarding loops.
@@ -129,7 +134,8 @@ enum ReplicationMessages {
         m.key.withUnsafeBytes { key in
             m.object.withUnsafeBytes { object in
                 encodeWrite(
-                    requestID: m.requestID, key: key, object: object, hintFor: m.hintFor, basis: m.basis, into: &w)
+                    requestID: m.requestID, key: key, object: object, hintFor: m.hintFor, basis: m.basis,
+                    marker: m.marker, into: &w)
             }
         }
     }
@@ -137,31 +143,29 @@ enum ReplicationMessages {
     /// A write from its parts (the outbox encodes straight from a key's and object's bytes).
     static func encodeWrite(
         requestID: UInt64, key: UnsafeRawBufferPointer, object: UnsafeRawBufferPointer, hintFor: NodeID?,
-        basis: UInt64?, into w: inout ByteWriter
+        basis: UInt64?, marker: Bool = false, into w: inout ByteWriter
     ) {
         w.varint(requestID)
         w.lengthPrefixed(key)
         w.lengthPrefixed(object)
         w.u64(hintFor?.rawValue ?? 0)
-        encodeBasis(basis, into: &w)
+        encodeWriteFlags(basis: basis, marker: marker, into: &w)
     }
 
-    /// A write's basis: a 0 byte when unchecked, else 1 and the digest.
-    static func encodeBasis(_ basis: UInt64?, into w: inout ByteWriter) {
-        if let basis {
-            w.u8(1)
-            w.u64(basis)
-        } else {
-            w.u8(0)
-        }
+    static let writeFlagBasis: UInt8 = 1
+    static let writeFlagMarker: UInt8 = 2
+
+    /// A write's flags byte (1: a basis digest follows, 2: the object is an eviction marker),
+    /// then the basis when there is one.
+    static func encodeWriteFlags(basis: UInt64?, marker: Bool, into w: inout ByteWriter) {
+        w.u8((basis == nil ? 0 : writeFlagBasis) | (marker ? writeFlagMarker : 0))
+        if let basis { w.u64(basis) }
     }
 
-    static func decodeBasis(_ r: inout ByteReader) throws(DecodeError) -> UInt64? {
-        switch try r.u8() {
-        case 0: return nil
-        case 1: return try r.u64()
-        case let flag: throw .malformed("write basis flag \(flag)")
-        }
+    static func decodeWriteFlags(_ r: inout ByteReader) throws(DecodeError) -> (basis: UInt64?, marker: Bool) {
+        let flags = try r.u8()
+        guard flags & ~(writeFlagBasis | writeFlagMarker) == 0 else { throw .malformed("write flags \(flags)") }
+        return (flags & writeFlagBasis != 0 ? try r.u64() : nil, flags & writeFlagMarker != 0)
     }
 
     static func decodeWrite(_ r: inout ByteReader) throws(DecodeError) -> Write {
@@ -169,8 +173,10 @@ enum ReplicationMessages {
         let key = try r.lengthPrefixed()
         let object = try r.lengthPrefixed()
         let hint = try r.u64()
-        let basis = try decodeBasis(&r)
-        return Write(requestID: id, key: key, object: object, hintFor: hint == 0 ? nil : NodeID(hint), basis: basis)
+        let (basis, marker) = try decodeWriteFlags(&r)
+        return Write(
+            requestID: id, key: key, object: object, hintFor: hint == 0 ? nil : NodeID(hint), basis: basis,
+            marker: marker)
     }
 
     static func encode(_ m: Ack, into w: inout ByteWriter) {
@@ -210,15 +216,18 @@ enum ReplicationMessages {
     }
 
     static func encode(_ m: ReadReply, into w: inout ByteWriter) {
-        m.object.withUnsafeBytes { encodeReadReply(requestID: m.requestID, same: m.same, object: $0, into: &w) }
+        m.object.withUnsafeBytes {
+            encodeReadReply(requestID: m.requestID, same: m.same, marker: m.marker, object: $0, into: &w)
+        }
     }
 
-    /// A read reply from its parts (a replica encodes straight into its outbox).
+    /// A read reply from its parts (a replica encodes straight into its outbox): a byte (0 a
+    /// copy, 1 same, 2 a copy that is an eviction marker), then the copy.
     static func encodeReadReply(
-        requestID: UInt64, same: Bool, object: UnsafeRawBufferPointer, into w: inout ByteWriter
+        requestID: UInt64, same: Bool, marker: Bool = false, object: UnsafeRawBufferPointer, into w: inout ByteWriter
     ) {
         w.varint(requestID)
-        w.u8(same ? 1 : 0)
+        w.u8(same ? 1 : marker ? 2 : 0)
         if !same { w.lengthPrefixed(object) }
     }
 
@@ -227,6 +236,7 @@ enum ReplicationMessages {
         switch try r.u8() {
         case 0: return ReadReply(requestID: id, object: try r.lengthPrefixed())
         case 1: return ReadReply(requestID: id, object: [], same: true)
+        case 2: return ReadReply(requestID: id, object: try r.lengthPrefixed(), marker: true)
         case let flag: throw .malformed("read reply flag \(flag)")
         }
     }

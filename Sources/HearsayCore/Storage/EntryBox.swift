@@ -33,6 +33,9 @@ public struct EntryHeader {
     public var state: EntryState
     /// False once the entry has left the store (the expiry heap may still hold it).
     public var isLive: Bool
+    /// A tombstone left by an eviction rather than a delete: purged after the eviction
+    /// marker's short grace, not the tombstone's (see `Keyspace+Tombstones`).
+    public var isEvictionMarker: Bool
     /// Recency or frequency for eviction, in 24 bits as Redis keeps them (`AccessClock`).
     /// It sits in what was the struct's tail padding: the header stays 64 bytes.
     public var access: UInt32
@@ -56,7 +59,7 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
             EntryHeader(
                 hash: hash, expiresAtMilliseconds: 0, writer: 0, counter: 0, timestamp: .zero,
                 extended: nil, keyCount: Int32(key.count), valueCount: 0, state: .tombstone, isLive: true,
-                access: access)
+                isEvictionMarker: false, access: access)
         }
         let entry = unsafeDowncast(box, to: EntryBox.self)
         entry.withUnsafeMutablePointerToElements { elements in

@@ -29,14 +29,34 @@ public struct Keyspace {
     public var purgesTombstonesAtOnce: Bool
     /// Keys removed or turned into tombstones by expiry.
     public private(set) var expiredCount = 0
-    /// Tombstones in the order they were stored, per partition (see `purgeTombstones`).
+    /// Tombstones in the order they were stored, per partition (see `purgeTombstones`): one
+    /// queue for deletes' tombstones and one for eviction markers, whose grace is shorter.
     var tombstoneQueue: TombstoneQueue
+    var markerQueue: TombstoneQueue
+    /// Entries that are eviction markers now.
+    public internal(set) var markerCount = 0
     /// How long a tombstone is kept at least, in ms of local time since it was stored. A
     /// tombstone past it is *settled*: an exchange tells a replica that holds nothing for the
     /// key not to store it (see `isSettledTombstone`). Set from `ClusterSettings`.
     public var tombstoneGraceMilliseconds: Int64 = 4 * 3_600_000
-    /// Tombstones removed by `purgeTombstones`.
+    /// The same for eviction markers: an evicted value that comes back costs memory, not
+    /// correctness, so its marker need not outlive hints as a delete's tombstone does.
+    public var markerGraceMilliseconds: Int64 = 5_000
+    /// Tombstones and eviction markers removed by `purgeTombstones`.
     public internal(set) var purgedTombstoneCount = 0
+    public internal(set) var purgedMarkerCount = 0
+    /// The keys of the last 16,384 purged markers, and how many of them a merge brought back
+    /// as values (an evicted value returning from a replica, a hint or a handoff after its
+    /// marker was gone: memory eviction has to free again; HS.STATS `evicted_keys_returned`).
+    var purgedMarkerHashes = RecentHashes(capacity: 16_384)
+    public internal(set) var evictedKeysReturned = 0
+    /// Tests only: an eviction marker wins every merge (it replaces what the entry held, and
+    /// nothing replaces it), so a test can show its checks catch an eviction that removes
+    /// writes it had not seen.
+    var sabotageMarkersReplaceEverything = false
+    /// Markers dropped before every owner had agreed on them (`dropMarkerEarly`).
+    public internal(set) var markersDroppedEarly = 0
+    var markerDropCursor = 0
     /// How lookups record accesses in each entry's access bits (LRU or LFU, `AccessClock`).
     public var accessTracking = AccessTracking()
     /// Whether lookups record an access: false while a CLIENT NO-TOUCH client's command runs.
@@ -61,7 +81,8 @@ public struct Keyspace {
         usedBytes = 0
         self.maxMemoryBytes = maxMemoryBytes
         purgesTombstonesAtOnce = true
-        tombstoneQueue = TombstoneQueue(partitionCount: partitionCount)
+        tombstoneQueue = TombstoneQueue(partitionCount: partitionCount, markers: false)
+        markerQueue = TombstoneQueue(partitionCount: partitionCount, markers: true)
     }
 
     public var partitionCount: Int { partitions.count }
@@ -254,12 +275,14 @@ public struct Keyspace {
         leafDigests[leaf(ofHash: box.hash)] &-= EntryDigest.digest(box)
         table.remove(at: slot)
         box.header.isLive = false
+        if box.header.isEvictionMarker { markerCount -= 1 }
         if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
         count -= 1
         usedBytes -= box.footprint
         if Keyspace.isTombstone(box) {
             tombstoneCount -= 1
             tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
+            markerQueue.compactIfSparse(tombstones: tombstoneCount)
         }
     }
 
@@ -282,14 +305,21 @@ public struct Keyspace {
         for i in leafDigests.indices { leafDigests[i] = 0 }
         expiry = ExpiryHeap()
         tombstoneQueue.removeAll()
+        markerQueue.removeAll()
+        markerCount = 0
+        purgedMarkerHashes.removeAll()
         count = 0
         tombstoneCount = 0
         usedBytes = 0
     }
 
-    /// The common step of every write: reuses `existing` when the value fits (else moves
-    /// to a bigger box), runs `write`, then brings the leaf digest, byte count, tombstone
-    /// count and expiry heap up to date.
+    /// Unused value bytes an entry may keep when a write shrinks it: past this the entry moves
+    /// to a smaller box, so a tombstone (an eviction's above all) frees its value's memory.
+    static let slackBytesKept = 32
+
+    /// The common step of every write: reuses `existing` when the value fits without more
+    /// than `slackBytesKept` to spare (else moves to a box of the right size), runs `write`,
+    /// then brings the leaf digest, byte count, tombstone count and expiry heap up to date.
     @usableFromInline
     mutating func update(
         _ key: KeyRef, existing: EntryBox?, valueCapacity: Int,
@@ -304,7 +334,9 @@ public struct Keyspace {
             oldFootprint = existing.footprint
             oldExpiry = existing.header.expiresAtMilliseconds
             if Keyspace.isTombstone(existing) { tombstoneCount -= 1 }
-            if valueCapacity <= existing.valueCapacity {
+            if valueCapacity <= existing.valueCapacity
+                && existing.valueCapacity - valueCapacity <= Keyspace.slackBytesKept
+            {
                 box = existing
             } else {
                 box = EntryBox.make(
@@ -323,13 +355,22 @@ public struct Keyspace {
             count += 1
         }
         let wasTombstone = existing.map(Keyspace.isTombstone) ?? false
+        // A marker stays one while the entry stays a tombstone (`setEvictionMarker` changes it).
+        let wasMarker = existing?.header.isEvictionMarker ?? false
+        if let existing, box !== existing { existing.header.isEvictionMarker = false }
+        box.header.isEvictionMarker = wasMarker
         write(box)
         leafDigests[leaf(ofHash: key.hash)] &+= EntryDigest.digest(box) &- oldDigest
         usedBytes += box.footprint - oldFootprint
         if Keyspace.isTombstone(box) {
             tombstoneCount += 1
         } else if wasTombstone {
+            if wasMarker {
+                box.header.isEvictionMarker = false
+                markerCount -= 1
+            }
             tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
+            markerQueue.compactIfSparse(tombstones: tombstoneCount)
         }
         let newExpiry = box.header.expiresAtMilliseconds
         if oldExpiry != 0 { expiry.liveCount -= 1 }

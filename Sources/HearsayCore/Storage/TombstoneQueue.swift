@@ -18,15 +18,20 @@ struct TombstoneQueue {
     var heads: [Int]
     /// Items queued in all partitions, stale ones included.
     private(set) var count = 0
+    /// Whether this queue holds eviction markers (purged after a shorter grace) rather than
+    /// deletes' tombstones: an entry that changed kind is stale here and queued in the other.
+    let markers: Bool
 
-    init(partitionCount: Int) {
+    init(partitionCount: Int, markers: Bool) {
         items = Array(repeating: [], count: partitionCount)
         heads = Array(repeating: 0, count: partitionCount)
+        self.markers = markers
     }
 
-    static func isCurrent(_ item: Item) -> Bool {
+    func isCurrent(_ item: Item) -> Bool {
         item.box.header.isLive && Keyspace.isTombstone(item.box)
             && Keyspace.tombstoneStoredAt(item.box) == item.storedAt
+            && item.box.header.isEvictionMarker == markers
     }
 
     mutating func push(_ storedAt: Int64, _ box: EntryBox, partition p: Int) {
@@ -38,7 +43,7 @@ struct TombstoneQueue {
     mutating func head(ofPartition p: Int) -> Item? {
         while heads[p] < items[p].count {
             let item = items[p][heads[p]]
-            if TombstoneQueue.isCurrent(item) { return item }
+            if isCurrent(item) { return item }
             popHead(ofPartition: p)
         }
         return nil
@@ -60,7 +65,7 @@ struct TombstoneQueue {
         guard count > 2 * tombstones + 1_024 else { return }
         count = 0
         for p in items.indices {
-            items[p] = items[p][heads[p]...].filter(TombstoneQueue.isCurrent)
+            items[p] = items[p][heads[p]...].filter(isCurrent)
             heads[p] = 0
             count += items[p].count
         }
