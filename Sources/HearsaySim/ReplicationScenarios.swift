@@ -98,9 +98,11 @@ public enum ReplicationScenarios {
     }
 
     /// The seeded workload with its faults (loss, partitions, a pause, at most one crash and
-    /// restart): 20% INCRs, `deletePercent`% DELs, the rest SETs. Returns the node that is still crashed at the end, if any.
+    /// restart): 20% INCRs, `deletePercent`% DELs, the rest SETs. `afterEach` runs after every
+    /// operation (a scenario's own traffic). Returns the node that is still crashed at the end, if any.
     static func workload(
-        _ run: inout ClusterScenarios.Run, nodes: Int, deletePercent: Int = 10, history: inout History
+        _ run: inout ClusterScenarios.Run, nodes: Int, deletePercent: Int = 10, history: inout History,
+        afterEach: (Int) -> Void = { _ in }
     ) -> Int? {
         let cluster = run.cluster
         let sim = run.sim
@@ -137,6 +139,7 @@ public enum ReplicationScenarios {
             let via = live[sim.random(in: 0..<live.count)]
             let op = randomOp(i, sim: sim, deletePercent: deletePercent)
             perform(op, index: i, via: via, cluster: cluster, history: &history, run: &run)
+            afterEach(i)
             sim.run(forNanoseconds: Int64(sim.random(in: 1..<200)) * 1_000_000)
             trackCopies(&history, cluster: cluster)
         }

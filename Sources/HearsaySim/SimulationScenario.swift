@@ -40,7 +40,7 @@ public struct SimulationScenario: Sendable {
     /// Every registered scenario, in a fixed order.
     public static let all: [SimulationScenario] =
         MembershipScenarios.all + ClusterScenarios.all + ReplicationScenarios.all + ReplicationCrashScenarios.all
-        + AntiEntropyScenarios.all + TombstoneScenarios.all
+        + AntiEntropyScenarios.all + TombstoneScenarios.all + EvictionScenarios.all
 
     public static func named(_ name: String) -> SimulationScenario? { all.first { $0.name == name } }
 }

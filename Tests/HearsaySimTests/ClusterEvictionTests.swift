@@ -6,6 +6,11 @@ import Testing
 /// Eviction across replicas, in the simulator: every node of a 3-node cluster (N=3) bounded
 /// at a fraction of what a client writes through all of them.
 struct ClusterEvictionTests {
+    /// The eviction-faults scenario over seeds (HEARSAY_SIM_SEEDS=N runs N).
+    @Test func evictionUnderFaults_keepsMemoryBounded_markersGo_andNothingElseIsLost() {
+        MembershipScenarioTests.checkScenario("eviction-faults", ClusterScenarioTests.cases(6, nodes: 3...7))
+    }
+
     static let second: Int64 = 1_000_000_000
     static let maxmemory = 120_000
     static let value = String(repeating: "v", count: 200)
