@@ -45,6 +45,16 @@ struct EvictionMarkerTests {
         #expect(!Self.box(deleted, "d")!.header.isEvictionMarker && deleted.markerCount == 0)
     }
 
+    @Test func aMarkerIsNotStoredWhereTheKeyIsAbsent() {
+        var empty = F.keyspace(partitions: 1)
+        empty.purgesTombstonesAtOnce = false
+        Self.merge(&empty, "k", Self.evicted(Self.keyspace("k"), "k"), marker: true)
+        #expect(empty.count == 0 && empty.markerCount == 0)
+        // A delete's tombstone is stored there (it must outlive copies still on their way).
+        Self.merge(&empty, "k", Self.evicted(Self.keyspace("k"), "k"), marker: false)
+        #expect(empty.count == 1 && empty.tombstoneCount == 1)
+    }
+
     @Test func aWriteTheMarkerDidNotSeeSurvivesIt_andTheEntryIsNoLongerAMarker() {
         var ks = Self.keyspace("k")
         let marker = Self.evicted(ks, "k")

@@ -49,6 +49,10 @@ extension Keyspace: AntiEntropyStore {
         key.withUnsafeBytes { raw in
             let ref = KeyRef(raw)
             let entry = self.entry(ref, now: now)
+            // A marker is not stored where the key is absent: it has nothing to remove there,
+            // and storing it anew would restart its grace (replicas purging a marker in turn
+            // would pass it round for ever).
+            if marker && entry == nil { return nil }
             let localTombstone = entry.map(Keyspace.isTombstone) ?? false
             let localMarker = entry?.header.isEvictionMarker ?? false
             var local = entry.map(CompactObject.materialize) ?? StoredObject()

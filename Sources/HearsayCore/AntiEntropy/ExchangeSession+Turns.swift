@@ -16,10 +16,7 @@ extension ExchangeSession {
             guard let object = try? StoredObject(decoding: copy.encodedObject) else { return "undecodable object" }
             let hash = StableHash.hash(copy.key)
             guard store.leaf(ofHash: hash) >> tree.leafBits == partition else { return "key outside the partition" }
-            // A settled tombstone, or any eviction marker, is not stored where the key is
-            // absent: it has nothing to remove there, and storing it anew would restart its
-            // grace (replicas purging a marker in turn would pass it round for ever).
-            if copy.settled || copy.marker, !store.holds(key: copy.key) {
+            if copy.settled && !store.holds(key: copy.key) {
                 stats.settledSkipped += 1
                 continue
             }
