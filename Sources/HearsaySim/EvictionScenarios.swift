@@ -116,6 +116,7 @@ public enum EvictionScenarios {
         for index in cluster.liveNodes where cluster.sim.node(index)?.node.keyspace.maxMemoryBytes == 0 {
             _ = cluster.command(index, "CONFIG", "SET", "maxmemory-policy", "volatile-lru")
             _ = cluster.command(index, "CONFIG", "SET", "maxmemory", String(maxMemoryBytes))
+            _ = cluster.command(index, "PING")  // evicts down to the new bound before it runs
         }
     }
 

@@ -2,19 +2,20 @@ import Testing
 
 @testable import HearsayCore
 
-/// The access bits read as Redis's: LRU seconds with wraparound, the LFU counter's
+/// The access bits read as Redis's: LRU time with wraparound, the LFU counter's
 /// logarithmic growth and its decay, and a header that did not grow to hold them.
 @Suite struct AccessClockTests {
     @Test func headerStaysSixtyFourBytes() {
         #expect(MemoryLayout<EntryHeader>.stride == 64)
     }
 
-    @Test func idleTimeCountsSecondsAcrossTheClockWrapping() {
+    @Test func idleTimeCountsTenthsOfASecondAcrossTheClockWrapping() {
         let now = Instant(milliseconds: 5_000)
-        #expect(AccessClock.idleMilliseconds(AccessClock.seconds(Instant(milliseconds: 2_000)), now: now) == 3_000)
-        // Accessed just before the 24-bit second counter wrapped, read just after.
+        #expect(AccessClock.idleMilliseconds(AccessClock.lruTicks(Instant(milliseconds: 2_000)), now: now) == 3_000)
+        #expect(AccessClock.idleMilliseconds(AccessClock.lruTicks(Instant(milliseconds: 4_650)), now: now) == 400)
+        // Accessed just before the 24-bit counter wrapped, read just after.
         let before = AccessClock.lruMax - 1
-        #expect(AccessClock.idleMilliseconds(before, now: Instant(milliseconds: 3_000)) == 4_000)
+        #expect(AccessClock.idleMilliseconds(before, now: Instant(milliseconds: 300)) == 400)
     }
 
     /// Redis's documented growth at lfu-log-factor 10: about 10 after 100 hits, 18 after

@@ -4,6 +4,8 @@ extension Store {
     /// Keys evicted per call at most, so one call never stalls the loop; the rest go before
     /// the next command (Redis bounds each call by time instead).
     static let evictionBudgetPerCall = 1_000
+    /// Eviction markers may hold at most 1/16 of maxmemory while a node is over it.
+    static let markerShareDivisor = 16
 
     /// Evicts until the keyspace is within maxmemory. False when it stays above because the
     /// policy may evict nothing more (noeviction, or no key it applies to): a command with
@@ -17,8 +19,8 @@ extension Store {
             guard budget > 0 else { return true }
             budget -= 1
             // In a cluster an eviction leaves a marker until every owner has it. Markers must
-            // not crowd out the data: past one per live key, the oldest goes first.
-            if keyspace.markerCount > keyspace.liveCount && keyspace.dropMarkerEarly() { continue }
+            // not crowd out the data: past `markerShare` of the bound, the oldest goes first.
+            if keyspace.markerBytes > limit / Store.markerShareDivisor && keyspace.dropMarkerEarly() { continue }
             guard let victim = evictor.nextVictim(in: keyspace, tracking: keyspace.accessTracking, now: now) else {
                 if keyspace.dropMarkerEarly() { continue }
                 return false

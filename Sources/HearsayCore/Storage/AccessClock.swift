@@ -1,7 +1,10 @@
-/// What a key's 24 access bits (`EntryHeader.access`) hold, exactly as Redis keeps them in
-/// its object header (evict.c), so OBJECT IDLETIME and OBJECT FREQ read the same and the
-/// sampled policies rank keys the same way:
-/// - recency (LRU policies and noeviction): the last access in seconds, modulo 2^24;
+/// What a key's 24 access bits (`EntryHeader.access`) hold, as Redis keeps them in its object
+/// header (evict.c), so OBJECT IDLETIME and OBJECT FREQ read the same and the sampled
+/// policies rank keys the same way:
+/// - recency (LRU policies and noeviction): the last access in tenths of a second, modulo
+///   2^24. Redis keeps whole seconds; the finer clock tells apart keys read within the same
+///   second (a hot cache's whole working set), at the price of wrapping after 19 days instead
+///   of 194 (a key idle longer looks younger than it is, as in Redis past its wrap);
 /// - frequency (LFU policies): the minute of the last decay (16 bits) above a logarithmic
 ///   counter (8 bits) that starts at 5, grows with probability 1 / ((counter - 5) x
 ///   `logFactor` + 1) per access and loses one every `decayMinutes` minutes without one.
@@ -26,9 +29,12 @@ public enum AccessClock {
     @usableFromInline static let lruMax: UInt32 = (1 << 24) - 1
     @usableFromInline static let lfuInitial: UInt32 = 5
 
+    /// Milliseconds per tick of the recency clock.
+    @usableFromInline static let lruTickMilliseconds: Int64 = 100
+
     @inlinable
-    public static func seconds(_ now: Instant) -> UInt32 {
-        UInt32(truncatingIfNeeded: now.milliseconds / 1000) & lruMax
+    public static func lruTicks(_ now: Instant) -> UInt32 {
+        UInt32(truncatingIfNeeded: now.milliseconds / lruTickMilliseconds) & lruMax
     }
 
     @inlinable
@@ -40,7 +46,7 @@ public enum AccessClock {
     @inlinable
     public static func initial(_ tracking: AccessTracking, now: Instant) -> UInt32 {
         switch tracking.mode {
-        case .recency: return seconds(now)
+        case .recency: return lruTicks(now)
         case .frequency: return minutes(now) << 8 | lfuInitial
         }
     }
@@ -50,7 +56,7 @@ public enum AccessClock {
     public static func touched(_ access: UInt32, _ tracking: AccessTracking, now: Instant, random: UInt64) -> UInt32 {
         switch tracking.mode {
         case .recency:
-            return seconds(now)
+            return lruTicks(now)
         case .frequency:
             var counter = decayedCounter(access, tracking, now: now)
             if counter < 255 {
@@ -77,8 +83,8 @@ public enum AccessClock {
     /// Milliseconds since the last access under recency (Redis `estimateObjectIdleTime`).
     @inlinable
     public static func idleMilliseconds(_ access: UInt32, now: Instant) -> Int64 {
-        let clock = seconds(now)
+        let clock = lruTicks(now)
         let idle = clock >= access ? clock - access : clock + (lruMax - access)
-        return Int64(idle) * 1000
+        return Int64(idle) * lruTickMilliseconds
     }
 }

@@ -61,6 +61,7 @@ extension Keyspace {
         guard box.header.isLive, Keyspace.isTombstone(box), box.header.isEvictionMarker != marker else { return }
         box.header.isEvictionMarker = marker
         markerCount += marker ? 1 : -1
+        markerBytes += marker ? box.footprint : -box.footprint
         box.header.timestamp = HybridTimestamp(rawValue: UInt64(bitPattern: now))
         queue(box, storedAt: now)
     }

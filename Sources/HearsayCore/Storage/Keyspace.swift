@@ -33,8 +33,9 @@ public struct Keyspace {
     /// queue for deletes' tombstones and one for eviction markers, whose grace is shorter.
     var tombstoneQueue: TombstoneQueue
     var markerQueue: TombstoneQueue
-    /// Entries that are eviction markers now.
+    /// Entries that are eviction markers now, and their footprint (part of `usedBytes`).
     public internal(set) var markerCount = 0
+    public internal(set) var markerBytes = 0
     /// How long a tombstone is kept at least, in ms of local time since it was stored. A
     /// tombstone past it is *settled*: an exchange tells a replica that holds nothing for the
     /// key not to store it (see `isSettledTombstone`). Set from `ClusterSettings`.
@@ -275,7 +276,10 @@ public struct Keyspace {
         leafDigests[leaf(ofHash: box.hash)] &-= EntryDigest.digest(box)
         table.remove(at: slot)
         box.header.isLive = false
-        if box.header.isEvictionMarker { markerCount -= 1 }
+        if box.header.isEvictionMarker {
+            markerCount -= 1
+            markerBytes -= box.footprint
+        }
         if box.header.expiresAtMilliseconds != 0 { expiry.liveCount -= 1 }
         count -= 1
         usedBytes -= box.footprint
@@ -307,6 +311,7 @@ public struct Keyspace {
         tombstoneQueue.removeAll()
         markerQueue.removeAll()
         markerCount = 0
+        markerBytes = 0
         purgedMarkerHashes.removeAll()
         count = 0
         tombstoneCount = 0
@@ -362,12 +367,14 @@ public struct Keyspace {
         write(box)
         leafDigests[leaf(ofHash: key.hash)] &+= EntryDigest.digest(box) &- oldDigest
         usedBytes += box.footprint - oldFootprint
+        if wasMarker { markerBytes += box.footprint - oldFootprint }
         if Keyspace.isTombstone(box) {
             tombstoneCount += 1
         } else if wasTombstone {
             if wasMarker {
                 box.header.isEvictionMarker = false
                 markerCount -= 1
+                markerBytes -= box.footprint
             }
             tombstoneQueue.compactIfSparse(tombstones: tombstoneCount)
             markerQueue.compactIfSparse(tombstones: tombstoneCount)
