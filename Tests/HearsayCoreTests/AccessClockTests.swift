@@ -44,10 +44,28 @@ import Testing
         tracking.mode = .frequency
         tracking.decayMinutes = 2
         let start = Instant(milliseconds: 10 * 60_000)
-        let access = AccessClock.minutes(start) << 8 | 9
+        let access = AccessClock.lfuSeconds(start) << 8 | 9
         #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 3 * 60_000)) == 8)
         #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 60 * 60_000)) == 0)
         tracking.decayMinutes = 0
         #expect(AccessClock.decayedCounter(access, tracking, now: start.adding(milliseconds: 60 * 60_000)) == 9)
+        // The access time wraps after 2^16 seconds: idle time is read across the wrap.
+        let late = AccessClock.lfuSeconds(Instant(milliseconds: 65_530_000)) << 8 | 9
+        #expect(AccessClock.lfuIdleSeconds(late, now: Instant(milliseconds: 65_540_000)) == 9)
+    }
+
+    /// Among keys equally rare, the LFU ranking evicts the one idle longest first.
+    @Test func equallyRareKeysRankByIdleTime() {
+        var tracking = AccessTracking()
+        tracking.mode = .frequency
+        let now = Now(milliseconds: 100_000)
+        func box(_ access: UInt32) -> EntryBox {
+            Array("k".utf8).withUnsafeBytes { EntryBox.make(key: $0, hash: 1, valueCapacity: 0, access: access) }
+        }
+        let older = box(40 << 8 | 5)
+        let newer = box(90 << 8 | 5)
+        let frequent = box(10 << 8 | 9)
+        let score = { (box: EntryBox) in Evictor.score(box, .rarity, tracking: tracking, now: now) }
+        #expect(score(older) > score(newer) && score(newer) > score(frequent))
     }
 }

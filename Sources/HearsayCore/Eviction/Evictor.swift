@@ -68,7 +68,10 @@ public struct Evictor {
         case .idle:
             return UInt64(AccessClock.idleMilliseconds(box.header.access, now: now.monotonic))
         case .rarity:
-            return 255 - UInt64(AccessClock.decayedCounter(box.header.access, tracking, now: now.monotonic))
+            // The rarest first; among equally rare keys, the one idle longest.
+            let access = box.header.access
+            let rarity = 255 - UInt64(AccessClock.decayedCounter(access, tracking, now: now.monotonic))
+            return rarity << 16 | UInt64(AccessClock.lfuIdleSeconds(access, now: now.monotonic))
         case .nearestExpiry:
             return UInt64.max - UInt64(max(0, box.header.expiresAtMilliseconds))
         case .none, .random:

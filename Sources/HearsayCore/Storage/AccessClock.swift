@@ -5,9 +5,12 @@
 ///   2^24. Redis keeps whole seconds; the finer clock tells apart keys read within the same
 ///   second (a hot cache's whole working set), at the price of wrapping after 19 days instead
 ///   of 194 (a key idle longer looks younger than it is, as in Redis past its wrap);
-/// - frequency (LFU policies): the minute of the last decay (16 bits) above a logarithmic
+/// - frequency (LFU policies): the time of the last access (16 bits) above a logarithmic
 ///   counter (8 bits) that starts at 5, grows with probability 1 / ((counter - 5) x
 ///   `logFactor` + 1) per access and loses one every `decayMinutes` minutes without one.
+///   Redis keeps that time in minutes; here it is in seconds, so that among keys with the
+///   same counter (most of them, in a young cache) the one idle longest goes first. It wraps
+///   after 18 hours rather than 45 days: a key idle longer decays as if idle 18 hours less.
 ///
 /// Time is the node's monotonic clock: idleness is a duration, and a wall clock that steps
 /// back must not make every key look fresh.
@@ -37,9 +40,18 @@ public enum AccessClock {
         UInt32(truncatingIfNeeded: now.milliseconds / lruTickMilliseconds) & lruMax
     }
 
+    /// The LFU access time: seconds modulo 2^16.
     @inlinable
-    public static func minutes(_ now: Instant) -> UInt32 {
-        UInt32(truncatingIfNeeded: now.milliseconds / 60_000) & 0xFFFF
+    public static func lfuSeconds(_ now: Instant) -> UInt32 {
+        UInt32(truncatingIfNeeded: now.milliseconds / 1_000) & 0xFFFF
+    }
+
+    /// Seconds since the last access under frequency tracking (wraps after 18 hours).
+    @inlinable
+    public static func lfuIdleSeconds(_ access: UInt32, now: Instant) -> UInt32 {
+        let last = access >> 8
+        let current = lfuSeconds(now)
+        return current >= last ? current - last : 65535 - last + current
     }
 
     /// The access bits of a key written for the first time.
@@ -47,7 +59,7 @@ public enum AccessClock {
     public static func initial(_ tracking: AccessTracking, now: Instant) -> UInt32 {
         switch tracking.mode {
         case .recency: return lruTicks(now)
-        case .frequency: return minutes(now) << 8 | lfuInitial
+        case .frequency: return lfuSeconds(now) << 8 | lfuInitial
         }
     }
 
@@ -64,7 +76,7 @@ public enum AccessClock {
                 // random < 2^64 / (base x factor + 1): probability 1 / (base x factor + 1).
                 if random < UInt64.max / (base &* UInt64(max(0, tracking.logFactor)) &+ 1) { counter += 1 }
             }
-            return minutes(now) << 8 | counter
+            return lfuSeconds(now) << 8 | counter
         }
     }
 
@@ -73,10 +85,7 @@ public enum AccessClock {
     public static func decayedCounter(_ access: UInt32, _ tracking: AccessTracking, now: Instant) -> UInt32 {
         let counter = access & 255
         guard tracking.decayMinutes > 0 else { return counter }
-        let last = access >> 8
-        let current = minutes(now)
-        let elapsed = current >= last ? current - last : 65535 - last + current
-        let periods = elapsed / UInt32(tracking.decayMinutes)
+        let periods = lfuIdleSeconds(access, now: now) / (60 * UInt32(tracking.decayMinutes))
         return periods >= counter ? 0 : counter - periods
     }
 
