@@ -50,6 +50,16 @@ public final class KeyTable {
         return Unmanaged<EntryBox>.fromOpaque(address).takeUnretainedValue()
     }
 
+    /// Whether the entry of `word` has `key`, read without retaining it (the table's own
+    /// reference keeps it alive): a probe costs no reference counting.
+    @inlinable @inline(__always)
+    static func holds(_ word: UInt, _ key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        let address = UnsafeRawPointer(bitPattern: word & addressMask).unsafelyUnwrapped
+        return Unmanaged<EntryBox>.fromOpaque(address)._withUnsafeGuaranteedRef { box in
+            box.hash == hash && box.withKey { ByteEquality.equal($0, key) }
+        }
+    }
+
     /// The word for `box`, taking a reference to it.
     static func retainedWord(_ box: EntryBox) -> UInt {
         let address = UInt(bitPattern: Unmanaged.passRetained(box).toOpaque())
@@ -72,10 +82,7 @@ public final class KeyTable {
         while true {
             let word = slots[i]
             if word == 0 { return nil }
-            if word >> KeyTable.addressBits == tag {
-                let box = KeyTable.entry(word)
-                if box.hash == hash && box.withKey({ ByteEquality.equal($0, key) }) { return i }
-            }
+            if word >> KeyTable.addressBits == tag, KeyTable.holds(word, key, hash: hash) { return i }
             i = (i &+ 1) & mask
         }
     }
