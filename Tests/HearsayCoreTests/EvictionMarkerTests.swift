@@ -124,3 +124,23 @@ struct EvictionMarkerTests {
         #expect(ks.tombstoneCount == 1 && ks.usedBytes < withValue - 900, "\(withValue) -> \(ks.usedBytes)")
     }
 }
+
+extension EvictionMarkerTests {
+    /// An exchange carries a marker to a replica that still holds the value it removed.
+    @Test func anExchangeCarriesAMarkerToAReplicaHoldingTheValue() {
+        var a = F.keyspace(partitions: 1)
+        var b = F.keyspace(partitions: 1)
+        a.purgesTombstonesAtOnce = false
+        b.purgesTombstonesAtOnce = false
+        for key in (0..<50).map({ "k\($0)" }) {
+            T.write(&a, key, at: 10) { $0.set(Array("v".utf8), by: F.nodeA, at: T.ts(10), now: F.now.wall) }
+            T.write(&b, key, at: 10) { $0.set(Array("v".utf8), by: F.nodeA, at: T.ts(10), now: F.now.wall) }
+        }
+        Self.merge(&a, "k7", Self.evicted(a, "k7"), marker: true, at: 50)
+        #expect(a.markerCount == 1 && a.leaves(ofPartition: 0) != b.leaves(ofPartition: 0))
+        let run = AE.exchange(&a, &b, partition: 0, salt: 5, label: "marker")
+        #expect(AE.isFinished(run.initiatorEnd) && AE.isFinished(run.responderEnd))
+        #expect(a.leaves(ofPartition: 0) == b.leaves(ofPartition: 0), "replicas agree after one exchange")
+        #expect(b.markerCount == 1, "the marker arrived as a marker")
+    }
+}

@@ -91,4 +91,25 @@ struct HintStoreTests {
         #expect(store.pendingCount == 1)
         #expect(store.object(for: Array("k".utf8))?.register.count == 2)
     }
+
+    /// An eviction removes from the hints exactly what it removed from the node's copy: a
+    /// hint it covers goes, a hint with a write it did not see keeps that write.
+    @Test func anEviction_removesFromHintsWhatItSaw() {
+        var store = HintStore()
+        let covered = Array("c".utf8)
+        let mixed = Array("m".utf8)
+        let seen = Self.object("a", by: 1, counter: 1)
+        store.store(owner: NodeID(7), key: covered, object: seen, now: Instant(milliseconds: 0))
+        store.store(owner: NodeID(8), key: covered, object: seen, now: Instant(milliseconds: 0))
+        store.store(owner: NodeID(7), key: mixed, object: seen, now: Instant(milliseconds: 0))
+        store.store(
+            owner: NodeID(7), key: mixed, object: Self.object("b", by: 2, counter: 1), now: Instant(milliseconds: 1))
+        var marker = seen
+        marker.delete(now: WallTime(milliseconds: 5))
+        store.applyEviction(covered, marker: marker)
+        store.applyEviction(mixed, marker: marker)
+        #expect(store.object(for: covered) == nil)
+        #expect(store.object(for: mixed)?.register.map(\.value) == [Array("b".utf8)])
+        #expect(store.pendingCount == 1 && store.pendingBytes > 0)
+    }
 }

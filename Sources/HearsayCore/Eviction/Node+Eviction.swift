@@ -22,7 +22,9 @@ extension Node {
             store.keyspace.remove(marker)
             return
         }
-        let object = CompactObject.materialize(marker).encoded
+        let tombstone = CompactObject.materialize(marker)
+        hints.applyEviction(key, marker: tombstone)
+        let object = tombstone.encoded
         for owner in topology.routes(partition).reachableOwners {
             output.peers.addWrite(
                 to: owner, ReplicationMessages.Write(requestID: 0, key: key, object: object, hintFor: nil, marker: true)

@@ -126,6 +126,29 @@ public struct HintStore {
         refreshPending(owner)
     }
 
+    /// An eviction on this node removes from its hints what it removed from its own copy:
+    /// each owner's hint for `key` takes the eviction's `marker` in, and is dropped when
+    /// nothing of it is left to replay. (Else the node would hand the value it just evicted
+    /// back to the owners its marker had found without the key.)
+    mutating func applyEviction(_ key: [UInt8], marker: StoredObject) {
+        for owner in owners.keys.sorted() where owners[owner]?.idByKey[key] != nil {
+            Self.modify(&owners[owner, default: OwnerHints()]) { entry in
+                guard let id = entry.idByKey[key], let hint = entry.byID[id] else { return }
+                var object = hint.object
+                object.merge(marker)
+                if object.isTombstone {
+                    entry.remove(id: id)
+                    return
+                }
+                let bytes = key.count + object.approximateByteSize
+                entry.bytes += bytes - hint.bytes
+                entry.byID[id]!.object = object
+                entry.byID[id]!.bytes = bytes
+            }
+            refreshPending(owner)
+        }
+    }
+
     /// Runs `body` on a dictionary value in place (no copy of its storage).
     private static func modify<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
 

@@ -125,10 +125,18 @@ public final class EntryBox: ManagedBuffer<EntryHeader, UInt8> {
         header.valueCount = 16
     }
 
-    /// Bytes this entry costs in memory: object header, EntryHeader, tail, its slot in the
-    /// table, and an extended object's estimate.
+    /// Bytes this entry costs in memory: its allocation (object header, EntryHeader, key and
+    /// value) as the C allocator rounds it, and an extended object's estimate.
+    ///
+    /// It counts the bytes in use, not `capacity`: the allocator's usable size depends on the
+    /// heap's history, and eviction, which follows these bytes, must do the same thing on
+    /// every run of a seed (an entry keeps at most `Keyspace.slackBytesKept` unused).
     @inlinable public var footprint: Int {
-        16 + MemoryLayout<EntryHeader>.stride + capacity + 16
+        EntryBox.allocationSize(16 + MemoryLayout<EntryHeader>.stride + Int(header.keyCount) + Int(header.valueCount))
             + (header.extended.map { 16 + $0.object.approximateByteSize } ?? 0)
     }
+
+    /// What glibc's malloc takes for a request of `bytes`: an 8-byte size word, rounded up to
+    /// 16, at least 32.
+    @inlinable static func allocationSize(_ bytes: Int) -> Int { max(32, (bytes + 8 + 15) & ~15) }
 }
