@@ -6,6 +6,15 @@ import Testing
 /// Eviction across replicas, in the simulator: every node of a 3-node cluster (N=3) bounded
 /// at a fraction of what a client writes through all of them.
 struct ClusterEvictionTests {
+    /// Eviction follows memory use, which must not depend on the allocator's heap: a seed
+    /// replays identically (here twice in one process, after different heap histories).
+    @Test func evictionUnderFaults_replaysIdentically() {
+        let scenario = SimulationScenario.named("eviction-faults")!
+        let first = scenario.run(seed: 22, nodes: 3)
+        let second = scenario.run(seed: 22, nodes: 3)
+        #expect(first.summary == second.summary && first.simulatedSeconds == second.simulatedSeconds)
+    }
+
     /// The eviction-faults scenario over seeds (HEARSAY_SIM_SEEDS=N runs N).
     @Test func evictionUnderFaults_keepsMemoryBounded_markersGo_andNothingElseIsLost() {
         MembershipScenarioTests.checkScenario("eviction-faults", ClusterScenarioTests.cases(6, nodes: 3...7))
