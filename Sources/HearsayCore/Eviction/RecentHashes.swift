@@ -12,8 +12,6 @@ struct RecentHashes {
         self.capacity = capacity
     }
 
-    var count: Int { members.count }
-
     mutating func insert(_ hash: UInt64) {
         guard !members.contains(hash) else { return }
         if ring.count < capacity {

@@ -19,7 +19,7 @@ extension Store {
             guard budget > 0 else { return true }
             budget -= 1
             // In a cluster an eviction leaves a marker until every owner has it. Markers must
-            // not crowd out the data: past `markerShare` of the bound, the oldest goes first.
+            // not crowd out the data: past 1/`markerShareDivisor` of the bound, the oldest goes first.
             if keyspace.markerBytes > limit / Store.markerShareDivisor && keyspace.dropMarkerEarly() { continue }
             guard let victim = evictor.nextVictim(in: keyspace, tracking: keyspace.accessTracking, now: now) else {
                 if keyspace.dropMarkerEarly() { continue }
@@ -37,8 +37,9 @@ extension Store {
     /// node sends the marker to the key's other owners (`Node.makeRoom`).
     mutating func evict(_ box: EntryBox, now: Now) {
         let key = box.keyBytes
-        key.withUnsafeBytes { deleteEntry(KeyRef($0, hash: box.hash), existing: box, now: now) }
-        if let marker = key.withUnsafeBytes({ keyspace.peek(KeyRef($0)) }) {
+        let hash = box.hash
+        key.withUnsafeBytes { deleteEntry(KeyRef($0, hash: hash), existing: box, now: now) }
+        if let marker = key.withUnsafeBytes({ keyspace.peek(KeyRef($0, hash: hash)) }) {
             keyspace.setEvictionMarker(marker, true, now: now.monotonic.milliseconds)
             evictedKeys.append(key)
         }
