@@ -77,6 +77,16 @@ public enum ReplicationScenarios {
         var incrementHolders: [Dot: Set<Int>] = [:]
         var valueHolders: [String: Set<Int>] = [:]
         var hintsDropped: [Int] = []
+        /// Crashes per node so far, and for each tracked value and increment, the owners the
+        /// hints holding it were kept for, with each owner's crash count when the hint was
+        /// first seen: a hint replayed to its owner is deleted on the owner's acknowledgement,
+        /// so if the owner crashed after taking it, the copy died in that crash.
+        var crashes: [Int: Int] = [:]
+        var valueHintTargets: [String: [Int: [Int: Int]]] = [:]
+        var incrementHintTargets: [Dot: [Int: [Int: Int]]] = [:]
+        /// The nodes that held each tracked value or increment when they crashed.
+        var valueDiedWith: [String: Set<Int>] = [:]
+        var incrementDiedWith: [Dot: Set<Int>] = [:]
     }
 
     static func run(seed: UInt64, nodes: Int) -> SimulationResult {
@@ -167,6 +177,7 @@ public enum ReplicationScenarios {
         // a write delivered), so that the look after it judges exactly what the crash took.
         trackCopies(&history, cluster: cluster)
         cluster.crash(victim)
+        history.crashes[victim, default: 0] += 1
         for (key, holders) in history.holdersAtAck where holders.contains(victim) {
             history.lostCopy.insert(key)
         }
@@ -194,8 +205,31 @@ public enum ReplicationScenarios {
         let dropped = (0..<n).map { cluster.sim.node($0)?.node.hintsDropped ?? 0 }
         if history.hintsDropped.count < n { history.hintsDropped = dropped }
         let before = history.hintsDropped
-        func excused(_ holders: Set<Int>) -> Bool {
-            !holders.isEmpty && holders.allSatisfy { $0 == crashed || dropped[$0] != before[$0] }
+        let crashes = history.crashes
+        /// A copy vanished in a documented way: each of its last holders crashed, dropped
+        /// hints at a bound, or kept it in a hint for an owner that crashed holding the copy
+        /// after the hint was first seen (the replay's acknowledgement deletes the hint, and
+        /// can arrive after the look that saw the owner crash with the copy).
+        func excused(_ holders: Set<Int>, hintTargets: [Int: [Int: Int]], diedWith: Set<Int>) -> Bool {
+            func handedToCrashed(_ holder: Int) -> Bool {
+                (hintTargets[holder] ?? [:]).contains {
+                    diedWith.contains($0.key) && crashes[$0.key, default: 0] > $0.value
+                }
+            }
+            return !holders.isEmpty
+                && holders.allSatisfy { $0 == crashed || dropped[$0] != before[$0] || handedToCrashed($0) }
+        }
+        /// Per holder, the owners (by index) of its hints of `key`, with each owner's crash
+        /// count from when that hint was first seen.
+        func hintTargets(_ key: String, previous: [Int: [Int: Int]]) -> [Int: [Int: Int]] {
+            var targets: [Int: [Int: Int]] = [:]
+            for i in 0..<n {
+                for owner in cluster.sim.node(i)?.node.hintOwners(of: Array(key.utf8)) ?? [] {
+                    guard let index = cluster.ids.firstIndex(of: owner) else { continue }
+                    targets[i, default: [:]][index] = previous[i]?[index] ?? crashes[index, default: 0]
+                }
+            }
+            return targets
         }
         var lastValues: [String: String] = [:]
         for (key, ops) in history.writes {
@@ -209,16 +243,32 @@ public enum ReplicationScenarios {
         for (key, value) in lastValues {
             let bytes = Array(value.utf8)
             let holders = Set((0..<n).filter { held[key]![$0]?.register.contains { $0.value == bytes } == true })
-            if holders.isEmpty && excused(history.valueHolders[value] ?? []) { history.lostValues.insert(value) }
+            let targets = history.valueHintTargets[value] ?? [:]
+            if let crashed, history.valueHolders[value]?.contains(crashed) == true {
+                history.valueDiedWith[value, default: []].insert(crashed)
+            }
+            let diedWith = history.valueDiedWith[value] ?? []
+            if holders.isEmpty && excused(history.valueHolders[value] ?? [], hintTargets: targets, diedWith: diedWith) {
+                history.lostValues.insert(value)
+            }
             history.valueHolders[value] = holders
+            history.valueHintTargets[value] = hintTargets(key, previous: targets)
         }
         for (key, dots) in history.ackedIncrements {
             for dot in dots where history.lostIncrements[key]?.contains(dot) != true {
                 let holders = Set((0..<n).filter { held[key]![$0]?.context.contains(dot) == true })
-                if holders.isEmpty && excused(history.incrementHolders[dot] ?? []) {
+                let targets = history.incrementHintTargets[dot] ?? [:]
+                if let crashed, history.incrementHolders[dot]?.contains(crashed) == true {
+                    history.incrementDiedWith[dot, default: []].insert(crashed)
+                }
+                let diedWith = history.incrementDiedWith[dot] ?? []
+                if holders.isEmpty
+                    && excused(history.incrementHolders[dot] ?? [], hintTargets: targets, diedWith: diedWith)
+                {
                     history.lostIncrements[key, default: []].insert(dot)
                 }
                 history.incrementHolders[dot] = holders
+                history.incrementHintTargets[dot] = hintTargets(key, previous: targets)
             }
         }
         history.hintsDropped = dropped

@@ -221,6 +221,11 @@ public struct HintStore {
 
     public var ownersWithHints: [NodeID] { owners.keys.sorted() }
 
+    /// The owners this store holds a hint of `key` for.
+    func owners(holding key: [UInt8]) -> [NodeID] {
+        owners.keys.sorted().filter { owners[$0]?.idByKey[key] != nil }
+    }
+
     private mutating func refreshPending(_ owner: NodeID) {
         stats[owner, default: OwnerStats()].pending = owners[owner]?.count ?? 0
         stats[owner, default: OwnerStats()].pendingBytes = owners[owner]?.bytes ?? 0

@@ -43,6 +43,11 @@ extension Node {
         return held
     }
 
+    /// The owners this node keeps a hint of `key` for (a checker asks where a hint went).
+    public func hintOwners(of key: [UInt8]) -> [NodeID] {
+        hints.owners(holding: key)
+    }
+
     /// Hints this node dropped at a bound (age, count or bytes) since it started.
     public var hintsDropped: Int {
         hints.stats.values.reduce(0) { $0 + $1.droppedForAge + $1.droppedForBounds }
