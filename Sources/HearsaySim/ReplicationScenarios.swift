@@ -202,7 +202,9 @@ public enum ReplicationScenarios {
     /// operation and at every crash.
     static func trackCopies(_ history: inout History, cluster: HearsayCluster, crashed: Int? = nil) {
         let n = cluster.sim.nodeCount
-        let dropped = (0..<n).map { cluster.sim.node($0)?.node.hintsDropped ?? 0 }
+        // One copy of each node per look (copying a node retains every field).
+        let nodes = (0..<n).map { cluster.sim.node($0)?.node }
+        let dropped = nodes.map { $0?.hintsDropped ?? 0 }
         if history.hintsDropped.count < n { history.hintsDropped = dropped }
         let before = history.hintsDropped
         let crashes = history.crashes
@@ -224,7 +226,7 @@ public enum ReplicationScenarios {
         func hintTargets(_ key: String, previous: [Int: [Int: Int]]) -> [Int: [Int: Int]] {
             var targets: [Int: [Int: Int]] = [:]
             for i in 0..<n {
-                for owner in cluster.sim.node(i)?.node.hintOwners(of: Array(key.utf8)) ?? [] {
+                for owner in nodes[i]?.hintOwners(of: Array(key.utf8)) ?? [] {
                     guard let index = cluster.ids.firstIndex(of: owner) else { continue }
                     targets[i, default: [:]][index] = previous[i]?[index] ?? crashes[index, default: 0]
                 }
@@ -239,7 +241,7 @@ public enum ReplicationScenarios {
         }
         let tracked = Set(lastValues.keys).union(history.ackedIncrements.keys).sorted()
         var held: [String: [StoredObject?]] = [:]
-        for key in tracked { held[key] = (0..<n).map { cluster.sim.node($0)?.node.heldObject(of: Array(key.utf8)) } }
+        for key in tracked { held[key] = nodes.map { $0?.heldObject(of: Array(key.utf8)) } }
         for (key, value) in lastValues {
             let bytes = Array(value.utf8)
             let holders = Set((0..<n).filter { held[key]![$0]?.register.contains { $0.value == bytes } == true })

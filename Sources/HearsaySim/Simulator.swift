@@ -300,9 +300,11 @@ public final class Simulator<Node: SimulatedNode> {
     }
 
     func handle(_ index: Int, _ body: (inout Node, Now, inout SimulatedActions<Node>) -> Void) {
-        guard var node = slots[index].node else { return }
-        // Move the node out so it is uniquely referenced while it runs (no copy).
-        slots[index].node = nil
+        // Move the node out so it is uniquely referenced while it runs: a swap, not a copy
+        // (copying a node retains every one of its fields).
+        var taken: Node? = nil
+        swap(&taken, &slots[index].node)
+        guard var node = taken.take() else { return }
         actions.removeAll()
         body(&node, slots[index].clock.now(now), &actions)
         slots[index].node = node
