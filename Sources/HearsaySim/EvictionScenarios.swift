@@ -46,7 +46,7 @@ public enum EvictionScenarios {
         var fillers: [String: String] = [:]
         var peak = Array(repeating: 0, count: nodes)
         var fillerReplies: [String: Int] = [:]
-        let crashed = ReplicationScenarios.workload(&run, nodes: nodes, history: &history) { i in
+        func writeFillers(_ i: Int) {
             for j in 0..<fillersPerOperation {
                 let live = cluster.liveNodes
                 guard !live.isEmpty else { return }
@@ -62,12 +62,23 @@ public enum EvictionScenarios {
                 }
             }
         }
-        let evicted = cluster.liveNodes.map { cluster.sim.node($0)?.node.store.evictor.evictedKeys ?? 0 }
+        let crashed = ReplicationScenarios.workload(&run, nodes: nodes, history: &history, afterEach: writeFillers)
         sim.heal()
         sim.network.lossProbability = 0
         if let victim = crashed { cluster.restart(victim) }
         bound(cluster)
         run.converge("healed after the workload")
+        // Partitions can fail most of a small cluster's writes: fill on until something is
+        // evicted, so the markers' settling below is always exercised.
+        var topUps = 0
+        while topUps < 200, cluster.liveNodes.allSatisfy({ cluster.sim.node($0)?.node.store.evictor.evictedKeys == 0 })
+        {
+            writeFillers(1_000_000 + topUps)
+            sim.run(forNanoseconds: 10_000_000)
+            topUps += 1
+        }
+        if topUps > 0 { run.notes.append("\(topUps) rounds of fillers after the heal") }
+        let evicted = cluster.liveNodes.map { cluster.sim.node($0)?.node.store.evictor.evictedKeys ?? 0 }
         let quietAt = sim.now
         var outstanding: String? = "not checked"
         while sim.now - quietAt < settleBound {

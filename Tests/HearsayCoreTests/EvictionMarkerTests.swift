@@ -90,12 +90,36 @@ struct EvictionMarkerTests {
             inPartition: 0, storedBefore: Instant(milliseconds: 1_000), budget: 10, markers: true)
         #expect(purged == 1)
         #expect(ks.purgedMarkerCount == 1 && ks.markerCount == 0 && Self.box(ks, "a") == nil && ks.tombstoneCount == 1)
-        // The value coming back after its marker went is counted; a key never evicted is not.
+    }
+
+    /// A copy the purged marker had removed, coming back, meets the marker's ghost: the marker
+    /// is stored again (to go round once more), not the value. A write it never saw survives.
+    @Test func aRemovedCopyComingBackRevivesItsMarker_aWriteItDidNotSeeSurvives() {
+        var ks = F.keyspace(partitions: 1)
+        ks.purgesTombstonesAtOnce = false
+        for key in ["a", "b"] {
+            T.write(&ks, key, at: 10) { $0.set(Array("v".utf8), by: F.nodeA, at: T.ts(10), now: F.now.wall) }
+            Self.merge(&ks, key, Self.evicted(ks, key), marker: true, at: 50)
+        }
+        _ = ks.purgeTombstones(inPartition: 0, storedBefore: Instant(milliseconds: 1_000), budget: 10, markers: true)
+        #expect(ks.count == 0 && ks.purgedMarkerCount == 2)
         var copy = StoredObject()
         copy.set(Array("v".utf8), by: F.nodeA, at: T.ts(10), now: F.now.wall)
         Self.merge(&ks, "a", copy, marker: false, at: 2_000)
+        let revived = Self.box(ks, "a")!
+        #expect(Keyspace.isTombstone(revived) && revived.header.isEvictionMarker && ks.markersRevived == 1)
+        #expect(ks.oldestTombstone(inPartition: 0, markers: true) == Instant(milliseconds: 2_000))
+        // A write the marker never saw (node B's) comes back as a value, siblings it saw do not.
+        var concurrent = copy
+        concurrent.set(Array("w".utf8), by: F.nodeB, at: T.ts(25), now: F.now.wall)
+        var both = copy
+        both.merge(concurrent)
+        Self.merge(&ks, "b", both, marker: false, at: 2_000)
+        let survived = CompactObject.materialize(Self.box(ks, "b")!)
+        #expect(survived.register.map(\.value) == [Array("w".utf8)] && ks.evictedKeysReturned == 1)
+        // A key never evicted is neither.
         Self.merge(&ks, "c", copy, marker: false, at: 2_000)
-        #expect(ks.evictedKeysReturned == 1)
+        #expect(ks.evictedKeysReturned == 1 && ks.markersRevived == 1)
     }
 
     @Test func droppingMarkersEarly_takesTheOldestOfEachPartitionInTurn() {

@@ -56,6 +56,9 @@ extension Keyspace: AntiEntropyStore {
             let localTombstone = entry.map(Keyspace.isTombstone) ?? false
             let localMarker = entry?.header.isEvictionMarker ?? false
             var local = entry.map(CompactObject.materialize) ?? StoredObject()
+            // Where the key is absent because its marker went, what comes back meets the marker.
+            let ghost = entry == nil && !remote.isTombstone ? markerGhosts.take(ref.hash) : nil
+            if let ghost { local = ghost }
             let before = local
             if sabotageMarkersReplaceEverything && (marker || localMarker) {
                 if marker { local = remote }
@@ -64,12 +67,13 @@ extension Keyspace: AntiEntropyStore {
             }
             let changed = entry == nil || local != before
             let box = changed ? putObject(ref, existing: entry, object: local, now: now) : entry
-            if entry == nil, let box, !Keyspace.isTombstone(box), purgedMarkerHashes.contains(ref.hash) {
-                evictedKeysReturned += 1
+            if ghost != nil, let box {
+                if Keyspace.isTombstone(box) { markersRevived += 1 } else { evictedKeysReturned += 1 }
             }
             if let box, Keyspace.isTombstone(box) {
                 let deleteSeen = (localTombstone && !localMarker) || (remote.isTombstone && !remote.isBottom && !marker)
-                setEvictionMarker(box, (marker || localMarker) && !deleteSeen, now: now.monotonic.milliseconds)
+                setEvictionMarker(
+                    box, (marker || localMarker || ghost != nil) && !deleteSeen, now: now.monotonic.milliseconds)
             }
             return changed ? local : nil
         }

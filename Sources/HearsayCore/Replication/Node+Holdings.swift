@@ -71,6 +71,9 @@ extension Node {
         let entry: StoredObject? = key.withUnsafeBytes { raw in
             store.keyspace.peek(KeyRef(raw)).map(CompactObject.materialize)
         }
+        let marker: Bool = key.withUnsafeBytes { raw in
+            store.keyspace.peek(KeyRef(raw))?.header.isEvictionMarker ?? false
+        }
         let hinted = hints.object(for: key)
         let values = entry.map { o in
             o.register.map { String(decoding: $0.value, as: UTF8.self) + "@" + $0.stamp.dot.description }
@@ -81,6 +84,6 @@ extension Node {
         }
         let hintedCounter = hinted.map { $0.counterEntries.isEmpty ? "" : " hinted counter \($0.counterEntries)" } ?? ""
         return
-            "data \(values ?? [])\(counter ?? "") ctx \(entry?.context.description ?? "-") hint \(hinted.map { $0.register.map { String(decoding: $0.value, as: UTF8.self) } } ?? [])\(hintedCounter)"
+            "data \(marker ? "marker " : "")\(values ?? [])\(counter ?? "") ctx \(entry?.context.description ?? "-") hint \(hinted.map { $0.register.map { String(decoding: $0.value, as: UTF8.self) } } ?? [])\(hintedCounter)"
     }
 }

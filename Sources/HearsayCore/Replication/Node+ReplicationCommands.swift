@@ -49,7 +49,7 @@ extension Node {
         let latency = s.latencyPercentiles
         let owners = hints.stats.keys.sorted()
         let memory = memoryReport
-        r.mapHeader(37)
+        r.mapHeader(38)
         for (name, value) in [
             ("requests_coordinated", s.coordinated), ("requests_forwarded", s.forwarded),
             ("quorum_failures", s.quorumFailures), ("forward_timeouts", s.forwardTimeouts),
@@ -76,6 +76,7 @@ extension Node {
             ("evicted_keys", store.evictor.evictedKeys), ("eviction_markers", store.keyspace.markerCount),
             ("eviction_markers_purged", store.keyspace.purgedMarkerCount),
             ("eviction_markers_dropped_early", store.keyspace.markersDroppedEarly),
+            ("eviction_markers_revived", store.keyspace.markersRevived),
             ("evicted_keys_returned", store.keyspace.evictedKeysReturned), ("used_memory", memory.used),
             ("maxmemory", store.keyspace.maxMemoryBytes),
             ("mem_not_counted_for_evict", memory.notCountedForEviction),

@@ -91,7 +91,7 @@ extension Keyspace {
             let p = (markerDropCursor + k) % partitionCount
             guard let item = markerQueue.head(ofPartition: p) else { continue }
             markerQueue.popHead(ofPartition: p)
-            purgedMarkerHashes.insert(item.box.hash)
+            markerGhosts.insert(item.box.hash, marker: CompactObject.materialize(item.box))
             remove(item.box)
             markersDroppedEarly += 1
             markerDropCursor = (p + 1) % partitionCount
@@ -113,7 +113,7 @@ extension Keyspace {
             guard let item = head, item.storedAt < horizonMilliseconds else { break }
             if markers {
                 markerQueue.popHead(ofPartition: p)
-                purgedMarkerHashes.insert(item.box.hash)
+                markerGhosts.insert(item.box.hash, marker: CompactObject.materialize(item.box))
             } else {
                 tombstoneQueue.popHead(ofPartition: p)
             }

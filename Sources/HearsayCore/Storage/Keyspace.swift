@@ -46,11 +46,15 @@ public struct Keyspace {
     /// Tombstones and eviction markers removed by `purgeTombstones`.
     public internal(set) var purgedTombstoneCount = 0
     public internal(set) var purgedMarkerCount = 0
-    /// The keys of the last 16,384 purged markers, and how many of them a merge brought back
-    /// as values (an evicted value returning from a replica, a hint or a handoff after its
-    /// marker was gone: memory eviction has to free again; HS.STATS `evicted_keys_returned`).
-    var purgedMarkerHashes = RecentHashes(capacity: 16_384)
+    /// The last 4,096 purged or dropped markers (`MarkerGhosts`); how many values came back for
+    /// their keys anyway (writes the marker had not seen: memory eviction has to free again;
+    /// HS.STATS `evicted_keys_returned`), and how many removed copies came back and met the
+    /// ghost instead, which stored the marker again (`eviction_markers_revived`).
+    var markerGhosts = MarkerGhosts(capacity: 4_096)
     public internal(set) var evictedKeysReturned = 0
+    public internal(set) var markersRevived = 0
+    /// Bytes the marker ghosts hold (memory eviction cannot free).
+    public var markerGhostBytes: Int { markerGhosts.bytes }
     /// Tests only: an eviction marker wins every merge (it replaces what the entry held, and
     /// nothing replaces it), so a test can show its checks catch an eviction that removes
     /// writes it had not seen.
@@ -312,7 +316,7 @@ public struct Keyspace {
         markerQueue.removeAll()
         markerCount = 0
         markerBytes = 0
-        purgedMarkerHashes.removeAll()
+        markerGhosts.removeAll()
         count = 0
         tombstoneCount = 0
         usedBytes = 0
