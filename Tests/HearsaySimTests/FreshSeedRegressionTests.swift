@@ -14,7 +14,9 @@ import Testing
 /// and acknowledged writes as a cluster of two (the 2,03x,xxx replication-crashes seeds), and
 /// a hint replayed to an owner that acknowledged it and crashed holding it, whose
 /// acknowledgement reached the stand-in after the checker's look at the crash (7,201,757: a
-/// checker error).
+/// checker error), an eviction marker and its value passed round three owners for ever
+/// (eviction-faults 78 and 86 at 3 nodes), and a 3-node run whose partitions failed every
+/// filler write so nothing was evicted (eviction-faults 256).
 struct FreshSeedRegressionTests {
     static let seeds: [(scenario: String, seeds: [UInt64], nodes: Int?)] = [
         (
@@ -27,6 +29,7 @@ struct FreshSeedRegressionTests {
         ("tombstone-purge", [300038, 300152, 300464, 300704, 300962, 301054, 301348, 301589, 301950], nil),
         ("cluster-random-faults", [201999], 4),
         ("replication-crashes", [280, 2_030_731, 2_031_337, 2_031_393, 7_201_757], nil),
+        ("eviction-faults", [78, 86, 256], 3),
     ]
 
     @Test(arguments: seeds.map(\.scenario))
