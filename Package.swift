@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Module graph: RESP (pure codec) <- HearsayCore (pure core) <- HearsayServer (libuv driver)
 //                                                            <- HearsaySim (simulated driver)
-//                       HearsayAuth (the frame MAC, on swift-crypto) <- HearsayServer
+//                       HearsayAuth (the frame MAC, on OpenSSL's libcrypto) <- HearsayServer
 // Only HearsayServer may import CLibUV. The executables sit on top. HearsayInspect (the
 // inspector's library) stands alone: it speaks RESP to nodes and imports no Hearsay module.
 import PackageDescription
@@ -20,7 +20,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -28,18 +27,21 @@ let package = Package(
             pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]
         ),
+        // The system's OpenSSL for HMAC-SHA256: swift-crypto's Swift layer would bring
+        // Foundation into the node (several MiB resident) and BoringSSL into the build.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "RESP", swiftSettings: hotPath),
         .target(
             name: "HearsayCore",
             dependencies: ["RESP"],
             swiftSettings: hotPath
         ),
-        // The frame MAC on swift-crypto, apart from the core so that the core (and the
-        // simulator) compile while BoringSSL does.
-        .target(
-            name: "HearsayAuth",
-            dependencies: ["HearsayCore", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        // The frame MAC, apart from the core so that the core and the simulator stay pure.
+        .target(name: "HearsayAuth", dependencies: ["HearsayCore", "CLibCrypto"]),
         .target(
             name: "HearsayServer",
             dependencies: [
@@ -72,7 +74,6 @@ let package = Package(
             name: "HearsayCoreTests",
             dependencies: [
                 "HearsayAuth", "HearsayCore", "HearsayTestSupport", "RESP",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "HearsayServerTests", dependencies: ["HearsayServer", "HearsayAuth", "HearsayCore"]),
         .testTarget(name: "HearsaySimTests", dependencies: ["HearsaySim", "HearsayCore", "HearsayTestSupport"]),

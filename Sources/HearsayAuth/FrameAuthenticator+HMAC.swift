@@ -1,4 +1,4 @@
-import Crypto
+import CLibCrypto
 import HearsayCore
 
 extension FrameAuthenticator {
@@ -23,45 +23,66 @@ extension FrameAuthenticator {
         frame.withUnsafeBytes { bytes in out.withUnsafeMutableBytes { hashers.mac(bytes, into: $0) } }
         return out
     }
+
+    /// HMAC-SHA256 of `message` under `key` by OpenSSL's own one-shot `HMAC` (a reference for
+    /// the tests: the precomputed states above must agree with it).
+    public static func referenceHMAC(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                _ = HMAC(
+                    EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                    m.count, &out, &length)
+            }
+        }
+        return Array(out.prefix(Int(length)))
+    }
 }
 
 /// HMAC-SHA256 (RFC 2104) split at the key: `inner` has absorbed (key XOR ipad) and the
-/// name prefix, `outer` (key XOR opad), so a frame costs two copies and its own bytes, not a
-/// key schedule. Built from swift-crypto's SHA256 through its non-generic
-/// `update(bufferPointer:)`, because HMAC's generic `update(data:)` went through
-/// unspecialised generic code and a key schedule per frame: a quarter of a replica's CPU.
-/// Copies of SHA256 are copy-on-write, so this stays immutable. The tests pin it to
-/// swift-crypto's own HMAC.
-struct KeyedHashers: @unchecked Sendable {
-    let inner: SHA256
-    let outer: SHA256
+/// name prefix, `outer` (key XOR opad), so a frame costs two copies of a plain SHA256_CTX
+/// and its own bytes, not a key schedule. On OpenSSL's libcrypto, the system's, rather than
+/// swift-crypto, whose Swift layer brings Foundation (and ICU) into the process: several
+/// MiB of resident memory on an idle node. The tests pin it to RFC 4231's vectors and to
+/// OpenSSL's one-shot HMAC.
+struct KeyedHashers: Sendable {
+    let inner: SHA256_CTX
+    let outer: SHA256_CTX
 
     static let blockSize = 64
 
     init(key: [UInt8], namePrefix: [UInt8]) {
         var block = key
         if block.count > Self.blockSize {
-            var hash = SHA256()
-            key.withUnsafeBytes { hash.update(bufferPointer: $0) }
-            block = hash.finalize().withUnsafeBytes { Array($0) }
+            var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+            key.withUnsafeBytes { k in
+                _ = SHA256(k.baseAddress?.assumingMemoryBound(to: UInt8.self), k.count, &digest)
+            }
+            block = digest
         }
         block += [UInt8](repeating: 0, count: Self.blockSize - block.count)
-        var inner = SHA256()
-        block.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update(bufferPointer: $0) }
-        namePrefix.withUnsafeBytes { inner.update(bufferPointer: $0) }
-        var outer = SHA256()
-        block.map { $0 ^ 0x5C }.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        var inner = SHA256_CTX()
+        SHA256_Init(&inner)
+        block.map { $0 ^ 0x36 }.withUnsafeBytes { _ = SHA256_Update(&inner, $0.baseAddress, $0.count) }
+        namePrefix.withUnsafeBytes { _ = SHA256_Update(&inner, $0.baseAddress, $0.count) }
+        var outer = SHA256_CTX()
+        SHA256_Init(&outer)
+        block.map { $0 ^ 0x5C }.withUnsafeBytes { _ = SHA256_Update(&outer, $0.baseAddress, $0.count) }
         self.inner = inner
         self.outer = outer
     }
 
     func mac(_ frame: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
         var inner = self.inner
-        inner.update(bufferPointer: frame)
-        var outer = self.outer
-        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
-        outer.finalize().withUnsafeBytes { digest in
-            out.copyMemory(from: UnsafeRawBufferPointer(rebasing: digest.prefix(out.count)))
+        _ = SHA256_Update(&inner, frame.baseAddress, frame.count)
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { d in
+            _ = SHA256_Final(d.baseAddress!.assumingMemoryBound(to: UInt8.self), &inner)
+            var outer = self.outer
+            _ = SHA256_Update(&outer, d.baseAddress, d.count)
+            _ = SHA256_Final(d.baseAddress!.assumingMemoryBound(to: UInt8.self), &outer)
+            out.copyMemory(from: UnsafeRawBufferPointer(rebasing: d.prefix(out.count)))
         }
     }
 }
