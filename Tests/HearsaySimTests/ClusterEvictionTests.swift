@@ -1,7 +1,7 @@
-import HearsaySim
 import Testing
 
 @testable import HearsayCore
+@testable import HearsaySim
 
 /// Eviction across replicas, in the simulator: every node of a 3-node cluster (N=3) bounded
 /// at a fraction of what a client writes through all of them.
@@ -18,6 +18,18 @@ struct ClusterEvictionTests {
     /// The eviction-faults scenario over seeds (HEARSAY_SIM_SEEDS=N runs N).
     @Test func evictionUnderFaults_keepsMemoryBounded_markersGo_andNothingElseIsLost() {
         MembershipScenarioTests.checkScenario("eviction-faults", ClusterScenarioTests.cases(6, nodes: 3...7))
+    }
+
+    /// The scenario's check that a write concurrent with an eviction survives can fail: with
+    /// markers that replace everything they meet, rewrites the evictions never saw vanish.
+    @Test func evictionUnderFaults_catchesMarkersThatRemoveWritesTheyDidNotSee() {
+        let failures = (1...3 as ClosedRange<UInt64>).flatMap { seed in
+            EvictionScenarios.run(seed: seed, nodes: 5, sabotaged: true).failures
+        }
+        #expect(failures.contains { $0.hasSuffix("held nowhere, and no eviction saw it") }, "\(failures)")
+        for seed in 1...3 as ClosedRange<UInt64> {
+            #expect(EvictionScenarios.run(seed: seed, nodes: 5).failures.isEmpty, "seed \(seed)")
+        }
     }
 
     static let second: Int64 = 1_000_000_000

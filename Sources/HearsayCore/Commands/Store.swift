@@ -26,6 +26,11 @@ public struct Store {
     /// Keys evicted in a cluster whose marker the node has yet to send (drained after each
     /// `makeRoom`, so at most `evictionBudgetPerCall`).
     var evictedKeys: [[UInt8]] = []
+    /// For the simulator's checker, when set: each eviction's key and the causal context it
+    /// removed (the versions it saw), at most `evictionLogLimit` until drained. Nil (off) in
+    /// a running node.
+    var evictionLog: [(key: [UInt8], context: CausalContext)]? = nil
+    static let evictionLogLimit = 100_000
 
     init(settings: NodeSettings) {
         self.settings = settings

@@ -38,6 +38,9 @@ extension Store {
     mutating func evict(_ box: EntryBox, now: Now) {
         let key = box.keyBytes
         let hash = box.hash
+        if evictionLog != nil && evictionLog!.count < Store.evictionLogLimit {
+            evictionLog!.append((key, CompactObject.materialize(box).context))
+        }
         key.withUnsafeBytes { deleteEntry(KeyRef($0, hash: hash), existing: box, now: now) }
         if let marker = key.withUnsafeBytes({ keyspace.peek(KeyRef($0, hash: hash)) }) {
             keyspace.setEvictionMarker(marker, true, now: now.monotonic.milliseconds)

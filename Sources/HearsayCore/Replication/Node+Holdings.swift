@@ -43,6 +43,20 @@ extension Node {
         return held
     }
 
+    /// Turns on the eviction log a checker reads (`Store.evictionLog`); with `sabotaged`, also
+    /// makes eviction markers replace everything they meet, so a test can show the checker
+    /// catches an eviction that removes writes it had not seen.
+    public mutating func logEvictions(sabotaged: Bool = false) {
+        store.evictionLog = []
+        store.keyspace.sabotageMarkersReplaceEverything = sabotaged
+    }
+
+    /// The evictions logged since the last call: each key and the causal context it removed.
+    public mutating func drainEvictionLog() -> [(key: [UInt8], context: CausalContext)] {
+        defer { if store.evictionLog != nil { store.evictionLog = [] } }
+        return store.evictionLog ?? []
+    }
+
     /// The owners this node keeps a hint of `key` for (a checker asks where a hint went).
     public func hintOwners(of key: [UInt8]) -> [NodeID] {
         hints.owners(holding: key)
