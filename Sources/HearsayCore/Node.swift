@@ -29,6 +29,11 @@ public struct Node {
     public internal(set) var faults = FaultInjector()
     /// What this node asks of its driver since the last `takeOutput` (the one way out).
     var output = NodeOutput()
+    /// EXECs waiting on a command's coordinator, by the EXEC's ticket, and which EXEC each
+    /// waited-on ticket belongs to: each waits on one request in flight, so at most
+    /// `maxPendingRequests` of them.
+    var execAssemblies: [UInt64: ExecAssembly] = [:]
+    var execPartOf: [UInt64: UInt64] = [:]
 
     /// Hands over everything produced since the last take, for `taken` (emptied) in exchange:
     /// replication messages framed as `.send` effects, HS.FAULT's outgoing rules applied (a
@@ -37,6 +42,7 @@ public struct Node {
     /// its client in request order (see `CommandOutcome.deferred`).
     public mutating func takeOutput(into taken: inout NodeOutput, now: Now) {
         taken.removeAll()
+        if !execPartOf.isEmpty { assembleExecReplies(now: now) }
         if !output.peers.isEmpty {
             let membership = cluster.membership
             output.peers.flush(
@@ -96,6 +102,7 @@ public struct Node {
         reply: inout ReplyBuffer
     ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
+        if session.transaction != nil, let outcome = queueInTransaction(a, &session, now, &reply) { return outcome }
         store.stats.commandsProcessed &+= 1
         guard let id = CommandTable.lookupID(a[0]) else {
             store.stats.errorReplies += 1
@@ -170,6 +177,13 @@ public struct Node {
         case .hsSiblingKeys: siblingKeysCommand(a, now, &reply)
         case .hsFault: faultCommand(a, &reply)
         case .hsAgreement: agreement(now, &reply)
+        case .multi: multi(&session, &reply)
+        case .exec: return exec(&session, now, &reply)
+        case .discard: discard(&session, &reply)
+        case .watch: watch(a, &session, &reply)
+        case .unwatch:
+            session.watched = []
+            reply.ok()
         default: preconditionFailure("\(id) is a data command")
         }
         return .proceed

@@ -347,6 +347,64 @@ import Testing
         INCRBYFLOAT r8 0x10
         INCRBYFLOAT r9 " 1"
         INCRBYFLOAT r9 ""
+        MULTI
+        SET tx1 a
+        INCR txc
+        INCR txc
+        GET tx1
+        EXEC
+        MULTI
+        INCR tx1
+        SET tx2 b
+        EXEC
+        MULTI
+        MULTI
+        EXEC
+        MULTI
+        SET tx1
+        GET tx1
+        EXEC
+        MULTI
+        NOSUCHCMD a b
+        EXEC
+        EXEC
+        DISCARD
+        MULTI
+        SET tx3 c
+        DISCARD
+        GET tx3
+        WATCH tx1 tx2
+        WATCH
+        UNWATCH
+        WATCH tx1
+        SET tx1 changed
+        MULTI
+        GET tx1
+        EXEC
+        WATCH tx2
+        MULTI
+        WATCH tx1
+        GET tx2
+        EXEC
+        WATCH tx4
+        MULTI
+        SET tx4 x
+        EXEC
+        MULTI
+        UNWATCH
+        EXEC
+        MULTI
+        PING
+        ECHO hi
+        SELECT 0
+        EXEC
+        MULTI
+        EXEC
+        WATCH nokey
+        DEL nokey
+        MULTI
+        SET nokey 1
+        EXEC
         HELLO abc
         HELLO 4
         HELLO 3 FOO
@@ -372,6 +430,15 @@ import Testing
         ?HELLO 3
         SET k v
         GET k
+        MULTI
+        GET k
+        INCR k
+        EXEC
+        WATCH k
+        SET k w
+        MULTI
+        GET k
+        EXEC
         GET nokey
         MGET k nokey
         INCRBYFLOAT fl 1.5

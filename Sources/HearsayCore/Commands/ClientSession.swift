@@ -14,6 +14,11 @@ public struct ClientSession: Sendable {
     public var writeQuorum: Int = 0
     /// CLIENT NO-TOUCH ON: this client's commands leave keys' access bits alone (TOUCH aside).
     public var noTouch = false
+    /// Between MULTI and EXEC or DISCARD: the commands queued, and whether one was refused
+    /// (EXEC then fails with EXECABORT). Nil outside a transaction.
+    public var transaction: Transaction? = nil
+    /// WATCHed keys with the version each had when watched (`Node+Transactions`).
+    public var watched: [WatchedKey] = []
 
     public init(id: UInt64, authenticated: Bool) {
         self.id = id

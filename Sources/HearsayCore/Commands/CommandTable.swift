@@ -16,6 +16,8 @@ public enum CommandID: UInt8, CaseIterable, Sendable {
     case sadd, srem, smembers, sismember, smismember, scard, srandmember, spop
     // hashes
     case hset, hmset, hsetnx, hget, hmget, hdel, hgetall, hlen, hexists, hkeys, hvals, hincrby
+    // transactions
+    case multi, exec, discard, watch, unwatch
     // Hearsay's own
     case hsSiblings, hsGetctx, hsSetctx, hsMembers, hsRing, hsForget, hsConsistency, hsStats, hsDigest
     case hsPartitions, hsSiblingKeys, hsFault, hsAgreement
@@ -303,6 +305,21 @@ public enum CommandTable {
         .s(
             .hsAgreement, "hs.agreement", 1, ["readonly"], 0, 0, 0, "hearsay",
             "Returns, per partition and other replica, the ms since an exchange with it last agreed.", since: "0.1.0"),
+        .s(
+            .multi, "multi", 1, ["noscript", "loading", "stale", "fast", "allow_busy"], 0, 0, 0, "transactions",
+            "Starts a transaction.", since: "1.2.0"),
+        .s(
+            .exec, "exec", 1, ["noscript", "loading", "stale", "skip_slowlog"], 0, 0, 0, "transactions",
+            "Executes all commands in a transaction.", since: "1.2.0"),
+        .s(
+            .discard, "discard", 1, ["noscript", "loading", "stale", "fast", "allow_busy"], 0, 0, 0, "transactions",
+            "Discards a transaction.", since: "2.0.0"),
+        .s(
+            .watch, "watch", -2, ["noscript", "loading", "stale", "fast", "allow_busy"], 1, -1, 1, "transactions",
+            "Monitors changes to keys to determine the execution of a transaction.", since: "2.2.0"),
+        .s(
+            .unwatch, "unwatch", 1, ["noscript", "loading", "stale", "fast", "allow_busy"], 0, 0, 0, "transactions",
+            "Forgets about watched keys of a transaction.", since: "2.2.0"),
     ]
 
     /// Specs in `CommandID` order, so `spec(id)` is an index.

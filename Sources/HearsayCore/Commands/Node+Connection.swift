@@ -78,6 +78,8 @@ extension Node {
         clients[session.id]?.protocolVersion = 2
         session.authenticated = settings.requirePassword == nil
         session.noTouch = false
+        session.transaction = nil
+        session.watched = []
         r.simple("RESET")
     }
 

@@ -8,7 +8,8 @@ extension Coordinator {
         store: inout Store, hints: inout HintStore, topology: inout Topology, output: inout NodeOutput
     ) -> CommandOutcome? {
         let (first, last, _) = CommandTable.keyPositions[Int(id.rawValue)]
-        guard first == 1 else { return nil }
+        // WATCH names keys but reads this node's copies (Node+Transactions).
+        guard first == 1, id != .watch else { return nil }
         // A cluster of one is a single node: every key is here, nothing to replicate.
         if topology.isAlone { return nil }
         if pending.count >= settings.maxPendingRequests {

@@ -65,6 +65,12 @@ public struct Coordinator {
 
     // MARK: The request table
 
+    /// A ticket no request will use, for a reply the node assembles itself (EXEC's).
+    mutating func reserveTicket() -> UInt64 {
+        defer { nextRequestID &+= 1 }
+        return nextRequestID
+    }
+
     /// Registers a pending request with a deadline; a client sink gets the request id as ticket.
     mutating func newRequest(
         sink: ReplySink, kind: consuming PendingRequest.Kind, now: Now, output: inout NodeOutput
