@@ -14,7 +14,7 @@ extension ExchangeSession {
         resolvePulls(message.pulls, store: store)
         for copy in message.objects {
             guard let object = try? StoredObject(decoding: copy.encodedObject) else { return "undecodable object" }
-            let hash = StableHash.hash(copy.key)
+            let hash = KeyHash.hash(copy.key)
             guard store.leaf(ofHash: hash) >> tree.leafBits == partition else { return "key outside the partition" }
             if copy.settled && !store.holds(key: copy.key) {
                 stats.settledSkipped += 1

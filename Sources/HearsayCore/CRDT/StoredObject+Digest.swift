@@ -5,7 +5,7 @@ extension StoredObject {
     /// differ. It covers the context, the surviving dots and the counter baselines; a dot
     /// names one write's payload, so the payloads need no hashing. Parts are combined by
     /// wrapping addition, so the digest does not depend on any iteration order.
-    public func causalDigest(key: [UInt8]) -> UInt64 { causalDigest(keyHash: StableHash.hash(key)) }
+    public func causalDigest(key: [UInt8]) -> UInt64 { causalDigest(keyHash: KeyHash.hash(key)) }
 
     /// The same digest given the key's StableHash (the store keeps it, so it need not rehash).
     public func causalDigest(keyHash: UInt64) -> UInt64 {

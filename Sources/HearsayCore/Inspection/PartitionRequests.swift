@@ -11,7 +11,7 @@ extension Node {
         let end = last < 0 ? a.count + last : min(last, a.count - 1)
         var i = first
         while i <= end {
-            let p = store.keyspace.partition(ofHash: StableHash.hash(a[i]))
+            let p = store.keyspace.partition(ofHash: KeyHash.hash(a[i]))
             store.partitionRequests[p] &+= 1
             i += max(step, 1)
         }

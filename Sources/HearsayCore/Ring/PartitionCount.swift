@@ -36,10 +36,10 @@ public struct PartitionCount: Hashable, Sendable, CustomStringConvertible {
         return PartitionID(UInt32(truncatingIfNeeded: mixed >> UInt64(64 - bits)))
     }
 
-    /// `StableHash(key) mod P`, using the well-mixed high bits. Allocates nothing.
+    /// The partition of `key` (`KeyHash`: its hash tag's, if it has one). Allocates nothing.
     @inlinable
     public func partition(of key: UnsafeRawBufferPointer) -> PartitionID {
-        partition(ofHash: StableHash.hash(key))
+        partition(ofHash: KeyHash.hash(key))
     }
 
     @inlinable

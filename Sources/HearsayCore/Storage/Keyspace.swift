@@ -474,13 +474,13 @@ public struct Keyspace {
     }
 }
 
-/// A key as a request names it: borrowed bytes and their StableHash, computed once.
+/// A key as a request names it: borrowed bytes and their `KeyHash`, computed once.
 public struct KeyRef {
     public var bytes: UnsafeRawBufferPointer
     public var hash: UInt64
     @inlinable public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
-        self.hash = StableHash.hash(bytes)
+        self.hash = KeyHash.hash(bytes)
     }
     @inlinable public init(_ bytes: UnsafeRawBufferPointer, hash: UInt64) {
         self.bytes = bytes
