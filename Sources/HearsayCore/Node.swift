@@ -181,9 +181,7 @@ public struct Node {
         case .exec: return exec(&session, now, &reply)
         case .discard: discard(&session, &reply)
         case .watch: watch(a, &session, &reply)
-        case .unwatch:
-            session.watched = []
-            reply.ok()
+        case .unwatch: unwatch(&session, &reply)
         default: preconditionFailure("\(id) is a data command")
         }
         return .proceed

@@ -10,6 +10,7 @@ import RESP
 extension Node {
     /// Queues `a` if the session is in a transaction and `a` is not one of the commands that
     /// act at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). Nil: execute it normally.
+    @inline(never)
     mutating func queueInTransaction(
         _ a: Arguments, _ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer
     ) -> CommandOutcome? {
@@ -49,6 +50,7 @@ extension Node {
         return .proceed
     }
 
+    @inline(never)
     mutating func multi(_ session: inout ClientSession, _ reply: inout ReplyBuffer) {
         guard session.transaction == nil else {
             reply.error("ERR MULTI calls can not be nested")
@@ -58,6 +60,7 @@ extension Node {
         reply.ok()
     }
 
+    @inline(never)
     mutating func discard(_ session: inout ClientSession, _ reply: inout ReplyBuffer) {
         guard session.transaction != nil else {
             reply.error("ERR DISCARD without MULTI")
@@ -68,6 +71,7 @@ extension Node {
         reply.ok()
     }
 
+    @inline(never)
     mutating func watch(_ a: Arguments, _ session: inout ClientSession, _ reply: inout ReplyBuffer) {
         guard session.transaction == nil else {
             reply.error("ERR WATCH inside MULTI is not allowed")
@@ -80,11 +84,18 @@ extension Node {
         reply.ok()
     }
 
+    @inline(never)
+    func unwatch(_ session: inout ClientSession, _ reply: inout ReplyBuffer) {
+        session.watched = []
+        reply.ok()
+    }
+
     /// The version of this node's copy of `key`: its causal digest, 0 when it holds nothing.
     func localVersion(of key: [UInt8]) -> UInt64 {
         key.withUnsafeBytes { raw in store.keyspace.peek(KeyRef(raw)).map(EntryDigest.digest) ?? 0 }
     }
 
+    @inline(never)
     mutating func exec(_ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer) -> CommandOutcome {
         guard let transaction = session.transaction else {
             reply.error("ERR EXEC without MULTI")
