@@ -10,6 +10,8 @@ public struct Node {
     public internal(set) var store: Store
     public var runtime = RuntimeFacts()
     public var clients: [UInt64: ClientInfo] = [:]
+    /// Values CONFIG SET gave to parameters that change nothing here (`InertConfig`).
+    var inertConfig: [String: String] = [:]
     public var settings: NodeSettings { store.settings }
     public var keyspace: Keyspace { store.keyspace }
     public var writer: NodeID { store.writer }

@@ -347,6 +347,16 @@ import Testing
         INCRBYFLOAT r8 0x10
         INCRBYFLOAT r9 " 1"
         INCRBYFLOAT r9 ""
+        CONFIG SET hash-max-listpack-entries 512
+        CONFIG GET hash-max-listpack-entries
+        CONFIG SET hash-max-listpack-entries abc
+        CONFIG SET set-max-intset-entries 1024 zset-max-listpack-value 32
+        CONFIG GET set-max-intset-entries
+        CONFIG SET activedefrag maybe
+        CONFIG SET lazyfree-lazy-eviction yes
+        CONFIG GET lazyfree-lazy-eviction
+        CONFIG SET slowlog-max-len 256
+        CONFIG GET slowlog-max-len
         MULTI
         SET tx1 a
         INCR txc

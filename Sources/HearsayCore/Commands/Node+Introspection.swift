@@ -137,7 +137,11 @@ extension Node {
             lines.append("# Cluster")
             do {
                 let view = cluster.membership.view
-                add("cluster_enabled", 1)
+                // Redis Cluster's field means "CLUSTER commands and MOVED redirects": Hearsay has
+                // neither (any node serves any key), and clients that read 1 there wait for
+                // cluster nodes that never come. Hearsay's own clustering is in the fields below.
+                add("cluster_enabled", 0)
+                add("hearsay_cluster", 1)
                 add("node_id", cluster.settings.nodeID.description)
                 add("members", view.count)
                 add("members_alive", view.filter { $0.status == .alive }.count)

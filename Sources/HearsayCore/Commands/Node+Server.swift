@@ -20,7 +20,7 @@ extension Node {
             ("requirepass", settings.requirePassword ?? ""), ("databases", "1"), ("save", ""),
             ("appendonly", "no"), ("hz", String(1000 / max(1, settings.activeExpiryIntervalMilliseconds))),
             ("timeout", "0"), ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
-        ]
+        ] + InertConfig.defaults.map { ($0.name, inertConfig[$0.name] ?? $0.value) }
     }
 
     mutating func config(_ a: Arguments, _ r: inout ReplyBuffer) {
@@ -99,6 +99,11 @@ extension Node {
         case "save" where value.isEmpty, "appendonly" where value == "no":
             break  // already what Hearsay does
         default:
+            if let inert = InertConfig.defaults.first(where: { $0.name == name }) {
+                if let error = InertConfig.check(name, value, kind: inert.kind) { return error }
+                inertConfig[name] = inert.kind == .yesNo ? value.lowercased() : value
+                return nil
+            }
             return "ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"
         }
         return nil
