@@ -36,6 +36,9 @@ public struct Node {
     /// `maxPendingRequests` of them.
     var execAssemblies: [UInt64: ExecAssembly] = [:]
     var execPartOf: [UInt64: UInt64] = [:]
+    /// Per client, what WATCH read of keys this node does not own (HS.GETCTX replies), for
+    /// its EXEC to compare; dropped with the client's watches. At most the watched keys.
+    var remoteWatchReadings: [UInt64: [[UInt8]: [UInt8]]] = [:]
 
     /// Hands over everything produced since the last take, for `taken` (emptied) in exchange:
     /// replication messages framed as `.send` effects, HS.FAULT's outgoing rules applied (a
@@ -82,6 +85,7 @@ public struct Node {
 
     public mutating func disconnect(id: UInt64) {
         clients[id] = nil
+        remoteWatchReadings[id] = nil
     }
 
     // MARK: Timers
@@ -182,7 +186,7 @@ public struct Node {
         case .multi: multi(&session, &reply)
         case .exec: return exec(&session, now, &reply)
         case .discard: discard(&session, &reply)
-        case .watch: watch(a, &session, &reply)
+        case .watch: return watch(a, &session, now, &reply)
         case .unwatch: unwatch(&session, &reply)
         default: preconditionFailure("\(id) is a data command")
         }

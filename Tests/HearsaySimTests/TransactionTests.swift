@@ -37,6 +37,37 @@ struct TransactionTests {
         #expect([":99\r\n", ":100\r\n"].contains(cluster.request(0, ["TTL", "y"]) ?? ""))
     }
 
+    /// Through a node that holds no copy of the key (5 nodes, N=3), WATCH reads it through its
+    /// coordinator, and EXEC reads it again before running anything.
+    @Test(arguments: [5, 6] as [UInt64])
+    func watchThroughANodeThatDoesNotOwnTheKey_abortsWhenItChanged(seed: UInt64) throws {
+        let cluster = HearsayCluster(seed: seed, nodes: 5) { $0.faultInjectionEnabled = true }
+        try #require(cluster.runUntilAgreement(timeoutNanoseconds: 60 * Self.second) == nil)
+        let node = try #require(cluster.sim.node(0)?.node)
+        let key = try #require((0..<100).map { "w\($0)" }.first { !node.owns(Array($0.utf8)) })
+        let other = try #require((1..<5).first { cluster.sim.node($0)?.node.owns(Array(key.utf8)) == true })
+        #expect(cluster.request(other, ["SET", key, "1"]) == "+OK\r\n")
+        cluster.sim.run(forNanoseconds: Self.second / 10)
+        #expect(cluster.request(0, ["WATCH", key]) == "+OK\r\n")
+        #expect(cluster.request(other, ["SET", key, "2"]) == "+OK\r\n")
+        cluster.sim.run(forNanoseconds: Self.second / 10)
+        #expect(cluster.request(0, ["MULTI"]) == "+OK\r\n")
+        #expect(cluster.request(0, ["SET", key, "3"]) == "+QUEUED\r\n")
+        #expect(cluster.request(0, ["EXEC"]) == "*-1\r\n")
+        #expect(cluster.request(other, ["GET", key]) == "$1\r\n2\r\n")
+        // Unchanged, it goes through; UNWATCH forgets what WATCH read.
+        #expect(cluster.request(0, ["WATCH", key]) == "+OK\r\n")
+        #expect(cluster.request(0, ["MULTI"]) == "+OK\r\n")
+        #expect(cluster.request(0, ["SET", key, "3"]) == "+QUEUED\r\n")
+        #expect(cluster.request(0, ["EXEC"]) == "*1\r\n+OK\r\n")
+        #expect(cluster.request(0, ["WATCH", key]) == "+OK\r\n")
+        #expect(cluster.request(0, ["UNWATCH"]) == "+OK\r\n")
+        #expect(cluster.request(other, ["SET", key, "4"]) == "+OK\r\n")
+        #expect(cluster.request(0, ["MULTI"]) == "+OK\r\n")
+        #expect(cluster.request(0, ["GET", key]) == "+QUEUED\r\n")
+        #expect(cluster.request(0, ["EXEC"]) == "*1\r\n$1\r\n4\r\n")
+    }
+
     @Test func watchAborts_whenAnotherNodeChangedTheKeyBeforeExec() throws {
         let cluster = try #require(Self.formed(seed: 4))
         #expect(cluster.request(0, ["SET", "w", "1"]) == "+OK\r\n")

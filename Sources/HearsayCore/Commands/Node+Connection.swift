@@ -79,7 +79,7 @@ extension Node {
         session.authenticated = settings.requirePassword == nil
         session.noTouch = false
         session.transaction = nil
-        session.watched = []
+        forgetWatches(&session)
         r.simple("RESET")
     }
 

@@ -6,7 +6,9 @@ import RESP
 /// coordinator with its own quorum, and EXEC answers once all have (its array assembled in
 /// `takeOutput`). A refused command (unknown, wrong arity, NOAUTH) makes EXEC fail with
 /// EXECABORT, as in Redis. WATCH compares the version of this node's copy of each key at EXEC
-/// with its version when watched. README, "Transactions", says what holds across nodes.
+/// with its version when watched, or, for a key this node does not own, what a quorum read
+/// through its coordinator gives at WATCH and at EXEC. README, "Transactions", says what
+/// holds across nodes.
 extension Node {
     /// Queues `a` if the session is in a transaction and `a` is not one of the commands that
     /// act at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). Nil: execute it normally.
@@ -67,27 +69,54 @@ extension Node {
             return
         }
         session.transaction = nil
-        session.watched = []
+        forgetWatches(&session)
         reply.ok()
     }
 
     @inline(never)
-    mutating func watch(_ a: Arguments, _ session: inout ClientSession, _ reply: inout ReplyBuffer) {
+    mutating func watch(
+        _ a: Arguments, _ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         guard session.transaction == nil else {
             reply.error("ERR WATCH inside MULTI is not allowed")
-            return
+            return .proceed
         }
+        var remote: [[UInt8]] = []
         for i in 1..<a.count {
             let key = Array(a[i])
-            session.watched.append(WatchedKey(key: key, version: localVersion(of: key)))
+            if ownsCopy(of: key) {
+                session.watched.append(WatchedKey(key: key, version: localVersion(of: key)))
+            } else {
+                session.watched.append(WatchedKey(key: key, version: 0, remote: true))
+                remote.append(key)
+            }
         }
-        reply.ok()
+        guard !remote.isEmpty else {
+            reply.ok()
+            return .proceed
+        }
+        let ticket = coordinator.reserveTicket()
+        var assembly = ExecAssembly(client: session.id, ticket: ticket, mode: .watch, session: session)
+        assembly.reads = remote
+        return start(&assembly, now: now, &reply)
+    }
+
+    /// Whether this node keeps a copy of `key` that changes as the key does: alone, or one of
+    /// its owners in a cluster. Elsewhere WATCH reads the key through its coordinator.
+    func ownsCopy(of key: [UInt8]) -> Bool {
+        topology.isAlone
+            || topology.placement.isReplica(topology.me, of: topology.partitionCount.partition(of: key))
     }
 
     @inline(never)
-    func unwatch(_ session: inout ClientSession, _ reply: inout ReplyBuffer) {
-        session.watched = []
+    mutating func unwatch(_ session: inout ClientSession, _ reply: inout ReplyBuffer) {
+        forgetWatches(&session)
         reply.ok()
+    }
+
+    mutating func forgetWatches(_ session: inout ClientSession) {
+        session.watched = []
+        if !remoteWatchReadings.isEmpty { remoteWatchReadings[session.id] = nil }
     }
 
     /// The version of this node's copy of `key`: its causal digest, 0 when it holds nothing.
@@ -103,33 +132,67 @@ extension Node {
         }
         session.transaction = nil
         let watched = session.watched
+        let expected = remoteWatchReadings.removeValue(forKey: session.id) ?? [:]
         session.watched = []
         if transaction.refused {
             store.stats.errorReplies += 1
             reply.error("EXECABORT Transaction discarded because of previous errors.")
             return .proceed
         }
-        if watched.contains(where: { localVersion(of: $0.key) != $0.version }) {
+        if watched.contains(where: { !$0.remote && localVersion(of: $0.key) != $0.version }) {
             reply.nullArray()
             return .proceed
         }
         let ticket = coordinator.reserveTicket()
         var assembly = ExecAssembly(
-            client: session.id, ticket: ticket, session: session, transaction: transaction, next: 0)
-        if let complete = run(&assembly, now: now) {
-            reply.arrayHeader(assembly.done)
-            complete.withUnsafeBytes { reply.raw($0) }
-            session = assembly.session
-            return .proceed
-        }
-        execAssemblies[ticket] = assembly
-        return .deferred(ticket: ticket)
+            client: session.id, ticket: ticket, mode: .exec(expected: expected), session: session)
+        assembly.reads = watched.filter(\.remote).map(\.key)
+        assembly.transaction = transaction
+        let outcome = start(&assembly, now: now, &reply)
+        if outcome == .proceed { session = assembly.session }
+        return outcome
     }
 
-    /// Runs `assembly`'s next commands in order until one is deferred to a coordinator
-    /// (then nil: its reply resumes the run) or none is left (then the replies).
-    mutating func run(_ assembly: inout ExecAssembly, now: Now) -> [UInt8]? {
+    /// Runs `assembly` as far as it goes now: done, its reply goes into `reply`; else it waits
+    /// for a coordinator and its reply comes with its ticket.
+    mutating func start(_ assembly: inout ExecAssembly, now: Now, _ reply: inout ReplyBuffer) -> CommandOutcome {
+        guard run(&assembly, now: now) else {
+            execAssemblies[assembly.ticket] = assembly
+            return .deferred(ticket: assembly.ticket)
+        }
+        finish(assembly)
+        assembly.finalReply().withUnsafeBytes { reply.raw($0) }
+        return .proceed
+    }
+
+    /// A finished WATCH leaves its readings for the EXEC that follows.
+    mutating func finish(_ assembly: ExecAssembly) {
+        guard case .watch = assembly.mode else { return }
+        remoteWatchReadings[assembly.client, default: [:]].merge(assembly.readings) { $1 }
+    }
+
+    /// Runs `assembly`'s next steps (reads, then commands) in order until one is deferred to
+    /// a coordinator (false: its reply resumes the run) or none is left (true).
+    mutating func run(_ assembly: inout ExecAssembly, now: Now) -> Bool {
         var part = ReplyBuffer(capacity: 256, protocolVersion: assembly.session.protocolVersion)
+        while assembly.nextRead < assembly.reads.count {
+            let key = assembly.reads[assembly.nextRead]
+            assembly.nextRead += 1
+            part.removeAll()
+            let queued = Transaction.Queued(words: [Array("HS.GETCTX".utf8), key])
+            let outcome = queued.bytes.withUnsafeBytes { raw in
+                execute(
+                    Arguments(base: raw.baseAddress, spans: queued.spans), session: &assembly.session, now: now,
+                    reply: &part)
+            }
+            if case .deferred(let ticket) = outcome {
+                assembly.waitingOnRead = true
+                execPartOf[ticket] = assembly.ticket
+                return false
+            }
+            record(part.bytes, readOf: key, in: &assembly)
+        }
+        if assembly.changed { return true }
         while assembly.next < assembly.transaction.queued.count {
             let queued = assembly.transaction.queued[assembly.next]
             assembly.next += 1
@@ -140,43 +203,56 @@ extension Node {
                     reply: &part)
             }
             if case .deferred(let ticket) = outcome {
-                assembly.waitingOn = ticket
                 execPartOf[ticket] = assembly.ticket
-                return nil
+                return false
             }
             part.withUnsafeBytes { assembly.replies.append(contentsOf: $0) }
             assembly.done += 1
         }
-        return assembly.replies
+        return true
     }
 
-    /// Moves each deferred reply that an EXEC waits on into it and runs the EXEC's next
-    /// commands; an EXEC with all its replies becomes one array reply. Runs before the
-    /// output is handed over, so the commands it starts go out with it.
+    /// A WATCH keeps what it read; an EXEC compares it with what the WATCH read (a reading
+    /// the WATCH has not finished counts as a change: safe, the client retries).
+    func record(_ reading: [UInt8], readOf key: [UInt8], in assembly: inout ExecAssembly) {
+        switch assembly.mode {
+        case .watch: assembly.readings[key] = reading
+        case .exec(let expected): if expected[key] != reading { assembly.changed = true }
+        }
+    }
+
+    /// Moves each deferred reply that a WATCH or EXEC waits on into it and runs its next
+    /// steps; one with every step done becomes its reply. Runs before the output is handed
+    /// over, so the commands it starts go out with it.
     mutating func assembleExecReplies(now: Now) {
         while !execPartOf.isEmpty {
             var replies = ClientReplies()
             swap(&replies, &output.replies)
             var resumed: [UInt64] = []
             replies.forEachReply { client, ticket, bytes in
-                guard let exec = execPartOf.removeValue(forKey: ticket), execAssemblies[exec] != nil else {
+                guard let exec = execPartOf.removeValue(forKey: ticket), var assembly = execAssemblies[exec] else {
                     output.replies.append(client: client, ticket: ticket, bytes)
                     return
                 }
-                execAssemblies[exec]!.replies.append(contentsOf: bytes)
-                execAssemblies[exec]!.done += 1
+                if assembly.waitingOnRead {
+                    assembly.waitingOnRead = false
+                    record(Array(bytes), readOf: assembly.reads[assembly.nextRead - 1], in: &assembly)
+                } else {
+                    assembly.replies.append(contentsOf: bytes)
+                    assembly.done += 1
+                }
+                execAssemblies[exec] = assembly
                 resumed.append(exec)
             }
             if resumed.isEmpty { return }
             for exec in resumed {
                 guard var assembly = execAssemblies.removeValue(forKey: exec) else { continue }
-                guard let complete = run(&assembly, now: now) else {
+                guard run(&assembly, now: now) else {
                     execAssemblies[exec] = assembly
                     continue
                 }
-                var header = ReplyBuffer(capacity: 32)
-                header.arrayHeader(assembly.done)
-                (header.bytes + complete).withUnsafeBytes {
+                finish(assembly)
+                assembly.finalReply().withUnsafeBytes {
                     output.replies.append(client: assembly.client, ticket: assembly.ticket, $0)
                 }
             }
