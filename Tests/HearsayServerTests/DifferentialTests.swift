@@ -347,6 +347,16 @@ import Testing
         INCRBYFLOAT r8 0x10
         INCRBYFLOAT r9 " 1"
         INCRBYFLOAT r9 ""
+        COMMAND GETKEYS SET a b
+        COMMAND GETKEYS MSET a 1 b 2
+        COMMAND GETKEYS DEL a b c
+        COMMAND GETKEYS WATCH x y
+        COMMAND GETKEYS PING x
+        COMMAND GETKEYS FOO a
+        COMMAND GETKEYS GET a b
+        COMMAND GETKEYS GET
+        COMMAND GETKEYS
+        COMMAND GETKEYS MULTI x
         CONFIG SET hash-max-listpack-entries 512
         CONFIG GET hash-max-listpack-entries
         CONFIG SET hash-max-listpack-entries abc

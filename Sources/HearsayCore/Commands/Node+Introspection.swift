@@ -2,6 +2,24 @@ import RESP
 
 /// COMMAND and INFO: what clients and tools read about the server.
 extension Node {
+    /// COMMAND GETKEYS: the key arguments of a full command line, by the command table's key
+    /// positions, with Redis's errors (it wants the command and at least one argument).
+    func commandGetKeys(_ a: Arguments, _ r: inout ReplyBuffer) {
+        guard a.count >= 4 else { return r.error(ErrorText.wrongArity("command|getkeys")) }
+        guard let id = CommandTable.lookupID(a[2]) else { return r.error("ERR Invalid command specified") }
+        let (first, last, step) = CommandTable.keyPositions[Int(id.rawValue)]
+        guard first > 0 else { return r.error("ERR The command has no key arguments") }
+        let arity = CommandTable.arity[Int(id.rawValue)]
+        let count = a.count - 2
+        guard arity > 0 ? count == arity : count >= -arity else {
+            return r.error("ERR Invalid number of arguments specified for command")
+        }
+        let end = last < 0 ? count + last : last
+        let positions = Array(stride(from: first, through: end, by: max(1, step)))
+        r.arrayHeader(positions.count)
+        for position in positions { r.bulk(a[2 + position]) }
+    }
+
     func command(_ a: Arguments, _ r: inout ReplyBuffer) {
         if a.count == 1 {
             r.arrayHeader(CommandTable.all.count)
@@ -33,10 +51,13 @@ extension Node {
                 r.bulk("group")
                 r.bulk(spec.group.description)
             }
+        } else if a.matches(1, "GETKEYS") {
+            commandGetKeys(a, &r)
         } else if a.matches(1, "HELP") {
             let lines = [
                 "COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT",
-                "DOCS [<command-name> ...]", "INFO [<command-name> ...]", "LIST",
+                "DOCS [<command-name> ...]", "GETKEYS <full-command>",
+                "INFO [<command-name> ...]", "LIST",
             ]
             r.arrayHeader(lines.count)
             for l in lines { r.simple(l) }
