@@ -109,7 +109,22 @@ public struct Node {
     ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
         if session.transaction != nil, let outcome = queueInTransaction(a, &session, now, &reply) { return outcome }
+        if session.db != 0 || Databases.anyArgumentMarked(a),
+            let id = CommandTable.lookupID(a[0]), let stored = Databases.storedArguments(a, id, db: session.db)
+        {
+            return stored.bytes.withUnsafeBytes { raw in
+                executeStored(Arguments(base: raw.baseAddress, spans: stored.spans), &session, now, &reply)
+            }
+        }
+        return executeStored(a, &session, now, &reply)
+    }
+
+    /// Runs one request whose keys are in their stored form (`Databases`).
+    mutating func executeStored(
+        _ a: Arguments, _ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
         store.stats.commandsProcessed &+= 1
+        store.selectedDatabase = session.db
         guard let id = CommandTable.lookupID(a[0]) else {
             store.stats.errorReplies += 1
             reply.error(ErrorText.unknownCommand(a))
@@ -160,7 +175,7 @@ public struct Node {
         case .ping: ping(a, &reply)
         case .echo: reply.bulk(a[1])
         case .hello: hello(a, &session, &reply)
-        case .select: select(a, &reply)
+        case .select: select(a, &session, &reply)
         case .quit:
             reply.ok()
             return .closeAfterReply

@@ -203,10 +203,12 @@ import Testing
         #expect(h.run("DEBUG", "sleep", "0") == err("ERR DEBUG SLEEP is not supported by Hearsay"))
     }
 
-    @Test func selectOnlyDatabaseZero() {
+    @Test func selectTakesDatabasesZeroToFifteen() {
         var h = CommandHarness()
         #expect(h.run("SELECT", "0") == ok)
-        #expect(h.run("SELECT", "1") == err("ERR SELECT is not allowed in cluster mode"))
+        #expect(h.run("SELECT", "15") == ok)
+        #expect(h.session.db == 15)
+        #expect(h.run("SELECT", "16") == err("ERR DB index is out of range"))
         #expect(h.run("SELECT", "abc") == notInteger)
     }
 

@@ -7,7 +7,6 @@ import Testing
 ///
 /// Left out on purpose (deliberate differences, or answers that depend on time or ids):
 /// - TIME, CLIENT ID/INFO/LIST, INFO, HELLO's reply (Hearsay reports version 7.2.0 and its own ids).
-/// - SELECT n > 0: Hearsay has one database and answers as a Redis cluster does.
 /// - KEYS/SCAN matching several keys, RANDOMKEY among several: Hearsay's order is by partition,
 ///   Redis's by its hash table. Out-of-range SCAN cursors end the iteration in Hearsay.
 /// - COMMAND INFO of a real command: Hearsay lists no ACL categories beyond its group and no key specs.
@@ -347,6 +346,33 @@ import Testing
         INCRBYFLOAT r8 0x10
         INCRBYFLOAT r9 " 1"
         INCRBYFLOAT r9 ""
+        SELECT 1
+        SET dbk one
+        GET dbk
+        SELECT 0
+        GET dbk
+        SET dbk zero
+        SELECT 1
+        GET dbk
+        DBSIZE
+        KEYS db*
+        SELECT 2
+        DBSIZE
+        RANDOMKEY
+        MULTI
+        SELECT 3
+        SET m 1
+        EXEC
+        GET m
+        FLUSHDB
+        SELECT 1
+        FLUSHDB
+        DBSIZE
+        SELECT 0
+        GET dbk
+        SELECT 16
+        SELECT -1
+        SELECT abc
         COMMAND GETKEYS SET a b
         COMMAND GETKEYS MSET a 1 b 2
         COMMAND GETKEYS DEL a b c

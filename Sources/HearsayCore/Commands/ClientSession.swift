@@ -14,6 +14,8 @@ public struct ClientSession: Sendable {
     public var writeQuorum: Int = 0
     /// CLIENT NO-TOUCH ON: this client's commands leave keys' access bits alone (TOUCH aside).
     public var noTouch = false
+    /// The database SELECT chose (0 to 15; `Databases`).
+    public var db = 0
     /// Between MULTI and EXEC or DISCARD: the commands queued, and whether one was refused
     /// (EXEC then fails with EXECABORT). Nil outside a transaction.
     public var transaction: Transaction? = nil

@@ -11,7 +11,6 @@ enum ErrorText {
     static let wrongPass: StaticString = "WRONGPASS invalid username-password pair or user is disabled."
     static let noPassword: StaticString =
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
-    static let selectInCluster: StaticString = "ERR SELECT is not allowed in cluster mode"
     static let outOfMemory: StaticString = "OOM command not allowed when used memory > 'maxmemory'."
     static let noProto: StaticString = "NOPROTO unsupported protocol version"
     static let stringTooLong: StaticString = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"

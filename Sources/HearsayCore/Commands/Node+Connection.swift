@@ -66,11 +66,6 @@ extension Node {
         r.arrayHeader(0)
     }
 
-    func select(_ a: Arguments, _ r: inout ReplyBuffer) {
-        guard let db = a.int64(1) else { return r.error("ERR value is not an integer or out of range") }
-        if db == 0 { r.ok() } else { r.error(ErrorText.selectInCluster) }
-    }
-
     mutating func reset(_ session: inout ClientSession, _ r: inout ReplyBuffer) {
         setClientName("", &session)
         session.protocolVersion = 2
@@ -78,6 +73,7 @@ extension Node {
         clients[session.id]?.protocolVersion = 2
         session.authenticated = settings.requirePassword == nil
         session.noTouch = false
+        session.db = 0
         session.transaction = nil
         forgetWatches(&session)
         r.simple("RESET")

@@ -177,8 +177,10 @@ extension Node {
             add("tombstones", store.keyspace.tombstoneCount)
         case "keyspace":
             lines.append("# Keyspace")
-            if store.keyspace.liveCount > 0 {
-                add("db0", "keys=\(store.keyspace.liveCount),expires=\(store.keyspace.expiringCount),avg_ttl=0")
+            for db in 0..<Databases.count {
+                let (keys, expiring) = store.keyspace.count(inDatabase: db, now: now.wall)
+                if keys > 0 { add("db\(db)", "keys=\(keys),expires=\(expiring),avg_ttl=0") }
+                if store.keyspace.holdsOnlyPlainKeys { break }
             }
         default:
             break

@@ -17,7 +17,7 @@ extension Node {
             ("maxmemory", String(settings.maxMemoryBytes)), ("maxmemory-policy", settings.evictionPolicy.name),
             ("maxmemory-samples", String(settings.evictionSamples)), ("lfu-log-factor", String(settings.lfuLogFactor)),
             ("lfu-decay-time", String(settings.lfuDecayMinutes)),
-            ("requirepass", settings.requirePassword ?? ""), ("databases", "1"), ("save", ""),
+            ("requirepass", settings.requirePassword ?? ""), ("databases", String(Databases.count)), ("save", ""),
             ("appendonly", "no"), ("hz", String(1000 / max(1, settings.activeExpiryIntervalMilliseconds))),
             ("timeout", "0"), ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
         ] + InertConfig.defaults.map { ($0.name, inertConfig[$0.name] ?? $0.value) }

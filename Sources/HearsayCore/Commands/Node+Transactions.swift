@@ -148,6 +148,9 @@ extension Node {
             client: session.id, ticket: ticket, mode: .exec(expected: expected), session: session)
         assembly.reads = watched.filter(\.remote).map(\.key)
         assembly.transaction = transaction
+        // A SELECT among the commands changes the connection's database for what follows the
+        // EXEC, even while the EXEC still waits on coordinators.
+        session.db = transaction.databaseAfter(startingIn: session.db)
         let outcome = start(&assembly, now: now, &reply)
         if outcome == .proceed { session = assembly.session }
         return outcome
@@ -179,11 +182,10 @@ extension Node {
             let key = assembly.reads[assembly.nextRead]
             assembly.nextRead += 1
             part.removeAll()
+            // The key is already in its stored form (WATCH ran after `Databases` translated it).
             let queued = Transaction.Queued(words: [Array("HS.GETCTX".utf8), key])
             let outcome = queued.bytes.withUnsafeBytes { raw in
-                execute(
-                    Arguments(base: raw.baseAddress, spans: queued.spans), session: &assembly.session, now: now,
-                    reply: &part)
+                executeStored(Arguments(base: raw.baseAddress, spans: queued.spans), &assembly.session, now, &part)
             }
             if case .deferred(let ticket) = outcome {
                 assembly.waitingOnRead = true

@@ -116,13 +116,18 @@ extension Store {
         let pattern = a[1]
         let matchAll = pattern.count == 1 && pattern[0] == UInt8(ascii: "*")
         var found: [EntryBox] = []
+        let db = selectedDatabase
         for p in 0..<keyspace.partitionCount {
             keyspace.forEachKey(inPartition: p, now: now.wall) { box in
-                if matchAll || box.withKey({ GlobPattern.matches(pattern, $0) }) { found.append(box) }
+                let listed = box.withKey { stored in
+                    let (keyDB, key) = Databases.split(stored)
+                    return keyDB == db && (matchAll || GlobPattern.matches(pattern, key))
+                }
+                if listed { found.append(box) }
             }
         }
         r.arrayHeader(found.count)
-        for box in found { box.withKey { r.bulk($0) } }
+        for box in found { box.withKey { r.bulk(Databases.split($0).key) } }
     }
 
     /// SCAN cursor [MATCH pattern] [COUNT n] [TYPE type].
@@ -155,11 +160,15 @@ extension Store {
         }
         var found: [EntryBox] = []
         var partition = cursor
+        let db = selectedDatabase
         while partition < keyspace.partitionCount && found.count < count {
             keyspace.forEachKey(inPartition: partition, now: now.wall) { box in
                 if let typeFilter, typeFilter != typeName(box, now).description { return }
-                if let pattern, !box.withKey({ GlobPattern.matches(pattern, $0) }) { return }
-                found.append(box)
+                let listed = box.withKey { stored in
+                    let (keyDB, key) = Databases.split(stored)
+                    return keyDB == db && (pattern.map { GlobPattern.matches($0, key) } ?? true)
+                }
+                if listed { found.append(box) }
             }
             partition += 1
         }
@@ -167,7 +176,7 @@ extension Store {
         r.arrayHeader(2)
         r.bulk(String(next))
         r.arrayHeader(found.count)
-        for box in found { box.withKey { r.bulk($0) } }
+        for box in found { box.withKey { r.bulk(Databases.split($0).key) } }
     }
 
     /// The cursor as Redis reads it (`strtoul`: optional sign, a negative number wraps,
@@ -195,7 +204,22 @@ extension Store {
         return value >= UInt64(keyspace.partitionCount) ? keyspace.partitionCount : Int(value)
     }
 
+    /// A random key of the selected database: random draws first, then (other databases
+    /// crowding it out) a walk for its first key.
     mutating func randomKey(_ now: Now, _ r: inout ReplyBuffer) {
-        if let box = keyspace.randomEntry(now: now.wall, using: &rng) { box.withKey { r.bulk($0) } } else { r.null() }
+        let db = selectedDatabase
+        if keyspace.holdsOnlyPlainKeys && db != 0 { return r.null() }
+        for _ in 0..<(keyspace.holdsOnlyPlainKeys ? 1 : 64) {
+            guard let box = keyspace.randomEntry(now: now.wall, using: &rng) else { return r.null() }
+            if box.withKey({ Databases.split($0).db }) == db { return box.withKey { r.bulk(Databases.split($0).key) } }
+        }
+        for p in 0..<keyspace.partitionCount {
+            var first: EntryBox? = nil
+            keyspace.forEachKey(inPartition: p, now: now.wall) { box in
+                if first == nil && box.withKey({ Databases.split($0).db }) == db { first = box }
+            }
+            if let first { return first.withKey { r.bulk(Databases.split($0).key) } }
+        }
+        r.null()
     }
 }

@@ -2,11 +2,23 @@ import RESP
 
 /// FLUSHALL/FLUSHDB, OBJECT and MEMORY: commands about this node's stored values.
 extension Store {
-    mutating func flush(_ a: Arguments, _ r: inout ReplyBuffer) {
+    /// FLUSHALL (`database` nil), or FLUSHDB of one database: the whole keyspace at once when
+    /// it holds nothing else.
+    mutating func flush(_ a: Arguments, database: Int?, _ r: inout ReplyBuffer) {
         guard a.count == 1 || (a.count == 2 && (a.matches(1, "ASYNC") || a.matches(1, "SYNC"))) else {
             return r.error(ErrorText.syntax)
         }
-        keyspace.removeAll()
+        if let database, !(keyspace.holdsOnlyPlainKeys && database == 0) {
+            var doomed: [EntryBox] = []
+            for p in 0..<keyspace.partitionCount {
+                keyspace.forEachEntry(inPartition: p) { box in
+                    if box.withKey({ Databases.split($0).db }) == database { doomed.append(box) }
+                }
+            }
+            for box in doomed { keyspace.remove(box) }
+        } else {
+            keyspace.removeAll()
+        }
         evictor.clearPool()
         r.ok()
     }

@@ -26,6 +26,9 @@ public struct Store {
     /// Keys evicted in a cluster whose marker the node has yet to send (drained after each
     /// `makeRoom`, so at most `evictionBudgetPerCall`).
     var evictedKeys: [[UInt8]] = []
+    /// The database of the client whose command runs (`Databases`): what KEYS, SCAN,
+    /// RANDOMKEY, DBSIZE and FLUSHDB read.
+    var selectedDatabase = 0
     /// For the simulator's checker, when set: each eviction's key and the causal context it
     /// removed (the versions it saw), at most `evictionLogLimit` until drained. Nil (off) in
     /// a running node.
@@ -87,8 +90,9 @@ public struct Store {
         case .keys: keys(a, now, &reply)
         case .scan: scan(a, now, &reply)
         case .randomkey: randomKey(now, &reply)
-        case .dbsize: reply.integer(keyspace.liveCount)
-        case .flushall, .flushdb: flush(a, &reply)
+        case .dbsize: reply.integer(keyspace.count(inDatabase: selectedDatabase, now: now.wall).keys)
+        case .flushall: flush(a, database: nil, &reply)
+        case .flushdb: flush(a, database: selectedDatabase, &reply)
         case .object: object(a, now, &reply)
         case .memory: memory(a, now, &reply)
         case .sadd: sadd(a, now, &reply)

@@ -29,6 +29,19 @@ public struct Transaction: Sendable {
 
     static let maxBytes = 1 << 30
 
+    /// The database selected after the queued commands run, from `db` (their valid SELECTs).
+    func databaseAfter(startingIn db: Int) -> Int {
+        var selected = db
+        for queued in queued where queued.spans.count == 4 {
+            let name = queued.bytes[queued.spans[0]..<(queued.spans[0] + queued.spans[1])]
+            guard String(decoding: name, as: UTF8.self).lowercased() == "select" else { continue }
+            let index = String(
+                decoding: queued.bytes[queued.spans[2]..<(queued.spans[2] + queued.spans[3])], as: UTF8.self)
+            if let n = Int(index), n >= 0, n < Databases.count { selected = n }
+        }
+        return selected
+    }
+
     mutating func queue(_ a: Arguments) {
         var bytes: [UInt8] = []
         var spans: [Int] = []

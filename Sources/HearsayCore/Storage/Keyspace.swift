@@ -52,6 +52,9 @@ public struct Keyspace {
     /// ghost instead, which stored the marker again (`eviction_markers_revived`).
     var markerGhosts = MarkerGhosts(capacity: 4_096)
     public internal(set) var evictedKeysReturned = 0
+    /// Whether a key was ever stored under `Databases.marker` (another database, or an
+    /// escaped key of database 0) since the last flush.
+    var hasMarkedKeys = false
     public internal(set) var markersRevived = 0
     /// Bytes the marker ghosts hold (memory eviction cannot free).
     public var markerGhostBytes: Int { markerGhosts.bytes }
@@ -317,6 +320,7 @@ public struct Keyspace {
         markerCount = 0
         markerBytes = 0
         markerGhosts.removeAll()
+        hasMarkedKeys = false
         count = 0
         tombstoneCount = 0
         usedBytes = 0
@@ -360,6 +364,7 @@ public struct Keyspace {
             let table = partitions[partition(ofHash: key.hash)]
             let slotsBefore = table.slotCount
             table.insert(box)
+            if key.bytes.count > 0 && key.bytes[0] == 0xFF { hasMarkedKeys = true }
             usedBytes += (table.slotCount - slotsBefore) * KeyTable.bytesPerSlot
             count += 1
         }
