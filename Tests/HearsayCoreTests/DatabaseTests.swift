@@ -52,7 +52,10 @@ struct DatabaseTests {
         #expect(h.run("GET", "k") == "$1\r\nv\r\n")
         #expect(h.run("SELECT", "0") == ok)
         #expect(h.run("GET", "k") == nullBulk)
+        #expect(h.run("SELECT", "4") == ok)
+        #expect(h.run("CLIENT", "INFO").contains(" db=4 "))
         #expect(h.run("RESET") == "+RESET\r\n")
+        #expect(h.run("CLIENT", "INFO").contains(" db=0 "))
         #expect(h.session.db == 0)
     }
 }

@@ -72,6 +72,7 @@ public struct ClientInfo: Sendable {
     public var libraryVersion: String = ""
     public var lastCommand: String = "NULL"
     public var protocolVersion: Int = 2
+    public var db = 0
 
     public init(id: UInt64, address: String, localAddress: String, connectedAt: Instant) {
         self.id = id

@@ -69,10 +69,11 @@ public enum Databases {
 
 extension Node {
     /// SELECT: 0 to 15, as Redis's default `databases`.
-    func select(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
+    mutating func select(_ a: Arguments, _ session: inout ClientSession, _ r: inout ReplyBuffer) {
         guard let db = a.int64(1) else { return r.error("ERR value is not an integer or out of range") }
         guard db >= 0 && db < Int64(Databases.count) else { return r.error("ERR DB index is out of range") }
         session.db = Int(db)
+        clients[session.id]?.db = session.db
         r.ok()
     }
 }

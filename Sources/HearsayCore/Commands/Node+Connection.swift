@@ -74,6 +74,7 @@ extension Node {
         session.authenticated = settings.requirePassword == nil
         session.noTouch = false
         session.db = 0
+        clients[session.id]?.db = 0
         session.transaction = nil
         forgetWatches(&session)
         r.simple("RESET")
@@ -167,7 +168,7 @@ extension Node {
     func clientLine(_ c: ClientInfo, _ now: Now) -> String {
         let age = max(0, (now.monotonic.nanoseconds - c.connectedAt.nanoseconds) / 1_000_000_000)
         return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=-1 name=\(c.name) age=\(age) idle=0 "
-            + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
+            + "flags=N db=\(c.db) sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
             + "omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=default redir=-1 resp=\(c.protocolVersion) "
             + "lib-name=\(c.libraryName) lib-ver=\(c.libraryVersion)"
     }

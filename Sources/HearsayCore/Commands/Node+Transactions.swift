@@ -151,6 +151,7 @@ extension Node {
         // A SELECT among the commands changes the connection's database for what follows the
         // EXEC, even while the EXEC still waits on coordinators.
         session.db = transaction.databaseAfter(startingIn: session.db)
+        clients[session.id]?.db = session.db
         let outcome = start(&assembly, now: now, &reply)
         if outcome == .proceed { session = assembly.session }
         return outcome
