@@ -109,17 +109,28 @@ public struct Node {
     ) -> CommandOutcome {
         guard a.count > 0 else { return .proceed }
         if session.transaction != nil, let outcome = queueInTransaction(a, &session, now, &reply) { return outcome }
-        if session.db != 0 || Databases.anyArgumentMarked(a),
-            let id = CommandTable.lookupID(a[0]), let stored = Databases.storedArguments(a, id, db: session.db)
-        {
-            return stored.bytes.withUnsafeBytes { raw in
-                executeStored(Arguments(base: raw.baseAddress, spans: stored.spans), &session, now, &reply)
-            }
+        if session.db != 0 || Databases.anyArgumentMarked(a) {
+            return executeInDatabase(a, &session, now, &reply)
         }
         return executeStored(a, &session, now, &reply)
     }
 
+    /// Runs a request of a database other than 0, or naming a key that begins with the marker
+    /// byte, with its keys in their stored form (`Databases`).
+    @inline(never)
+    mutating func executeInDatabase(
+        _ a: Arguments, _ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer
+    ) -> CommandOutcome {
+        guard let id = CommandTable.lookupID(a[0]), let stored = Databases.storedArguments(a, id, db: session.db) else {
+            return executeStored(a, &session, now, &reply)
+        }
+        return stored.bytes.withUnsafeBytes { raw in
+            executeStored(Arguments(base: raw.baseAddress, spans: stored.spans), &session, now, &reply)
+        }
+    }
+
     /// Runs one request whose keys are in their stored form (`Databases`).
+    @inline(__always)
     mutating func executeStored(
         _ a: Arguments, _ session: inout ClientSession, _ now: Now, _ reply: inout ReplyBuffer
     ) -> CommandOutcome {

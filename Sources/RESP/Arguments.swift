@@ -78,6 +78,19 @@ public struct Arguments {
 
     // MARK: Conveniences for command implementations.
 
+    /// Whether any argument from `index` on begins with `byte`: a few loads an argument, no
+    /// bounds checks beyond the count.
+    @inlinable
+    public func anyArgument(from index: Int, beginsWith byte: UInt8) -> Bool {
+        guard let base else { return false }
+        var i = index
+        while i < count {
+            if spans[i &* 2 &+ 1] > 0 && base.load(fromByteOffset: spans[i &* 2], as: UInt8.self) == byte { return true }
+            i &+= 1
+        }
+        return false
+    }
+
     /// A copy of argument `index` as bytes (allocates; not for hot paths).
     public func bytes(_ index: Int) -> [UInt8] { Array(self[index]) }
 

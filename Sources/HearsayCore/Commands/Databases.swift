@@ -30,15 +30,7 @@ public enum Databases {
     /// Whether any argument after the command begins with the marker byte (then its keys
     /// need escaping even in database 0). A few instructions a request.
     @inlinable @inline(__always)
-    static func anyArgumentMarked(_ a: Arguments) -> Bool {
-        var i = 1
-        while i < a.count {
-            let argument = a[i]
-            if argument.count > 0 && argument[0] == 0xFF { return true }
-            i += 1
-        }
-        return false
-    }
+    static func anyArgumentMarked(_ a: Arguments) -> Bool { a.anyArgument(from: 1, beginsWith: 0xFF) }
 
     /// `a` with each key argument (by the command table's key positions) in its stored form
     /// for database `db`; nil when the command has no keys or the wrong number of arguments

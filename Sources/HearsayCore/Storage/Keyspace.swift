@@ -483,7 +483,7 @@ public struct Keyspace {
 public struct KeyRef {
     public var bytes: UnsafeRawBufferPointer
     public var hash: UInt64
-    @inlinable public init(_ bytes: UnsafeRawBufferPointer) {
+    @inlinable @inline(__always) public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.hash = KeyHash.hash(bytes)
     }

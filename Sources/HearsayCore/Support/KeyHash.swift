@@ -16,7 +16,15 @@ public enum KeyHash {
     @inlinable @inline(__always)
     public static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         let whole = StableHash.hash(key)
-        guard let base = key.baseAddress, mayHaveTag(base, key.count), let tag = tag(of: key) else { return whole }
+        guard let base = key.baseAddress, mayHaveTag(base, key.count) else { return whole }
+        return tagged(key, whole: whole)
+    }
+
+    /// The hash of a key that has a `{`: its tag's partition bits under its own, if the tag
+    /// is not empty. Out of line: the request path inlines only the check.
+    @inline(never)
+    public static func tagged(_ key: UnsafeRawBufferPointer, whole: UInt64) -> UInt64 {
+        guard let tag = tag(of: key) else { return whole }
         let placed = (StableHash.hash(tag) &* golden) & tagBits
         let own = (whole &* golden) & ~tagBits
         return (placed | own) &* goldenInverse
