@@ -1,10 +1,10 @@
 import RESP
 
 /// MULTI, EXEC, DISCARD, WATCH and UNWATCH with Redis's replies. Commands between MULTI and
-/// EXEC are queued (`+QUEUED`) and nothing runs before EXEC; EXEC runs them in order, back to
-/// back, each as it would run alone: on a node of a cluster each goes to its key's
-/// coordinator with its own quorum, and EXEC answers once all have (its array assembled in
-/// `takeOutput`). A refused command (unknown, wrong arity, NOAUTH) makes EXEC fail with
+/// EXEC are queued (`+QUEUED`) and nothing runs before EXEC; EXEC runs them in order, each as
+/// it would run alone: on a node of a cluster each goes to its key's coordinator with its own
+/// quorum and starts when the one before it has answered, and EXEC answers once the last has
+/// (its array assembled in `takeOutput`). A refused command (unknown, wrong arity, NOAUTH) makes EXEC fail with
 /// EXECABORT, as in Redis. WATCH compares the version of this node's copy of each key at EXEC
 /// with its version when watched, or, for a key this node does not own, what a quorum read
 /// through its coordinator gives at WATCH and at EXEC. README, "Transactions", says what
