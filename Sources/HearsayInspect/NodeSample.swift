@@ -20,11 +20,18 @@ public struct NodeSample: Sendable {
 
     public var isReachable: Bool { problem == nil }
 
-    /// Keys this node holds, from INFO keyspace (db0:keys=N).
+    /// Keys this node holds, from INFO keyspace: the sum of its databases' lines
+    /// (db0:keys=N,..., db1:...).
     public var keyCount: Int64? {
-        guard let db = info["db0"] else { return info.isEmpty ? nil : 0 }
-        for part in db.split(separator: ",") where part.hasPrefix("keys=") { return Int64(part.dropFirst(5)) }
-        return nil
+        if info.isEmpty { return nil }
+        var total: Int64 = 0
+        for (name, line) in info where name.hasPrefix("db") && Int(name.dropFirst(2)) != nil {
+            for part in line.split(separator: ",") where part.hasPrefix("keys=") {
+                guard let keys = Int64(part.dropFirst(5)) else { return nil }
+                total += keys
+            }
+        }
+        return total
     }
 
     /// The commands of one sample, in the order `init(address:replies:)` reads them.

@@ -85,7 +85,9 @@ public struct Arguments {
         guard let base else { return false }
         var i = index
         while i < count {
-            if spans[i &* 2 &+ 1] > 0 && base.load(fromByteOffset: spans[i &* 2], as: UInt8.self) == byte { return true }
+            if spans[i &* 2 &+ 1] > 0 && base.load(fromByteOffset: spans[i &* 2], as: UInt8.self) == byte {
+                return true
+            }
             i &+= 1
         }
         return false
