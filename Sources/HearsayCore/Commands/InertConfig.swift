@@ -21,7 +21,7 @@ public enum InertConfig {
         ("stream-node-max-entries", "100", .integer), ("lua-time-limit", "5000", .integer),
         ("busy-reply-threshold", "5000", .integer), ("slowlog-log-slower-than", "10000", .integer),
         ("slowlog-max-len", "128", .integer), ("latency-monitor-threshold", "0", .integer),
-        ("tcp-keepalive", "300", .integer), ("maxmemory-eviction-tenacity", "10", .integer),
+        ("tcp-keepalive", "300", .integer), ("timeout", "0", .integer), ("maxmemory-eviction-tenacity", "10", .integer),
         ("active-expire-effort", "1", .integer), ("notify-keyspace-events", "", .text),
         ("appendfsync", "everysec", .text), ("loglevel", "notice", .text),
         ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", .text),

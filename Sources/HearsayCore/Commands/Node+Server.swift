@@ -19,7 +19,7 @@ extension Node {
             ("lfu-decay-time", String(settings.lfuDecayMinutes)),
             ("requirepass", settings.requirePassword ?? ""), ("databases", String(Databases.count)), ("save", ""),
             ("appendonly", "no"), ("hz", String(1000 / max(1, settings.activeExpiryIntervalMilliseconds))),
-            ("timeout", "0"), ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
+            ("cluster-enabled", "no"), ("proto-max-bulk-len", "536870912"),
         ] + InertConfig.defaults.map { ($0.name, inertConfig[$0.name] ?? $0.value) }
     }
 
