@@ -15,17 +15,11 @@ struct AntiEntropyProcessTests {
     @Test func writesAStoppedReplicaMissed_reachItThroughMerkleExchanges() throws {
         let cluster = try LocalCluster()
         defer { cluster.stopAll() }
-        let common = ["--membership", "local", "--no-hints"]
-        let first = try cluster.start("node1", ["--node-id", "1"] + common)
-        let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
-        try cluster.start("node2", ["--node-id", "2"] + common + seed)
-        let third = try cluster.start("node3", ["--node-id", "3"] + common + seed)
-        let ports = cluster.nodes.map(\.clientPort)
-        let formed = eventually(within: 20) {
-            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
-        }
-        #expect(formed, "no 3-node view\n\(cluster.logs)")
-        guard formed else { return }
+        let nodes = try cluster.startThree(["--no-hints"])
+        #expect(nodes != nil, "no 3-node view\n\(cluster.logs)")
+        guard let nodes else { return }
+        let third = nodes[2]
+        let ports = nodes.map(\.clientPort)
         let client = try TestClient(port: ports[0])
         #expect(try client.command("HS.CONSISTENCY", "ONE") == "+OK\r\n")
         for i in 0..<2_000 { _ = try client.command("SET", "before:\(i)", "v\(i)") }

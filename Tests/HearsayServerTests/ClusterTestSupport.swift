@@ -109,6 +109,22 @@ final class LocalCluster {
         return node
     }
 
+    /// Starts nodes 1, 2 and 3 (`--membership local`, then `options`), the later two seeded by
+    /// the first, and waits until each sees all three alive. Nil (with `#expect` recorded by
+    /// the caller) when no such view forms within 20 s.
+    func startThree(_ options: [String] = []) throws -> [NodeProcess]? {
+        let common = ["--membership", "local"] + options
+        let first = try start("node1", ["--node-id", "1"] + common)
+        let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
+        let second = try start("node2", ["--node-id", "2"] + common + seed)
+        let third = try start("node3", ["--node-id", "3"] + common + seed)
+        let ports = [first, second, third].map(\.clientPort)
+        let formed = eventually(within: 20) {
+            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
+        }
+        return formed ? [first, second, third] : nil
+    }
+
     /// Writes a key file in the test's directory and returns its path.
     func keyFile(_ name: String, _ contents: String) throws -> String {
         let path = directory.appendingPathComponent(name).path

@@ -56,17 +56,9 @@ struct InspectorProcessTests {
     @Test func jsonReportsTheKeysACutOffReplicaMissed_thenConvergence() throws {
         let cluster = try LocalCluster()
         defer { cluster.stopAll() }
-        let common = ["--membership", "local", "--no-hints", "--enable-fault-injection"]
-        let first = try cluster.start("node1", ["--node-id", "1"] + common)
-        let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
-        try cluster.start("node2", ["--node-id", "2"] + common + seed)
-        try cluster.start("node3", ["--node-id", "3"] + common + seed)
-        let ports = cluster.nodes.map(\.clientPort)
-        let formed = eventually(within: 20) {
-            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
-        }
-        #expect(formed, "no 3-node view\n\(cluster.logs)")
-        guard formed else { return }
+        let nodes = try cluster.startThree(["--no-hints", "--enable-fault-injection"])
+        #expect(nodes != nil, "no 3-node view\n\(cluster.logs)")
+        guard let ports = nodes?.map(\.clientPort) else { return }
         // Test nodes listen on random ports, so the inspector is given every address.
         let all = ports.dropFirst().map { "127.0.0.1:\($0)" }
         let before = eventually(within: 30) { ((try? Self.sample(ports[0], all))?["converged"] as? Bool) == true }

@@ -17,16 +17,12 @@ struct ReplicationProcessTests {
         let cluster = try LocalCluster()
         defer { cluster.stopAll() }
         let common = ["--membership", "local"]
-        let first = try cluster.start("node1", ["--node-id", "1"] + common)
+        let nodes = try cluster.startThree([])
+        #expect(nodes != nil, "no 3-node view\n\(cluster.logs)")
+        guard let nodes else { return }
+        let (first, third) = (nodes[0], nodes[2])
         let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
-        try cluster.start("node2", ["--node-id", "2"] + common + seed)
-        let third = try cluster.start("node3", ["--node-id", "3"] + common + seed)
-        let ports = cluster.nodes.map(\.clientPort)
-        let formed = eventually(within: 20) {
-            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
-        }
-        #expect(formed, "no 3-node view\n\(cluster.logs)")
-        guard formed else { return }
+        let ports = nodes.map(\.clientPort)
 
         // A write through any node is read back through every other.
         let client = try TestClient(port: ports[0])

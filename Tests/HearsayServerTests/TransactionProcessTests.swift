@@ -11,17 +11,9 @@ struct TransactionProcessTests {
     @Test func aTransactionThroughOneNodeIsReadFromTheOthers_andWatchSeesAnotherNodesWrite() throws {
         let cluster = try LocalCluster()
         defer { cluster.stopAll() }
-        let common = ["--membership", "local"]
-        let first = try cluster.start("node1", ["--node-id", "1"] + common)
-        let seed = ["--seed", "127.0.0.1:\(first.clusterPort)"]
-        try cluster.start("node2", ["--node-id", "2"] + common + seed)
-        try cluster.start("node3", ["--node-id", "3"] + common + seed)
-        let ports = cluster.nodes.map(\.clientPort)
-        let formed = eventually(within: 20) {
-            ports.allSatisfy { port in ((try? members(port: port)) ?? []).filter { $0.status == "alive" }.count == 3 }
-        }
-        #expect(formed, "no 3-node view\n\(cluster.logs)")
-        guard formed else { return }
+        let nodes = try cluster.startThree()
+        #expect(nodes != nil, "no 3-node view\n\(cluster.logs)")
+        guard let ports = nodes?.map(\.clientPort) else { return }
 
         let client = try TestClient(port: ports[0])
         #expect(try client.command("SELECT", "1") == "+OK\r\n")
