@@ -215,12 +215,14 @@ extension Node {
         return true
     }
 
-    /// A WATCH keeps what it read; an EXEC compares it with what the WATCH read (a reading
-    /// the WATCH has not finished counts as a change: safe, the client retries).
+    /// A WATCH keeps what it read; an EXEC compares it with what the WATCH read. A reading the
+    /// WATCH has not finished, or a read that failed (an error reply, such as NOQUORUM), counts
+    /// as a change: safe, the client retries.
     func record(_ reading: [UInt8], readOf key: [UInt8], in assembly: inout ExecAssembly) {
         switch assembly.mode {
         case .watch: assembly.readings[key] = reading
-        case .exec(let expected): if expected[key] != reading { assembly.changed = true }
+        case .exec(let expected):
+            if reading.first == UInt8(ascii: "-") || expected[key] != reading { assembly.changed = true }
         }
     }
 
